@@ -1,0 +1,3 @@
+"""edoc: the command-line ticket desk of the E-DOC technical support service."""
+
+__version__ = "0.1.0"

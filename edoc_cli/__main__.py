@@ -1,0 +1,3 @@
+from edoc_cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""One module per command or group: parse options, call the core, render."""

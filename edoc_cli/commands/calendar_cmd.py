@@ -1,0 +1,47 @@
+"""edoc calendar: the working calendar in force."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from edoc_cli.commands.common import JSON_OPTION, env_of
+
+app = typer.Typer(help="The working calendar in force: hours, holidays, transfers.", invoke_without_command=True)
+
+
+@app.callback()
+def calendar(
+    ctx: typer.Context,
+    year: Optional[int] = typer.Option(None, "--year", min=2000, max=2100, help="The year (default: this year)."),
+    month: Optional[int] = typer.Option(None, "--month", min=1, max=12, help="One month, day by day."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show the year's holidays and transfers, or one month day by day."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from edoc_cli import render
+    from edoc_cli.calendar_view import calendar_report
+
+    env = env_of(ctx)
+    report = calendar_report(env.calendar, env.config, year or env.now().year, month)
+    if as_json:
+        render.print_json(report)
+    else:
+        render.calendar(env, report)
+
+
+@app.command("check")
+def check(ctx: typer.Context, day: str = typer.Argument(..., metavar="DATE", help="YYYY-MM-DD"),
+          as_json: bool = JSON_OPTION) -> None:
+    """Is DATE a working day, and why."""
+    from edoc_cli import render
+    from edoc_cli.calendar_view import day_report
+
+    env = env_of(ctx)
+    report = day_report(env.calendar, day)
+    if as_json:
+        render.print_json(report)
+    else:
+        render.day(env, report)

@@ -1,0 +1,28 @@
+"""edoc check: verify the store."""
+
+from __future__ import annotations
+
+import typer
+
+from edoc_cli.commands.common import JSON_OPTION, env_of
+
+app = typer.Typer()
+
+
+@app.command("check")
+def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Verify the store: it parses, schema version, unique numbers, history consistent with status (exit 7 if not)."""
+    from edoc_cli import render
+    from edoc_cli.checking import check_store
+    from edoc_cli.errors import ExitCode
+
+    report = check_store(env_of(ctx).store)
+    if as_json:
+        render.print_json(report)
+    else:
+        for problem in report["problems"]:
+            render.say(f"  - {problem}")
+        render.say(f"{report['store']}: {report['tickets']} tickets, "
+                   + ("consistent" if report["ok"] else f"{len(report['problems'])} problem(s)"))
+    if not report["ok"]:
+        raise typer.Exit(ExitCode.STORE_CORRUPT)

@@ -1,0 +1,28 @@
+"""What every command module shares: the environment and the --json option."""
+
+from __future__ import annotations
+
+import typer
+
+from edoc_cli.environment import Environment
+
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON on stdout (nothing else goes there).")
+
+
+def env_of(ctx: typer.Context) -> Environment:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Environment)
+    return obj
+
+
+def show_ticket(env: Environment, ticket: dict, as_json: bool, done: str | None = None) -> None:
+    """Print a changed or requested ticket: its card, or JSON."""
+    from edoc_cli import render
+
+    view = env.view(ticket)
+    if as_json:
+        render.print_json(view)
+        return
+    if done:
+        render.say(done)
+    render.ticket_card(env, view)

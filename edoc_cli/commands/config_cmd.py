@@ -1,0 +1,40 @@
+"""edoc config: the effective configuration and where it came from."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from edoc_cli.commands.common import JSON_OPTION, env_of
+
+app = typer.Typer(help="The effective configuration and where it came from.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Print the effective configuration as TOML (a valid config file), with each section's source."""
+    from edoc_cli import render
+    from edoc_cli.config import dump_toml
+
+    config = env_of(ctx).config
+    if as_json:
+        render.print_json({"path": str(config.path) if config.path else None,
+                           "sources": config.sources, "config": config.data})
+        return
+    sys.stdout.write(dump_toml(config.data, config.sources))
+
+
+@app.command("path")
+def path(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Print where the configuration file is looked for, and whether it exists."""
+    from edoc_cli import render
+
+    env = env_of(ctx)
+    where, source = env.config_location
+    if as_json:
+        render.print_json({"path": str(where), "source": source, "exists": where.exists(),
+                           "store": str(env.store_path)})
+        return
+    sys.stdout.write(f"{where}\n")
+    render.say(f"chosen by {source}; {'exists' if where.exists() else 'does not exist: built-in defaults serve'}")

@@ -1,0 +1,46 @@
+"""edoc list: tickets, filtered, nearest deadline first."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from edoc_cli.commands.common import JSON_OPTION, env_of
+
+app = typer.Typer()
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    status: Optional[str] = typer.Option(None, "--status", help="new, open, waiting, postponed or closed "
+                                         "(comma-separated for several)."),
+    all_: bool = typer.Option(False, "--all", help="Closed tickets too."),
+    category: Optional[str] = typer.Option(None, "--category", help="Only this category."),
+    level: Optional[str] = typer.Option(None, "--level", help="Only this SLA level (basic, vip)."),
+    assignee: Optional[str] = typer.Option(None, "--assignee", help="Only this operator's tickets ('-' for unassigned)."),
+    priority: Optional[str] = typer.Option(None, "--priority", help="Only this priority."),
+    breached: bool = typer.Option(False, "--breached", help="Only tickets with a breached SLA target."),
+    due_within: Optional[str] = typer.Option(None, "--due-within", metavar="DURATION",
+                                             help="Only tickets with an unmet deadline within this wall-clock time "
+                                             "(e.g. 30m, 2h, 1d)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Registered at or after (date or date-time)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Registered before (date or date-time)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List tickets not yet closed (unless --status or --all), nearest due time first."""
+    from edoc_cli import render
+    from edoc_cli.listing import ListFilter, select
+
+    env = env_of(ctx)
+    wanted = ListFilter.parse(env, status=status, all_=all_, category=category, level=level,
+                              assignee=assignee, priority=priority, breached=breached,
+                              due_within=due_within, since=since, until=until)
+    views = select(env, wanted)
+    if as_json:
+        render.print_json(views)
+    elif views:
+        render.ticket_list(env, views)
+    else:
+        render.say("no tickets match")

@@ -1,0 +1,110 @@
+"""edoc open: register a request (flags, --from-json, or the wizard on a terminal)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from edoc_cli.commands.common import JSON_OPTION, env_of
+
+app = typer.Typer()
+
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
+
+@app.command("open")
+def open_(
+    ctx: typer.Context,
+    client_type: Optional[str] = typer.Option(None, "--client-type", help="user or guest (clause 7)."),
+    name: Optional[str] = typer.Option(None, "--name", help="The client's full name (clause 11)."),
+    iin: Optional[str] = typer.Option(None, "--iin", help="Individual identification number, 12 digits."),
+    bin_: Optional[str] = typer.Option(None, "--bin", help="Business identification number, 12 digits."),
+    login: Optional[str] = typer.Option(None, "--login", help="Portal login."),
+    email: Optional[str] = typer.Option(None, "--email", help="E-mail to answer to."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Phone to answer to."),
+    organization: Optional[str] = typer.Option(None, "--organization", help="The client's organisation."),
+    category: Optional[str] = typer.Option(None, "--category", help="consultation, bug, feature or complaint (clause 4)."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="phone, email, portal or chat (clause 8)."),
+    topic: Optional[str] = typer.Option(None, "--topic", help="What the request is about, from the scope lists (clause 6); "
+                                        "'edoc config show' lists them."),
+    subject: Optional[str] = typer.Option(None, "--subject", help="A one-line summary."),
+    description: Optional[str] = typer.Option(None, "--description", help="The request in the client's words."),
+    faq_checked: Optional[bool] = typer.Option(None, "--faq-checked/--no-faq-checked",
+                                               help="Has the client studied the Help Centre and FAQ? (clause 10)"),
+    faq_link: Optional[str] = typer.Option(None, "--faq-link", help="The Help Centre article that resembles the case."),
+    steps: Optional[str] = typer.Option(None, "--steps", help="Bugs: steps to reproduce (clause 12)."),
+    occurred_at: Optional[str] = typer.Option(None, "--occurred-at", help="Bugs: when it happened."),
+    browser: Optional[str] = typer.Option(None, "--browser", help="Bugs: browser and version."),
+    os_: Optional[str] = typer.Option(None, "--os", help="Bugs: operating system."),
+    attachment: Optional[List[str]] = typer.Option(None, "--attachment", help="Bugs: a screenshot or file reference (repeatable)."),
+    document: Optional[str] = typer.Option(None, "--document", help="The number of the document involved."),
+    received_at: Optional[str] = typer.Option(None, "--received-at", help="When the request reached support "
+                                              "(default: now); SLA clocks start here."),
+    from_json: Optional[str] = typer.Option(None, "--from-json", metavar="FILE|-",
+                                            help="Read one request object, or an array of them, from a file or stdin."),
+    no_input: bool = typer.Option(False, "--no-input", help="Never ask: every answer comes from flags or JSON."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Register a request: only when the regulation's checklist is met (exit 3 lists what is missing)."""
+    from edoc_cli import render
+    from edoc_cli.regulation import RegistrationRequest, request_from_mapping
+
+    env = env_of(ctx)
+    flags = dict(
+        client_type=client_type, name=name, iin=iin, bin=bin_, login=login, email=email, phone=phone,
+        organization=organization, category=category, channel=channel, topic=topic, subject=subject,
+        description=description, faq_checked=faq_checked, faq_link=faq_link, steps=steps,
+        occurred_at=occurred_at, browser=browser, os=os_, attachments=list(attachment or []),
+        document=document, received_at=received_at,
+    )
+    given = {k: v for k, v in flags.items() if v not in (None, [])}
+    if from_json is not None:
+        if given:
+            from edoc_cli.errors import UsageError
+
+            raise UsageError(f"--from-json cannot be combined with request flags ({', '.join(sorted(given))})")
+        items, many = _read_json(from_json)
+        requests = [request_from_mapping(obj, f"request {i + 1}") for i, obj in enumerate(items)]
+    else:
+        requests, many = [RegistrationRequest(**flags)], False
+    tickets = env.desk.register(requests)
+    if as_json:
+        views = [env.view(t) for t in tickets]
+        render.print_json(views if many else views[0])
+        return
+    for t in tickets:
+        sys.stdout.write(t["id"] + "\n")
+    render.say(f"registered {len(tickets)} request{'s' if len(tickets) != 1 else ''}")
+
+
+def _read_json(source: str) -> tuple[list, bool]:
+    """The request objects in a file or stdin, and whether they came as an array."""
+    from edoc_cli.errors import ValidationFailed
+
+    where = "stdin" if source == "-" else source
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+        else:
+            with open(Path(source), "rb") as handle:
+                raw = handle.read(MAX_JSON_BYTES + 1)
+    except OSError as exc:
+        from edoc_cli.errors import UsageError
+
+        raise UsageError(f"--from-json {where}: {exc.strerror}") from None
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationFailed(f"--from-json {where}: larger than {MAX_JSON_BYTES // 2**20} MiB")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"--from-json {where}: not UTF-8 (byte {exc.start})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = f"line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "nested too deep"
+        raise ValidationFailed(f"--from-json {where}: not valid JSON ({detail})") from None
+    if isinstance(data, list):
+        return data, True
+    return [data], False

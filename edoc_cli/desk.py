@@ -1,0 +1,296 @@
+"""The support desk: registration and every lifecycle action, over the store.
+
+Each action validates its input, then in one locked transaction reads the
+ticket, checks the state machine, appends a history event (who, when,
+what) and rebuilds the ticket's state from its history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from edoc_cli import lifecycle
+from edoc_cli.config import PRIORITIES, Config
+from edoc_cli.errors import NotAllowed, TicketNotFound, UsageError, ValidationFailed
+from edoc_cli.lifecycle import NO_RESPONSE_WORDING, RESOLUTIONS, apply_replay, ensure_allowed
+from edoc_cli.regulation import (
+    MAX_LINE, MAX_TEXT, Problem, RegistrationRequest, check_registration, _URL_RE,
+)
+from edoc_cli.store import Snapshot, Store
+from edoc_cli.text import clean_multiline, control_problem
+from edoc_cli.tz import parse_instant, to_iso
+
+TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{4}-\d{6,}$")
+
+
+@dataclass
+class Desk:
+    store: Store
+    config: Config
+    clock: Callable[[], datetime]
+    operator: str
+    tz: Any
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(self.tz)
+
+    def iso(self, when: datetime) -> str:
+        return to_iso(when, self.tz)
+
+    # -- registration ----------------------------------------------------------
+    def register(self, requests: Iterable[RegistrationRequest]) -> list[dict[str, Any]]:
+        """Register every request or none: all are checked before anything is written."""
+        now = self.now()
+        checked = []
+        problems: list[str] = []
+        requests = list(requests)
+        for i, req in enumerate(requests):
+            try:
+                checked.append(check_registration(req, self.config, now, self.tz))
+            except ValidationFailed as exc:
+                label = f"request {i + 1}: " if len(requests) > 1 else ""
+                problems += [label + str(p) for p in exc.problems] or [label + exc.message]
+        if problems:
+            raise ValidationFailed(
+                f"nothing was registered: {len(problems)} unmet item{'s' if len(problems) != 1 else ''}",
+                problems,
+            )
+        if not checked:
+            raise ValidationFailed("nothing to register: the input holds no request")
+        created = []
+        with self.store.transaction() as snap:
+            for reg in checked:
+                number = snap.next_number(self.config.prefix, now.year)
+                ticket = self._new_ticket(number, reg, now)
+                snap.insert(ticket)
+                created.append(ticket)
+        return created
+
+    def _new_ticket(self, number: str, reg, now: datetime) -> dict[str, Any]:
+        at = self.iso(now)
+        received = self.iso(reg.received_at) if reg.received_at else at
+        rules = {
+            **self.config.sla_rules(reg.sla_level, reg.category),
+            "warn_at": self.config.warn_at,
+            "auto_close_minutes": self.config.auto_close_minutes,
+        }
+        ticket = {
+            "id": number,
+            "category": reg.category,
+            "channel": reg.channel,
+            "sla_level": reg.sla_level,
+            "client": reg.client,
+            "topic": reg.topic,
+            "subject": reg.subject,
+            "description": reg.description,
+            "faq": reg.faq,
+            "details": reg.details,
+            "created_at": at,
+            "received_at": received,
+            "sla_rules": rules,
+            "history": [{"at": at, "by": self.operator, "type": "opened",
+                         "channel": reg.channel, "received_at": received}],
+        }
+        return apply_replay(ticket)
+
+    # -- reading ---------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        return self.store.snapshot()
+
+    def get(self, ticket_id: str, snap: Snapshot | None = None) -> dict[str, Any]:
+        tid = normalize_id(ticket_id)
+        ticket = (snap or self.store.snapshot()).get(tid)
+        if ticket is None:
+            raise TicketNotFound(f"no ticket {tid} in {self.store.path}; 'edoc list --all' shows the numbers")
+        return ticket
+
+    # -- actions ---------------------------------------------------------------
+    def _change(self, ticket_id: str, action: str, event: dict[str, Any],
+                check: Callable[[dict[str, Any], Snapshot], None] | None = None) -> dict[str, Any]:
+        with self.store.transaction() as snap:
+            ticket = self.get(ticket_id, snap)
+            ensure_allowed(ticket, action)
+            if check:
+                check(ticket, snap)
+            entry = {"at": self.iso(self.now()), "by": self.operator, **event}
+            ticket["history"].append({k: v for k, v in entry.items() if v is not None})
+            apply_replay(ticket)
+            snap.replace(ticket)
+            return ticket
+
+    def assign(self, ticket_id: str, assignee: str) -> dict[str, Any]:
+        name = _line(assignee, "operator", "OPERATOR")
+        return self._change(ticket_id, "assign", {"type": "assigned", "assignee": name})
+
+    def reply(self, ticket_id: str, message: str, faq_link: str | None = None) -> dict[str, Any]:
+        return self._change(ticket_id, "reply", {
+            "type": "replied", "message": _message(message), "faq_link": _faq_link(faq_link),
+        })
+
+    def request_info(self, ticket_id: str, message: str) -> dict[str, Any]:
+        return self._change(ticket_id, "request_info", {"type": "info_requested", "message": _message(message)})
+
+    def client_reply(self, ticket_id: str, message: str) -> dict[str, Any]:
+        return self._change(ticket_id, "client_reply", {"type": "client_replied", "message": _message(message)})
+
+    def note(self, ticket_id: str, message: str) -> dict[str, Any]:
+        return self._change(ticket_id, "note", {"type": "note", "message": _message(message)})
+
+    def diagnose(self, ticket_id: str, priority: str, message: str | None = None) -> dict[str, Any]:
+        if priority not in PRIORITIES:
+            raise UsageError(f"--priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
+
+        def only_prioritised(ticket: dict[str, Any], _snap: Snapshot) -> None:
+            if "by_priority" not in ticket["sla_rules"]:
+                raise NotAllowed(
+                    f"{ticket['id']} is a {ticket['category']} request: only bugs are diagnosed (clause 13)"
+                )
+
+        return self._change(ticket_id, "diagnose", {
+            "type": "diagnosed", "priority": priority,
+            "message": _message(message) if message else None,
+        }, only_prioritised)
+
+    def postpone(self, ticket_id: str, reason: str, message: str, until: str | None = None) -> dict[str, Any]:
+        reasons = self.config.postponement_reasons
+        if reason not in reasons:
+            raise UsageError(f"--reason must be one of {', '.join(reasons)} (clause 9), not {reason!r}")
+        until_iso = None
+        if until is not None:
+            try:
+                when = parse_instant(until, self.tz)
+            except ValueError:
+                raise UsageError(f"--until {until!r} is not a date or date and time") from None
+            if when <= self.now():
+                raise UsageError(f"--until {self.iso(when)} is not in the future")
+            until_iso = self.iso(when)
+        return self._change(ticket_id, "postpone", {
+            "type": "postponed", "reason": reason, "message": _message(message), "until": until_iso,
+        })
+
+    def resume(self, ticket_id: str, message: str | None = None) -> dict[str, Any]:
+        return self._change(ticket_id, "resume", {
+            "type": "resumed", "message": _message(message) if message else None,
+        })
+
+    def escalate(self, ticket_id: str, third_party: str, message: str) -> dict[str, Any]:
+        name = _line(third_party, "third party", "--third-party")
+        return self._change(ticket_id, "escalate", {
+            "type": "escalated", "third_party": name, "message": _message(message),
+        })
+
+    def close(self, ticket_id: str, resolution: str, message: str | None = None,
+              faq_link: str | None = None, duplicate_of: str | None = None) -> dict[str, Any]:
+        if resolution not in RESOLUTIONS:
+            raise UsageError(f"--resolution must be one of {', '.join(RESOLUTIONS)}, not {resolution!r}")
+        if resolution == "abuse":
+            raise UsageError("a ticket is closed for abuse with 'edoc terminate' (clause 16)")
+        if resolution == "faq" and not faq_link:
+            raise UsageError("--resolution faq needs --faq-link: the Help Centre article that answers (clause 14)")
+        if (resolution == "duplicate") != bool(duplicate_of):
+            raise UsageError("--duplicate-of goes with --resolution duplicate, and duplicate needs it")
+        link = _faq_link(faq_link)
+        original = normalize_id(duplicate_of) if duplicate_of else None
+        text = _message(message) if message else None
+
+        def check(ticket: dict[str, Any], snap: Snapshot) -> None:
+            nonlocal text
+            if original is not None:
+                if original == ticket["id"]:
+                    raise UsageError("a ticket cannot be a duplicate of itself")
+                self.get(original, snap)
+            if resolution == "no_response":
+                if ticket["status"] != "waiting":
+                    raise NotAllowed(
+                        f"{ticket['id']} is {ticket['status']}: 'no_response' closes only a ticket "
+                        "waiting for the client (clause 15)"
+                    )
+                text = no_response_message(ticket, self.tz, text)
+
+        return self._change(ticket_id, "close", {
+            "type": "closed", "resolution": resolution, "message": text,
+            "faq_link": link, "duplicate_of": original,
+        }, check)
+
+    def reopen(self, ticket_id: str, message: str) -> dict[str, Any]:
+        return self._change(ticket_id, "reopen", {"type": "reopened", "message": _message(message)})
+
+    def terminate(self, ticket_id: str, message: str) -> dict[str, Any]:
+        return self._change(ticket_id, "terminate", {"type": "terminated", "message": _message(message)})
+
+
+def normalize_id(ticket_id: str) -> str:
+    tid = (ticket_id or "").strip().upper()
+    if not TICKET_ID_RE.match(tid):
+        shown = ticket_id if control_problem(ticket_id or "", False) is None else repr(ticket_id)
+        raise TicketNotFound(f"{shown[:40]!s} is not a registration number like ED-2026-000042")
+    return tid
+
+
+def _message(text: str | None) -> str:
+    if text is None:
+        raise UsageError("--message is required")
+    why = control_problem(text, True)
+    if why:
+        raise ValidationFailed(f"--message {why}")
+    cleaned = clean_multiline(text)
+    if not cleaned:
+        raise ValidationFailed("--message is empty")
+    if len(cleaned) > MAX_TEXT:
+        raise ValidationFailed(f"--message is {len(cleaned)} characters long; at most {MAX_TEXT}")
+    return cleaned
+
+
+def _line(text: str, what: str, flag: str) -> str:
+    why = control_problem(text or "", False)
+    if why:
+        raise ValidationFailed(f"{flag} {why}")
+    value = (text or "").strip()
+    if not value:
+        raise ValidationFailed(f"{flag}: the {what} is empty")
+    if len(value) > MAX_LINE:
+        raise ValidationFailed(f"{flag} is longer than {MAX_LINE} characters")
+    return value
+
+
+def _faq_link(link: str | None) -> str | None:
+    if link is None:
+        return None
+    value = _line(link, "FAQ link", "--faq-link")
+    if not _URL_RE.match(value):
+        raise ValidationFailed("--faq-link must be an http(s) address of a Help Centre or FAQ page")
+    return value
+
+
+_ACTION_LABELS = {
+    "replied": "ответ клиенту",
+    "info_requested": "запрошена информация",
+    "note": "действие",
+    "diagnosed": "диагностика",
+    "escalated": "привлечена третья сторона",
+}
+
+
+def no_response_message(ticket: dict[str, Any], tz, extra: str | None = None) -> str:
+    """Clause 15's closing text: the fixed wording, then the actions done so far."""
+    lines = [f"{NO_RESPONSE_WORDING}."]
+    if extra:
+        lines.append(extra)
+    lines.append("Выполненные действия:")
+    for event in lifecycle.actions_done(ticket):
+        when = parse_instant(event["at"], tz).strftime("%d.%m.%Y %H:%M")
+        label = _ACTION_LABELS[event["type"]]
+        what = event.get("message") or ""
+        if event["type"] == "diagnosed":
+            what = f"приоритет {event['priority']}" + (f"; {what}" if what else "")
+        elif event["type"] == "escalated":
+            what = f"{event['third_party']}" + (f": {what}" if what else "")
+        lines.append(f"- {when} ({event.get('by', '?')}) {label}: {what}")
+    return "\n".join(lines)
+
+
+def problems_as_lines(problems: list[Problem | str]) -> list[str]:
+    return [str(p) for p in problems]

@@ -1,0 +1,162 @@
+"""Everything a command takes from outside: paths, clock, operator, terminal.
+
+Commands receive one Environment; tests make their own (EDOC_NOW, a store in
+tmp_path), so nothing reads the real clock or the real home directory.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from edoc_cli.errors import ConfigError, UsageError
+
+
+@dataclass
+class Environment:
+    store_flag: str | None = None
+    config_flag: str | None = None
+    operator_flag: str | None = None
+    lang_flag: str | None = None
+    debug: bool = False
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    # -- paths ---------------------------------------------------------------
+    @cached_property
+    def store_path(self) -> Path:
+        from edoc_cli.store import default_store_path
+
+        if self.store_flag:
+            return Path(self.store_flag).expanduser()
+        if self.environ.get("EDOC_STORE"):
+            return Path(self.environ["EDOC_STORE"]).expanduser()
+        return default_store_path(self.environ)
+
+    @cached_property
+    def config_location(self) -> tuple[Path, str]:
+        from edoc_cli.config import resolve_config_path
+
+        return resolve_config_path(self.config_flag, self.environ)
+
+    @cached_property
+    def config(self):
+        from edoc_cli.config import load_config
+
+        path, source = self.config_location
+        return load_config(path, required=source != "default location")
+
+    @cached_property
+    def tz(self):
+        from edoc_cli.tz import ZoneDataError, astana_zone
+
+        name = self.config.calendar["timezone"]
+        try:
+            return astana_zone(name)
+        except ZoneDataError as exc:
+            raise ConfigError(str(exc)) from None
+        except Exception:
+            raise ConfigError(
+                f"{self.config.path or 'configuration'}: 'calendar.timezone' {name!r} is not a known time zone"
+            ) from None
+
+    # -- clock ---------------------------------------------------------------
+    @cached_property
+    def fixed_now(self) -> datetime | None:
+        raw = self.environ.get("EDOC_NOW")
+        if not raw:
+            return None
+        try:
+            when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"EDOC_NOW={raw!r} is not an ISO 8601 date and time") from None
+        if when.tzinfo is None:
+            raise UsageError(f"EDOC_NOW={raw!r} needs an offset, e.g. 2026-11-26T10:15:00+05:00")
+        return when
+
+    def now(self) -> datetime:
+        # Whole seconds: stored instants have no fractions, so clocks add up exactly.
+        return (self.fixed_now or datetime.now(timezone.utc)).astimezone(self.tz).replace(microsecond=0)
+
+    # -- who -----------------------------------------------------------------
+    @cached_property
+    def operator(self) -> str:
+        from edoc_cli.text import control_problem
+
+        name = self.operator_flag or self.environ.get("EDOC_OPERATOR")
+        source = "--operator" if self.operator_flag else "EDOC_OPERATOR"
+        if not name:
+            try:
+                name = getpass.getuser()
+            except Exception:
+                name = "unknown"
+            source = "the login name"
+        why = control_problem(name, False)
+        if why or not name.strip() or len(name) > 64:
+            raise UsageError(f"{source}: the operator name {why or 'must be 1-64 characters'}")
+        return name.strip()
+
+    @cached_property
+    def lock_timeout(self) -> float:
+        raw = self.environ.get("EDOC_LOCK_TIMEOUT")
+        if not raw:
+            return 5.0
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1
+        if not 0 <= value <= 3600:
+            raise UsageError(f"EDOC_LOCK_TIMEOUT={raw!r} must be seconds from 0 to 3600")
+        return value
+
+    # -- terminal ------------------------------------------------------------
+    @property
+    def stdout_tty(self) -> bool:
+        return sys.stdout.isatty()
+
+    @property
+    def stdin_tty(self) -> bool:
+        return sys.stdin.isatty()
+
+    @property
+    def color(self) -> bool:
+        return self.stdout_tty and "NO_COLOR" not in self.environ
+
+    # -- the core ------------------------------------------------------------
+    @cached_property
+    def store(self):
+        from edoc_cli.store import Store
+
+        return Store(self.store_path, self.lock_timeout)
+
+    @cached_property
+    def desk(self):
+        from edoc_cli.desk import Desk
+
+        return Desk(self.store, self.config, self.now, self.operator, self.tz)
+
+    @cached_property
+    def calendar(self):
+        from edoc_cli.workcal import WorkCalendar
+        from edoc_cli.config import WEEKDAYS, as_date
+
+        cal = self.config.calendar
+        start, end = self.config.workday_hours()
+        return WorkCalendar(
+            self.tz, start, end,
+            frozenset(WEEKDAYS.index(d) for d in cal["workdays"]),
+            cal["holidays"] or None,
+            [as_date(d) for d in cal["extra_days_off"]],
+            [as_date(d) for d in cal["extra_working_days"]],
+        )
+
+    def view(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """The ticket as shown: stored fields plus the SLA state as of now."""
+        from edoc_cli.sla import ticket_view
+
+        return ticket_view(ticket, self.calendar, self.now(), self.config, self.tz)

@@ -1,0 +1,71 @@
+"""Exit codes (SPEC.md) and the domain errors that carry them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    VALIDATION = 3
+    NOT_FOUND = 4
+    NOT_ALLOWED = 5
+    STORE_BUSY = 6
+    STORE_CORRUPT = 7
+    INTERRUPTED = 130
+
+
+class EdocError(Exception):
+    """An error the user can act on: one line on stderr and an exit code."""
+
+    code: ExitCode = ExitCode.UNEXPECTED
+
+    def __init__(self, message: str, code: ExitCode | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class UsageError(EdocError):
+    code = ExitCode.USAGE
+
+
+class ConfigError(EdocError):
+    """A configuration file or value that cannot be used (exit 2)."""
+
+    code = ExitCode.USAGE
+
+
+class ValidationFailed(EdocError):
+    """The regulation's checklist is not met; `problems` lists every unmet item."""
+
+    code = ExitCode.VALIDATION
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class TicketNotFound(EdocError):
+    code = ExitCode.NOT_FOUND
+
+
+class NotAllowed(EdocError):
+    code = ExitCode.NOT_ALLOWED
+
+
+class StoreBusy(EdocError):
+    code = ExitCode.STORE_BUSY
+
+
+class StoreCorrupt(EdocError):
+    code = ExitCode.STORE_CORRUPT
+
+
+class StoreWriteFailed(EdocError):
+    """The store could not be written (disk full, permissions); nothing changed."""
+
+    code = ExitCode.UNEXPECTED

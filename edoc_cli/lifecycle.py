@@ -1,0 +1,150 @@
+"""The ticket's state machine, and the replay of its history into its state.
+
+The history is the truth: status, assignee, priority, waiting, resolution
+and escalations are folded from the events, and the stored copies of them
+are a cache that `edoc check` proves against this replay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edoc_cli.errors import NotAllowed
+
+STATUSES = ("new", "open", "waiting", "postponed", "closed")
+ACTIVE = ("new", "open", "waiting", "postponed")
+RESOLUTIONS = ("resolved", "faq", "out_of_scope", "no_response", "abuse", "duplicate", "rejected")
+EVENT_TYPES = (
+    "opened", "assigned", "replied", "info_requested", "client_replied", "note", "diagnosed",
+    "postponed", "resumed", "escalated", "closed", "reopened", "terminated", "breached",
+)
+
+# action (command) -> the statuses it is allowed in
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "assign": ACTIVE,
+    "reply": ACTIVE,
+    "request_info": ("new", "open", "waiting"),
+    "client_reply": ACTIVE,
+    "note": ACTIVE,
+    "diagnose": ACTIVE,
+    "postpone": ("new", "open", "waiting"),
+    "resume": ("postponed",),
+    "escalate": ACTIVE,
+    "close": ACTIVE,
+    "reopen": ("closed",),
+    "terminate": ACTIVE,
+}
+
+NO_RESPONSE_WORDING = "ответ от клиента не получен"
+
+
+def ensure_allowed(ticket: dict[str, Any], action: str) -> None:
+    status = ticket["status"]
+    if status not in ALLOWED[action]:
+        allowed = ", ".join(ALLOWED[action])
+        raise NotAllowed(
+            f"{ticket['id']} is {status}: '{action.replace('_', '-')}' is allowed only when it is {allowed}"
+        )
+
+
+def replay(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The state that the ticket's history implies (raises ValueError if it cannot be)."""
+    state: dict[str, Any] = {
+        "status": None, "assignee": None, "priority": None, "waiting": None,
+        "postponement": None, "resolution": None, "third_parties": [], "terminated": None,
+    }
+    for i, event in enumerate(ticket.get("history", [])):
+        kind = event.get("type")
+        status = state["status"]
+        if i == 0:
+            if kind != "opened":
+                raise ValueError("the history does not start with 'opened'")
+            state["status"] = "new"
+            continue
+        if kind == "opened":
+            raise ValueError(f"event {i + 1}: a second 'opened'")
+        if kind not in EVENT_TYPES:
+            raise ValueError(f"event {i + 1}: unknown type {kind!r}")
+        if kind == "breached":
+            continue
+        action = _ACTION_OF.get(kind)
+        if action and status not in ALLOWED[action]:
+            raise ValueError(f"event {i + 1}: '{kind}' while the ticket was {status}")
+        if kind == "assigned":
+            state["assignee"] = event["assignee"]
+            if status == "new":
+                state["status"] = "open"
+        elif kind == "replied":
+            if status == "new":
+                state["status"] = "open"
+                state["assignee"] = state["assignee"] or event.get("by")
+        elif kind == "info_requested":
+            state["status"] = "waiting"
+            state["assignee"] = state["assignee"] or event.get("by")
+            state["waiting"] = {"since": event["at"]}
+        elif kind == "client_replied":
+            if status == "waiting":
+                state["status"] = "open"
+                state["waiting"] = None
+        elif kind == "diagnosed":
+            state["priority"] = event["priority"]
+        elif kind == "postponed":
+            state["status"] = "postponed"
+            state["waiting"] = None
+            state["postponement"] = {
+                "reason": event["reason"], "since": event["at"], "until": event.get("until"),
+            }
+        elif kind == "resumed":
+            state["status"] = "open"
+            state["postponement"] = None
+        elif kind == "escalated":
+            state["third_parties"].append(
+                {"name": event["third_party"], "at": event["at"], "note": event.get("message", "")}
+            )
+        elif kind in ("closed", "terminated"):
+            state["status"] = "closed"
+            state["waiting"] = None
+            state["postponement"] = None
+            state["resolution"] = {
+                "code": "abuse" if kind == "terminated" else event["resolution"],
+                "message": event.get("message") or "",
+                "faq_link": event.get("faq_link"),
+                "closed_at": event["at"],
+                "closed_by": event.get("by"),
+            }
+            if event.get("duplicate_of"):
+                state["resolution"]["duplicate_of"] = event["duplicate_of"]
+            if kind == "terminated":
+                state["terminated"] = {"at": event["at"], "by": event.get("by"),
+                                       "message": event.get("message", "")}
+        elif kind == "reopened":
+            state["status"] = "open"
+            state["resolution"] = None
+    if state["status"] is None:
+        raise ValueError("the history is empty")
+    return state
+
+
+_ACTION_OF = {
+    "assigned": "assign", "replied": "reply", "info_requested": "request_info",
+    "client_replied": "client_reply", "note": "note", "diagnosed": "diagnose",
+    "postponed": "postpone", "resumed": "resume", "escalated": "escalate",
+    "closed": "close", "reopened": "reopen", "terminated": "terminate",
+}
+
+# The stored fields that are a cache of the replay.
+DERIVED = ("status", "assignee", "priority", "waiting", "postponement", "resolution",
+           "third_parties", "terminated")
+
+
+def apply_replay(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The ticket with its cached state rebuilt from its history."""
+    state = replay(ticket)
+    ticket.update(state)
+    return ticket
+
+
+def actions_done(ticket: dict[str, Any]) -> list[dict[str, Any]]:
+    """The actions recorded so far (clause 15): replies, requests, notes, diagnoses, escalations."""
+    kinds = ("replied", "info_requested", "note", "diagnosed", "escalated")
+    return [e for e in ticket.get("history", []) if e.get("type") in kinds]

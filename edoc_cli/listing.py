@@ -1,0 +1,128 @@
+"""Choosing and ordering tickets for `edoc list`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from edoc_cli.config import PRIORITIES
+from edoc_cli.errors import UsageError
+from edoc_cli.lifecycle import ACTIVE, STATUSES
+from edoc_cli.sla import next_due
+from edoc_cli.tz import parse_instant
+
+_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90m', '2h', '1d', '1h30m' (a bare number is minutes)."""
+    raw = text.strip().lower()
+    if raw.isdigit():
+        return timedelta(minutes=int(raw))
+    m = _DURATION_RE.match(raw)
+    if not raw or not m or not any(m.groups()):
+        raise UsageError(f"--due-within {text!r} is not a duration like 30m, 2h, 1d or 1h30m")
+    d, h, mins = (int(g) if g else 0 for g in m.groups())
+    if d > 3650:
+        raise UsageError(f"--due-within {text!r} is too long")
+    return timedelta(days=d, hours=h, minutes=mins)
+
+
+@dataclass
+class ListFilter:
+    statuses: tuple[str, ...]
+    category: str | None = None
+    level: str | None = None
+    assignee: str | None = None
+    priority: str | None = None
+    breached: bool = False
+    due_by: datetime | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @classmethod
+    def parse(cls, env, *, status=None, all_=False, category=None, level=None, assignee=None,
+              priority=None, breached=False, due_within=None, since=None, until=None) -> "ListFilter":
+        config = env.config
+        if status:
+            statuses = tuple(s.strip() for s in status.split(",") if s.strip())
+            bad = [s for s in statuses if s not in STATUSES]
+            if bad or not statuses:
+                raise UsageError(f"--status must be among {', '.join(STATUSES)}, not {status!r}")
+        else:
+            statuses = STATUSES if all_ else ACTIVE
+        _one_of("--category", category, config.categories)
+        _one_of("--level", level, config.levels)
+        _one_of("--priority", priority, PRIORITIES)
+        now = env.now()
+        return cls(
+            statuses=statuses, category=category, level=level, assignee=assignee,
+            priority=priority, breached=breached,
+            due_by=now + parse_duration(due_within) if due_within else None,
+            since=_when("--since", since, env.tz), until=_when("--until", until, env.tz),
+        )
+
+    def accepts(self, view: dict[str, Any]) -> bool:
+        if view["status"] not in self.statuses:
+            return False
+        if self.category and view["category"] != self.category:
+            return False
+        if self.level and view["sla_level"] != self.level:
+            return False
+        if self.assignee is not None:
+            if (view.get("assignee") or "-") != self.assignee:
+                return False
+        if self.priority and view.get("priority") != self.priority:
+            return False
+        sla = view["sla"]
+        if self.breached and not (sla["first_response"]["breached"] or sla["resolution"]["breached"]):
+            return False
+        if self.due_by is not None:
+            due = next_due(view)
+            if due is None or datetime.fromisoformat(due) > self.due_by:
+                return False
+        return True
+
+
+def _one_of(flag: str, value: str | None, allowed) -> None:
+    if value is not None and value not in allowed:
+        raise UsageError(f"{flag} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+def _when(flag: str, value: str | None, tz) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_instant(value, tz)
+    except ValueError:
+        raise UsageError(f"{flag} {value!r} is not a date or date and time") from None
+
+
+def _registered(ticket: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(ticket["created_at"])
+
+
+def select(env, wanted: ListFilter) -> list[dict[str, Any]]:
+    """The matching tickets as views, nearest unmet deadline first."""
+    views = []
+    for ticket in env.store.snapshot().all_tickets():
+        if ticket["status"] not in wanted.statuses:
+            continue  # cheap test before the SLA replay
+        if wanted.since and _registered(ticket) < wanted.since:
+            continue
+        if wanted.until and _registered(ticket) >= wanted.until:
+            continue
+        view = env.view(ticket)
+        if wanted.accepts(view):
+            views.append(view)
+    far = "9999"
+    views.sort(key=lambda v: (next_due(v) is None, _utc(next_due(v)) if next_due(v) else far, v["id"]))
+    return views
+
+
+def _utc(iso: str) -> str:
+    from datetime import timezone
+
+    return datetime.fromisoformat(iso).astimezone(timezone.utc).isoformat()

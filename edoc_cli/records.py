@@ -1,0 +1,108 @@
+"""What a stored ticket record must look like: shared by `import` and `check`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, STATUSES, replay
+
+_REQUIRED = {
+    "id": str, "status": str, "category": str, "channel": str, "sla_level": str,
+    "client": dict, "subject": str, "description": str, "created_at": str,
+    "received_at": str, "sla_rules": dict, "history": list,
+}
+_MAX_RECORD_TEXT = 100_000
+
+
+def _instant_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "is not a string"
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return f"{value[:40]!r} is not an ISO 8601 instant"
+    if when.tzinfo is None:
+        return f"{value!r} has no offset"
+    return None
+
+
+def _texts(obj: Any, path: str):
+    if isinstance(obj, str):
+        yield path, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _texts(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _texts(v, f"{path}[{i}]")
+
+
+def ticket_problems(ticket: Any) -> list[str]:
+    """Every way the record is not a ticket this edoc can work with."""
+    from edoc_cli.desk import TICKET_ID_RE
+
+    if not isinstance(ticket, dict):
+        return ["is not a JSON object"]
+    problems = []
+    for key, kind in _REQUIRED.items():
+        if key not in ticket:
+            problems.append(f"has no '{key}'")
+        elif not isinstance(ticket[key], kind):
+            problems.append(f"'{key}' must be {kind.__name__}")
+    if problems:
+        return problems
+    if not TICKET_ID_RE.match(ticket["id"]):
+        problems.append(f"'id' {ticket['id'][:40]!r} is not a registration number")
+    if ticket["status"] not in STATUSES:
+        problems.append(f"'status' {ticket['status'][:20]!r} is not one of {', '.join(STATUSES)}")
+    for key in ("created_at", "received_at"):
+        why = _instant_problem(ticket[key])
+        if why:
+            problems.append(f"'{key}' {why}")
+    rules = ticket["sla_rules"]
+    if "by_priority" in rules:
+        if not isinstance(rules["by_priority"], dict) or not all(
+            isinstance(v, dict) and isinstance(v.get("first_response"), (int, float))
+            for v in rules["by_priority"].values()
+        ) or "normal" not in rules["by_priority"]:
+            problems.append("'sla_rules.by_priority' is malformed")
+    elif not isinstance(rules.get("first_response"), (int, float)) or not (
+        rules.get("resolution") is None or isinstance(rules.get("resolution"), (int, float))
+    ):
+        problems.append("'sla_rules' needs first_response and resolution minutes")
+    if not isinstance(ticket["client"].get("name"), str) or ticket["client"].get("type") not in ("user", "guest"):
+        problems.append("'client' needs a name and a type user or guest")
+    for path, text in _texts(ticket, "ticket"):
+        if "\x00" in text:
+            problems.append(f"{path} contains a NUL byte")
+        if len(text) > _MAX_RECORD_TEXT:
+            problems.append(f"{path} is longer than {_MAX_RECORD_TEXT} characters")
+    for i, event in enumerate(ticket["history"]):
+        if not isinstance(event, dict):
+            problems.append(f"history[{i}] is not an object")
+            continue
+        if event.get("type") not in EVENT_TYPES:
+            problems.append(f"history[{i}].type {str(event.get('type'))[:20]!r} is unknown")
+        why = _instant_problem(event.get("at"))
+        if why:
+            problems.append(f"history[{i}].at {why}")
+        if not isinstance(event.get("by"), str):
+            problems.append(f"history[{i}].by is missing")
+    if problems:
+        return problems
+    ats = [datetime.fromisoformat(e["at"]) for e in ticket["history"]]
+    if any(b < a for a, b in zip(ats, ats[1:])):
+        problems.append("history is not in time order")
+    if ticket["history"] and datetime.fromisoformat(ticket["received_at"]) > ats[0]:
+        problems.append("'received_at' is later than registration")
+    try:
+        state = replay(ticket)
+    except (ValueError, KeyError, TypeError) as exc:
+        return problems + [f"history cannot be replayed: {exc}"]
+    for key in DERIVED:
+        if ticket.get(key) != state[key]:
+            problems.append(f"'{key}' is {ticket.get(key)!r:.60} but the history says {state[key]!r:.60}")
+    if state.get("priority") and "by_priority" in rules and state["priority"] not in rules["by_priority"]:
+        problems.append(f"priority {state['priority']!r} has no targets in sla_rules")
+    return problems

@@ -1,0 +1,417 @@
+"""The regulation's checklist for registering a request (clauses 4, 6-8, 10-12).
+
+One request object, filled by flags, by `--from-json` or by the wizard, and
+one `check_registration` that every way in goes through.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+from edoc_cli.config import Config, as_date
+from edoc_cli.errors import ValidationFailed
+from edoc_cli.identity import bin_problem, iin_problem
+from edoc_cli.text import clean_multiline, control_problem
+from edoc_cli.tz import parse_instant, to_iso
+
+CLIENT_TYPES = ("user", "guest")
+# Clause 16: a complaint about staff is always in scope, whatever its topic.
+SCOPE_FREE_CATEGORIES = ("complaint",)
+
+MAX_LINE = 200
+MAX_TEXT = 20_000
+MAX_ATTACHMENTS = 20
+MAX_ATTACHMENT = 500
+
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}$")
+_LOGIN_RE = re.compile(r"^[\w.@+\-]{2,64}$")
+_URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
+
+
+@dataclass
+class RegistrationRequest:
+    """What an operator learnt about a request; every field may still be missing."""
+
+    client_type: str | None = None
+    name: str | None = None
+    iin: str | None = None
+    bin: str | None = None
+    login: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    organization: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    topic: str | None = None
+    subject: str | None = None
+    description: str | None = None
+    faq_checked: bool | None = None
+    faq_link: str | None = None
+    steps: str | None = None
+    occurred_at: str | None = None
+    browser: str | None = None
+    os: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    document: str | None = None
+    received_at: str | None = None
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+# field -> (the flag that gives it, clause)
+FLAGS = {
+    "client_type": ("--client-type", 7),
+    "name": ("--name", 11),
+    "iin": ("--iin", 11),
+    "bin": ("--bin", 11),
+    "login": ("--login", 11),
+    "email": ("--email", 11),
+    "phone": ("--phone", 11),
+    "organization": ("--organization", 11),
+    "category": ("--category", 4),
+    "channel": ("--channel", 8),
+    "topic": ("--topic", 6),
+    "subject": ("--subject", 12),
+    "description": ("--description", 12),
+    "faq_checked": ("--faq-checked/--no-faq-checked", 10),
+    "faq_link": ("--faq-link", 10),
+    "steps": ("--steps", 12),
+    "occurred_at": ("--occurred-at", 12),
+    "browser": ("--browser", 12),
+    "os": ("--os", 12),
+    "attachments": ("--attachment", 12),
+    "document": ("--document", 12),
+    "received_at": ("--received-at", 13),
+}
+MULTILINE = {"description", "steps"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One unmet item of the checklist."""
+
+    field: str
+    clause: int
+    message: str
+
+    @property
+    def flag(self) -> str:
+        return FLAGS.get(self.field, (f"--{self.field.replace('_', '-')}", 0))[0]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "flag": self.flag, "clause": self.clause, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"clause {self.clause}: {self.flag}: {self.message}"
+
+
+def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
+    """A request from one JSON object (flat keys as the flags, or a `client` object)."""
+    label = f"{where}: " if where else ""
+    if not isinstance(obj, dict):
+        raise ValidationFailed(f"{label}a request must be a JSON object, not {_json_type(obj)}")
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    flat = dict(obj)
+    client = flat.pop("client", None)
+    if client is not None:
+        if not isinstance(client, dict):
+            problems.append(Problem("client", 11, "must be an object"))
+        else:
+            for key, value in client.items():
+                flat.setdefault("client_type" if key == "type" else key, value)
+    if "attachment" in flat and "attachments" not in flat:
+        flat["attachments"] = flat.pop("attachment")
+    known = set(RegistrationRequest.field_names())
+    for key, value in flat.items():
+        if key not in known:
+            problems.append(Problem(str(key)[:40], 12, "is not a field of a request"))
+            continue
+        if value is None:
+            continue
+        if key == "faq_checked":
+            if not isinstance(value, bool):
+                problems.append(Problem(key, 10, f"must be true or false, not {_json_type(value)}"))
+                continue
+        elif key == "attachments":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.append(Problem(key, 12, "must be a list of strings"))
+                continue
+        elif not isinstance(value, str):
+            problems.append(Problem(key, FLAGS[key][1], f"must be a string, not {_json_type(value)}"))
+            continue
+        values[key] = value
+    if problems:
+        raise ValidationFailed(f"{label}the request has fields of the wrong shape", problems)
+    return RegistrationRequest(**values)
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+@dataclass
+class Registration:
+    """A request that met the checklist, normalised, ready to become a ticket."""
+
+    client: dict[str, str | None]
+    category: str
+    channel: str
+    topic: str | None
+    subject: str
+    description: str
+    faq: dict[str, Any]
+    details: dict[str, Any]
+    received_at: datetime | None
+    sla_level: str
+
+
+def check_registration(req: RegistrationRequest, config: Config, now: datetime, tz) -> Registration:
+    """The normalised registration, or ValidationFailed listing every unmet item."""
+    problems: list[Problem] = []
+    v: dict[str, Any] = {}
+
+    def text(name: str, clause: int, limit: int = MAX_LINE) -> str | None:
+        raw = getattr(req, name)
+        if raw is None:
+            return None
+        multiline = name in MULTILINE
+        why = control_problem(raw, multiline)
+        if why:
+            problems.append(Problem(name, clause, why))
+            return None
+        value = clean_multiline(raw) if multiline else raw.strip()
+        if len(value) > limit:
+            problems.append(Problem(name, clause, f"is {len(value)} characters long; at most {limit}"))
+            return None
+        return value or None
+
+    for name in FLAGS:
+        if name in ("faq_checked", "attachments"):
+            continue
+        limit = MAX_TEXT if name in MULTILINE else MAX_LINE
+        v[name] = text(name, FLAGS[name][1], limit)
+
+    # Clause 7: who is asking.
+    ctype = v["client_type"]
+    if ctype is None:
+        problems.append(Problem("client_type", 7, f"is required: one of {', '.join(CLIENT_TYPES)}"))
+    elif ctype not in CLIENT_TYPES:
+        problems.append(Problem("client_type", 7, f"must be one of {', '.join(CLIENT_TYPES)}, not {ctype!r}"))
+
+    # Clause 11: identification.
+    problems += _identification_problems(v, ctype)
+
+    # Clause 4 and 8: category and the channel it may arrive by.
+    category = v["category"]
+    cats = config.categories
+    if category is None:
+        problems.append(Problem("category", 4, f"is required: one of {', '.join(cats)}"))
+    elif category not in cats:
+        problems.append(Problem("category", 4, f"must be one of {', '.join(cats)}, not {category!r}"))
+        category = None
+    channel = v["channel"]
+    if channel is None:
+        problems.append(Problem("channel", 8, f"is required: one of {', '.join(config.channels)}"))
+    elif category is not None and channel not in config.channels_for(category):
+        allowed = ", ".join(config.channels_for(category))
+        problems.append(Problem("channel", 8, f"a {category} request may arrive only by {allowed}, not {channel!r}"))
+    elif channel not in config.channels:
+        problems.append(Problem("channel", 8, f"must be one of {', '.join(config.channels)}, not {channel!r}"))
+
+    # Clause 6: scope.
+    topic = v["topic"]
+    if category in SCOPE_FREE_CATEGORIES and topic is None:
+        pass
+    elif topic is None:
+        problems.append(Problem("topic", 6, "is required: " + ", ".join(config.in_scope)))
+    elif topic in config.out_of_scope:
+        problems.append(Problem(
+            "topic", 6,
+            f"{config.out_of_scope[topic]!r} is outside what support handles; the request is not registered",
+        ))
+    elif topic not in config.in_scope:
+        problems.append(Problem("topic", 6, f"must be one of {', '.join(config.in_scope)}, not {topic!r}"))
+
+    if v["subject"] is None:
+        problems.append(Problem("subject", 12, "is required: a short summary of the request"))
+
+    # Clause 12: what the category needs for a quick resolution.
+    attachments: list[str] = []
+    for i, item in enumerate(req.attachments or []):
+        why = control_problem(item, False) if isinstance(item, str) else "must be a string"
+        if why:
+            problems.append(Problem("attachments", 12, f"item {i + 1} {why}"))
+        elif not item.strip():
+            problems.append(Problem("attachments", 12, f"item {i + 1} is empty"))
+        elif len(item) > MAX_ATTACHMENT:
+            problems.append(Problem("attachments", 12, f"item {i + 1} is longer than {MAX_ATTACHMENT} characters"))
+        else:
+            attachments.append(item.strip())
+    if len(attachments) > MAX_ATTACHMENTS:
+        problems.append(Problem("attachments", 12, f"at most {MAX_ATTACHMENTS} attachments"))
+
+    occurred_at = _instant(v["occurred_at"], "occurred_at", 12, now, tz, problems)
+    received_at = _instant(v["received_at"], "received_at", 13, now, tz, problems)
+    if category is not None:
+        needed = config.details_for(category)
+        if topic in config.document_topics and category == "bug" and "document" not in needed:
+            needed = needed + ["document"]
+        have = {**v, "attachments": attachments or None}
+        names = {
+            "description": "a description of the problem",
+            "steps": "the steps that reproduce it",
+            "occurred_at": "when it happened",
+            "attachments": "at least one screenshot or attachment reference",
+            "browser": "the browser and its version",
+            "os": "the operating system",
+            "document": "the number of the document involved",
+        }
+        for item in needed:
+            if not have.get(item):
+                problems.append(Problem(item, 12, f"is required for a {category} request: {names[item]}"))
+
+    # Clause 10: the Help Centre and FAQ.
+    faq_link = v["faq_link"]
+    if faq_link is not None and not _URL_RE.match(faq_link):
+        problems.append(Problem("faq_link", 10, "must be an http(s) address of a Help Centre or FAQ page"))
+        faq_link = None
+    matches = match_faq(config, f"{v['subject'] or ''} {v['description'] or ''}")
+    if req.faq_checked is None:
+        problems.append(Problem(
+            "faq_checked", 10,
+            "is required: has the client studied the Help Centre and FAQ on the topic?",
+        ))
+    elif req.faq_checked is False and matches:
+        listed = "; ".join(f"{m['title']} <{m['url']}>" for m in matches[:3])
+        problems.append(Problem(
+            "faq_checked", 10,
+            f"the client must first study the Help Centre articles on this topic: {listed}; "
+            "if one resembles the case but needs more explanation, give its link with --faq-link",
+        ))
+
+    if problems:
+        raise ValidationFailed(
+            f"the request does not meet the regulation's checklist ({len(problems)} "
+            f"item{'s' if len(problems) != 1 else ''})",
+            problems,
+        )
+
+    client = {k: v[k] for k in ("name", "iin", "bin", "login", "email", "phone", "organization")}
+    client = {"type": ctype, **client}
+    if client["phone"]:
+        client["phone"] = normalize_phone(client["phone"])
+    on = (received_at or now).astimezone(tz).date()
+    return Registration(
+        client=client,
+        category=category,
+        channel=channel,
+        topic=topic,
+        subject=v["subject"],
+        description=v["description"] or "",
+        faq={"checked": req.faq_checked, "link": faq_link,
+             "suggested": [m["url"] for m in matches]},
+        details={
+            "steps": v["steps"],
+            "occurred_at": to_iso(occurred_at, tz) if occurred_at else None,
+            "browser": v["browser"],
+            "os": v["os"],
+            "attachments": attachments,
+            "document": v["document"],
+        },
+        received_at=received_at,
+        sla_level=sla_level_for(config, client, on),
+    )
+
+
+def _identification_problems(v: dict[str, Any], ctype: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    if v["name"] is None:
+        problems.append(Problem("name", 11, "is required: the client's full name"))
+    if v["iin"] is not None and (why := iin_problem(v["iin"])):
+        problems.append(Problem("iin", 11, why))
+    if v["bin"] is not None and (why := bin_problem(v["bin"])):
+        problems.append(Problem("bin", 11, why))
+    if v["login"] is not None and not _LOGIN_RE.match(v["login"]):
+        problems.append(Problem("login", 11, "must be a portal login: 2-64 letters, digits or . _ @ + -"))
+    if v["email"] is not None and not _EMAIL_RE.match(v["email"]):
+        problems.append(Problem("email", 11, "is not an e-mail address"))
+    if v["phone"] is not None and not (
+        _PHONE_RE.match(v["phone"]) and 10 <= len(re.sub(r"\D", "", v["phone"])) <= 15
+    ):
+        problems.append(Problem("phone", 11, "is not a phone number (10-15 digits, e.g. +7 701 234 5678)"))
+    if ctype == "user" and not any(v[k] for k in ("iin", "bin", "login")):
+        problems.append(Problem(
+            "iin", 11,
+            "a portal user is identified by IIN, BIN or portal login; support may refuse service without it",
+        ))
+    if not (v["email"] or v["phone"]):
+        problems.append(Problem("email", 11, "an e-mail or a phone number is required to answer the client"))
+    return problems
+
+
+def _instant(raw: str | None, name: str, clause: int, now: datetime, tz, problems: list[Problem]):
+    if raw is None:
+        return None
+    try:
+        when = parse_instant(raw, tz)
+    except ValueError:
+        problems.append(Problem(name, clause, f"{raw!r} is not a date and time (e.g. 2026-11-26T10:05+05:00)"))
+        return None
+    if when > now:
+        problems.append(Problem(name, clause, f"{to_iso(when, tz)} is in the future"))
+        return None
+    return when
+
+
+def normalize_phone(phone: str) -> str:
+    """+<digits>; a Kazakh number written 8 7xx... becomes +7 7xx..."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) == 11 and digits.startswith("8"):
+        digits = "7" + digits[1:]
+    return "+" + digits
+
+
+def sla_level_for(config: Config, client: dict[str, Any], on: date) -> str:
+    """The client's service level on a date (clause 3): a contract in the registry, else basic."""
+    ids = {client.get("iin"), client.get("bin")} - {None}
+    for entry in config.clients:
+        ident = entry.get("bin") or entry.get("iin")
+        if ident not in ids:
+            continue
+        start = as_date(entry["valid_from"]) if "valid_from" in entry else date.min
+        end = as_date(entry["valid_to"]) if "valid_to" in entry else date.max
+        if start <= on <= end:
+            return entry.get("level", "vip")
+    return "basic"
+
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def match_faq(config: Config, text: str) -> list[dict[str, Any]]:
+    """FAQ articles whose keywords occur in the text, best first (clause 10, 14)."""
+    words = {w.casefold() for w in _WORD_RE.findall(text)}
+    if not words:
+        return []
+    scored = []
+    for article in config.faq:
+        hits = 0
+        for kw in article.get("keywords", []):
+            k = kw.casefold()
+            # A keyword matches a word it starts (подпись ~ подписью) or equals.
+            if any(w == k or (len(k) >= 4 and w.startswith(k[: max(4, len(k) - 2)])) for w in words):
+                hits += 1
+        if hits:
+            scored.append((hits, article))
+    scored.sort(key=lambda pair: -pair[0])
+    return [a for _, a in scored]

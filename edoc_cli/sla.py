@@ -1,0 +1,209 @@
+"""SLA clocks, replayed from a ticket's history against the working calendar.
+
+A clock runs from `received_at` in working time only. It pauses while the
+ticket waits for the client or is postponed (clause 9, 15), stops while the
+ticket is closed, and resumes with the time already spent on a client
+reply, `resume` or `reopen`, so a reopened ticket is never breached on the
+spot. First response is met by the first reply, information request or
+closure; resolution by the closure that stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from edoc_cli.config import DEFAULT_PRIORITY
+from edoc_cli.tz import parse_instant, to_iso
+
+FIRST_RESPONSE_EVENTS = ("replied", "info_requested", "closed", "terminated")
+_PAUSING = {"info_requested": "waiting for the client", "postponed": "postponed"}
+_RESUMING = ("client_replied", "resumed", "reopened")
+_STOPPING = ("closed", "terminated")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of wall-clock time and what the clock did in it."""
+
+    start: datetime
+    end: datetime
+    state: str          # "running" | "paused" | "stopped"
+    reason: str | None  # why paused or stopped
+
+
+def segments(ticket: dict[str, Any], until: datetime, tz) -> list[Segment]:
+    """The ticket's life from `received_at` to `until`, cut where the clock changes."""
+    start = parse_instant(ticket["received_at"], tz)
+    state, reason = "running", None
+    out: list[Segment] = []
+    for event in ticket["history"][1:]:
+        kind = event["type"]
+        at = parse_instant(event["at"], tz)
+        if at > until:
+            break
+        new_state, new_reason = state, reason
+        if kind in _PAUSING and state == "running":
+            new_state = "paused"
+            new_reason = _PAUSING[kind] + (f": {event['reason']}" if kind == "postponed" else "")
+        elif kind == "postponed" and state == "paused":
+            new_reason = f"postponed: {event['reason']}"
+        elif kind in _RESUMING and state != "running":
+            if kind == "client_replied" and (reason or "").startswith("postponed"):
+                continue  # a client's answer does not end a postponement
+            new_state, new_reason = "running", None
+        elif kind in _STOPPING:
+            new_state, new_reason = "stopped", "closed"
+        if (new_state, new_reason) != (state, reason):
+            if at > start:
+                out.append(Segment(start, at, state, reason))
+            start = max(start, at)
+            state, reason = new_state, new_reason
+    if until > start:
+        out.append(Segment(start, until, state, reason))
+    return out
+
+
+def targets(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The targets in force (minutes) and the rule they came from."""
+    rules = ticket["sla_rules"]
+    if "by_priority" in rules:
+        priority = ticket.get("priority") or DEFAULT_PRIORITY
+        pair = rules["by_priority"][priority]
+        undiagnosed = "" if ticket.get("priority") else " (not yet diagnosed)"
+        return {"first_response": pair["first_response"], "resolution": pair["resolution"],
+                "rule": f"{rules['rule']}.{priority}{undiagnosed}"}
+    return {"first_response": rules["first_response"], "resolution": rules["resolution"],
+            "rule": rules["rule"]}
+
+
+def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs) -> dict[str, Any]:
+    end = met_at or now
+    target = None if target_minutes is None else target_minutes * 60
+    elapsed = 0
+    due: datetime | None = None
+    for seg in segs:
+        if seg.start >= end:
+            break
+        if seg.state != "running":
+            continue
+        seg_end = min(seg.end, end)
+        worked = cal.working_seconds_between(seg.start, seg_end)
+        if target is not None and due is None and elapsed + worked >= target and target > 0:
+            due = cal.add_working_seconds(seg.start, target - elapsed)
+        elapsed += worked
+    if target is not None and due is None:
+        due = cal.add_working_seconds(end, target - elapsed)
+    breached = target is not None and elapsed > target
+    return {
+        "target_minutes": target_minutes,
+        "due_at": to_iso(due, tz) if due else None,
+        "met_at": to_iso(met_at, tz) if met_at else None,
+        "elapsed_minutes": elapsed // 60,
+        "breached": breached,
+    }
+
+
+def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None = None) -> dict[str, Any]:
+    """The `sla` object of SPEC.md as of `now`."""
+    segs = segments(ticket, now, tz)
+    tgt = targets(ticket)
+    first_met = None
+    closed_at = None
+    for event in ticket["history"]:
+        at = parse_instant(event["at"], tz)
+        if at > now:
+            break
+        if event["type"] in FIRST_RESPONSE_EVENTS and first_met is None:
+            first_met = at
+        if event["type"] in _STOPPING:
+            closed_at = at
+        elif event["type"] == "reopened":
+            closed_at = None
+    warn = warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", 0.8)
+    out = {
+        "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs),
+        "resolution": _clock(ticket, cal, now, tz, tgt["resolution"], closed_at, segs),
+        "paused": ticket["status"] in ("waiting", "postponed"),
+        "rule": tgt["rule"],
+    }
+    for name in ("first_response", "resolution"):
+        clock = out[name]
+        clock["at_risk"] = bool(
+            clock["target_minutes"] and clock["met_at"] is None and not clock["breached"]
+            and clock["elapsed_minutes"] >= warn * clock["target_minutes"]
+        )
+    return out
+
+
+def auto_close_at(ticket: dict[str, Any], cal, tz) -> datetime | None:
+    """When an unanswered information request lets sweep close the ticket (clause 15)."""
+    waiting = ticket.get("waiting")
+    if not waiting:
+        return None
+    minutes = ticket["sla_rules"].get("auto_close_minutes", 8 * 60)
+    return cal.add_working_minutes(parse_instant(waiting["since"], tz), minutes)
+
+
+def ticket_view(ticket: dict[str, Any], cal, now: datetime, config, tz) -> dict[str, Any]:
+    """The ticket as commands show it: stored fields plus `sla` and `waiting` as of now."""
+    view = {key: ticket.get(key) for key in VIEW_ORDER}
+    view["sla"] = clocks(ticket, cal, now, tz)
+    if ticket.get("waiting"):
+        view["waiting"] = {"since": ticket["waiting"]["since"],
+                           "auto_close_at": to_iso(auto_close_at(ticket, cal, tz), tz)}
+    view.update((k, v) for k, v in ticket.items() if k not in view)
+    return view
+
+
+# SPEC.md's order of keys; the rest follow.
+VIEW_ORDER = (
+    "id", "status", "category", "channel", "sla_level", "priority", "client", "subject",
+    "description", "assignee", "created_at", "received_at", "sla", "waiting", "resolution",
+    "third_parties", "history",
+)
+
+
+def next_due(view: dict[str, Any]) -> str | None:
+    """The nearest unmet deadline of a viewed ticket (for sorting lists)."""
+    dues = [c["due_at"] for c in (view["sla"]["first_response"], view["sla"]["resolution"])
+            if c["due_at"] and c["met_at"] is None]
+    return min(dues) if dues else None
+
+
+def timeline(ticket: dict[str, Any], cal, now: datetime, tz) -> list[dict[str, Any]]:
+    """`edoc sla`: intervals that add up to the resolution clock's elapsed minutes."""
+    rows: list[dict[str, Any]] = []
+    for seg in segments(ticket, now, tz):
+        if seg.state != "running":
+            rows.append({"start": to_iso(seg.start, tz), "end": to_iso(seg.end, tz),
+                         "kind": seg.state, "reason": seg.reason, "seconds": 0})
+            continue
+        for piece in cal.intervals(seg.start, seg.end):
+            kind = "counted" if piece.kind == "working" else piece.kind
+            rows.append({"start": to_iso(piece.start, tz), "end": to_iso(piece.end, tz),
+                         "kind": kind, "reason": piece.name, "seconds": piece.seconds})
+    return rows
+
+
+def explain(ticket: dict[str, Any], cal, now: datetime, tz) -> dict[str, Any]:
+    """Everything `edoc sla` shows: clocks, targets with their rule, and the timeline."""
+    clock = clocks(ticket, cal, now, tz)
+    rows = timeline(ticket, cal, now, tz)
+    counted = sum(r["seconds"] for r in rows)
+    return {
+        "id": ticket["id"],
+        "status": ticket["status"],
+        "sla_level": ticket["sla_level"],
+        "category": ticket["category"],
+        "priority": ticket.get("priority"),
+        "rule": clock["rule"],
+        "received_at": ticket["received_at"],
+        "at": to_iso(now, tz),
+        "first_response": clock["first_response"],
+        "resolution": clock["resolution"],
+        "paused": clock["paused"],
+        "intervals": [{**r, "minutes": r["seconds"] / 60} for r in rows],
+        "counted_minutes": counted // 60,
+    }

@@ -1,0 +1,67 @@
+"""Text that came from people: checks on the way in, cleaning on the way out."""
+
+from __future__ import annotations
+
+import re
+
+# ESC-started sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
+# DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), and two-byte escapes.
+_ESCAPE_SEQ = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|[\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x1b\\|\x9c|$)",
+    re.DOTALL,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def for_terminal(text: str, single_line: bool = False) -> str:
+    """`text` with terminal control sequences and characters removed.
+
+    Whole escape sequences go first so that no visible remnant (like
+    "[31m") is left; then every other control character except newline and
+    tab (in single-line mode those become spaces).
+    """
+    text = _ESCAPE_SEQ.sub("", text)
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _BIDI.sub("", text)
+    if single_line:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def control_problem(text: str, multiline: bool) -> str | None:
+    """Why `text` cannot be taken as a field value, or None.
+
+    NUL bytes and broken encodings are refused everywhere (they mean binary
+    data was pasted). A single-line value (a name, an e-mail, an IIN) must
+    be exact, so any control character is refused; multi-line free text is
+    cleaned by `clean_multiline` instead, since a client's pasted terminal
+    colours are noise, not content.
+    """
+    if "\x00" in text:
+        return "contains a NUL byte"
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        return "is not valid UTF-8 text"
+    if not multiline:
+        match = _CONTROL_ANY.search(text)
+        if match:
+            char = match.group()
+            if char in "\n\r":
+                return "must be a single line"
+            return f"contains a control character (U+{ord(char):04X}) at position {match.start() + 1}"
+    return None
+
+
+def clean_multiline(text: str) -> str:
+    """Free text as stored: escape sequences and control characters removed."""
+    return for_terminal(text).strip()
+
+
+def escape_c1_in_json(text: str) -> str:
+    """JSON text with C1 control characters escaped (json leaves them raw)."""
+    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)

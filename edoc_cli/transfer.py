@@ -1,0 +1,75 @@
+"""Export and import whole tickets as JSON Lines, history included."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator
+
+from edoc_cli.errors import ValidationFailed
+from edoc_cli.records import ticket_problems
+from edoc_cli.store import Store
+from edoc_cli.text import escape_c1_in_json
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+MAX_SHOWN_PROBLEMS = 50
+
+
+def export_lines(store: Store) -> Iterator[str]:
+    """Every ticket, one JSON object a line, in registration-number order."""
+    tickets = store.snapshot().all_tickets()
+    tickets.sort(key=lambda t: t["id"])
+    for ticket in tickets:
+        yield escape_c1_in_json(json.dumps(ticket, ensure_ascii=False, separators=(",", ":")))
+
+
+def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
+    """The records of a JSON Lines input, or ValidationFailed listing every bad line."""
+    records: list[dict[str, Any]] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(lines, start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            problems.append(f"{where}:{number}: line longer than {MAX_LINE_BYTES // 2**20} MiB")
+            continue
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            problems.append(f"{where}:{number}: not UTF-8 (byte {exc.start})")
+            continue
+        except (json.JSONDecodeError, RecursionError):
+            problems.append(f"{where}:{number}: not valid JSON")
+            continue
+        for why in ticket_problems(record):
+            problems.append(f"{where}:{number}: {why}")
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            tid = record["id"]
+            if tid in seen:
+                problems.append(f"{where}:{number}: {tid[:40]} is already on line {seen[tid]}")
+            seen.setdefault(tid, number)
+        records.append(record)
+    if problems:
+        shown = problems[:MAX_SHOWN_PROBLEMS]
+        if len(problems) > len(shown):
+            shown.append(f"... and {len(problems) - len(shown)} more")
+        raise ValidationFailed(f"nothing was imported: {len(problems)} problem(s)", shown)
+    return records
+
+
+def import_records(store: Store, records: list[dict[str, Any]]) -> int:
+    """Add every record, or none: a number already in the store refuses the whole import."""
+    if not records:
+        return 0
+    with store.transaction() as snap:
+        existing = {t["id"] for t in snap.all_tickets()}
+        clashes = [r["id"] for r in records if r["id"] in existing]
+        if clashes:
+            listed = ", ".join(clashes[:10]) + (" ..." if len(clashes) > 10 else "")
+            raise ValidationFailed(
+                f"nothing was imported: {len(clashes)} ticket(s) already in the store: {listed}"
+            )
+        for record in records:
+            snap.insert(record)
+            snap.bump_sequence(record["id"])
+    return len(records)

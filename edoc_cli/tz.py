@@ -1,0 +1,117 @@
+"""Time zone loading and ISO 8601 instants for the support desk.
+
+Kazakhstan moved to a single zone, UTC+5, on 2024-03-01. A system zone
+database older than IANA 2024a still says Asia/Almaty is UTC+6, which would
+shift every SLA clock by an hour, so the zone is read from the `tzdata`
+package shipped with edoc and checked before use.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from datetime import datetime, timedelta, timezone, tzinfo
+
+DEFAULT_ZONE = "Asia/Almaty"
+
+# Asia/Almaty must be UTC+5 at this instant (any date after 2024-03-01 works).
+_CHECK_INSTANT = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+_CHECK_OFFSET = timedelta(hours=5)
+
+
+class ZoneDataError(Exception):
+    """The time zone cannot be loaded or its data is wrong (e.g. stale)."""
+
+
+def check_zone(tz: tzinfo) -> None:
+    """Raise ZoneDataError unless `tz` says Asia/Almaty is UTC+5 on 2024-06-01."""
+    offset = _CHECK_INSTANT.astimezone(tz).utcoffset()
+    if offset != _CHECK_OFFSET:
+        raise ZoneDataError(
+            f"time zone data for {getattr(tz, 'key', tz)} is stale: it gives UTC{_fmt_offset(offset)} "
+            "on 2024-06-01, but Kazakhstan has been UTC+05:00 since 2024-03-01; "
+            "install a current `tzdata` package (pip install -U tzdata)"
+        )
+
+
+def astana_zone(name: str = DEFAULT_ZONE) -> tzinfo:
+    """Return the zone `name`, read from the `tzdata` package when it has it.
+
+    For Asia/Almaty the data is checked (`check_zone`); a stale zone raises
+    ZoneDataError. An unknown name raises ZoneDataError too. The same name
+    always gives the same object.
+    """
+    return _load_zone(name)
+
+
+# Keyed on the name alone (not on how it was passed) so that every caller
+# shares one tzinfo object per zone.
+@functools.lru_cache(maxsize=None)
+def _load_zone(name: str) -> tzinfo:
+    if not name or name.startswith(("/", "\\")) or ".." in name.split("/"):
+        raise ZoneDataError(f"{name!r} is not an IANA time zone name such as \"Asia/Almaty\"")
+    tz = _zone_from_tzdata(name)
+    if tz is None:
+        try:
+            tz = zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ZoneDataError(
+                f"unknown time zone {name!r}: use an IANA name such as \"Asia/Almaty\""
+            ) from exc
+    if name == DEFAULT_ZONE:
+        check_zone(tz)
+    return tz
+
+
+def _zone_from_tzdata(name: str) -> tzinfo | None:
+    # The system database (/usr/share/zoneinfo, PYTHONTZPATH) is searched
+    # first by zoneinfo.ZoneInfo, so it could shadow tzdata with stale data;
+    # reading the file directly avoids that.
+    try:
+        from importlib import resources
+
+        ref = resources.files("tzdata.zoneinfo").joinpath(*name.split("/"))
+        if not ref.is_file():
+            return None
+        with ref.open("rb") as fobj:
+            return zoneinfo.ZoneInfo.from_file(fobj, key=name)
+    except (ModuleNotFoundError, OSError, ValueError):
+        return None
+
+
+def parse_instant(text: str, tz: tzinfo) -> datetime:
+    """Parse ISO 8601 text into an aware datetime in `tz`.
+
+    An offset (or Z) is honoured and the instant converted to `tz`; a time
+    without an offset is local time in `tz`; a bare date YYYY-MM-DD is 00:00
+    local time in `tz`.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"expected an ISO 8601 date or time, got {text!r}")
+    stripped = text.strip()
+    try:
+        # Python 3.11 reads a bare date as 00:00 and accepts "Z".
+        parsed = datetime.fromisoformat(stripped)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 date or time; use e.g. "
+            "\"2026-11-26\", \"2026-11-26T10:15\" or \"2026-11-26T05:15:00Z\""
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return parsed.replace(tzinfo=tz)
+    return parsed.astimezone(tz)
+
+
+def to_iso(dt: datetime, tz: tzinfo) -> str:
+    """Format an aware instant in `tz` to the second, e.g. "2026-11-26T10:15:00+05:00"."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"cannot format a naive datetime {dt!r}: the instant is ambiguous")
+    return dt.astimezone(tz).isoformat(timespec="seconds")
+
+
+def _fmt_offset(offset: timedelta | None) -> str:
+    if offset is None:
+        return "?"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

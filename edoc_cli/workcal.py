@@ -1,0 +1,457 @@
+"""The working calendar that SLA clocks run on (REGULATION clause 5).
+
+Working time is 09:00-18:00 in the desk's zone (Asia/Almaty) on Monday to
+Friday, minus Kazakhstan's public holidays and decreed day-off transfers as
+the `holidays` package knows them, with the configuration's
+`calendar.extra_days_off` / `calendar.extra_working_days` on top (those win
+over everything).
+
+What `holidays` 0.109 encodes for Kazakhstan (holidays/countries/kazakhstan.py):
+
+* Decreed transfers live in `KazakhstanStaticHolidays.special_public_holidays`
+  as (to_month, to_day, from_month, from_day[, from_year]): the "to" date is
+  added as a holiday named "Day off (substituted from MM/DD/YYYY)" and a
+  weekend "from" date is put in the instance's `weekend_workdays` set (the
+  package's `is_working_day` consults it). 2025-01-05 (Sunday) is worked for
+  2025-01-03 (Friday); 2024-05-04 (Saturday) for 2024-05-08 (Wednesday);
+  2013-12-28 is worked for 2014-01-03 (the one cross-year entry, which the
+  package puts in `weekend_workdays` whatever years are populated). There are no transfers for 2026 or later.
+  When the "from" date is a weekday (an observed holiday moved elsewhere, e.g.
+  2020-05-11 -> 2020-05-08) the package simply drops it: a plain workday.
+* Constitution Day is 30 August up to 2025 and 15 March from 2027 (the 2026
+  constitution); for 2026 the package has no Constitution Day at all, so
+  neither 2026-08-30 (a Sunday) nor 2026-08-31 is off and 2026-03-15 is an
+  ordinary Sunday. Republic Day (25 October) is renamed in Kazakh from 2026
+  but still reads "Republic Day" in en_US. If the government decrees
+  otherwise, add the days to `calendar.extra_days_off`.
+* Holidays falling on a weekend move to the next workday from 2002 on
+  ("Victory Day (observed)" and the like): those are days off here. Kurban
+  ait (Eid al-Adha) is never moved, and from 2026 its date is an estimate
+  ("Eid al-Adha (estimated)"; 2026-05-27).
+* The package has no data after 2100: later years are plain Monday-Friday.
+
+Arithmetic is done on integer microseconds since the Unix epoch, never by
+subtracting datetimes in the zone (Python ignores the offset when both
+operands share a tzinfo, which would be wrong across 2024-03-01 when
+Asia/Almaty went from UTC+6 to UTC+5). Each year gets a table of the local
+day starts and working periods plus a prefix sum of working time, so the
+working time between two instants costs O(years spanned) and adding working
+time is a bisect once the year is found.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar as _calendar
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+__all__ = ["DayInfo", "Interval", "WorkCalendar", "DAY_KINDS", "INTERVAL_KINDS"]
+
+DAY_KINDS = ("workday", "weekend", "holiday", "transfer_off", "transfer_work", "extra_off", "extra_work")
+INTERVAL_KINDS = ("working", "off_hours", "weekend", "holiday")
+
+EXTRA_OFF_NAME = "calendar.extra_days_off"
+EXTRA_WORK_NAME = "calendar.extra_working_days"
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_US = timedelta(microseconds=1)
+_US_PER_SECOND = 1_000_000
+_US_PER_MINUTE = 60_000_000
+# A calendar with no working time for this many years running cannot
+# satisfy an addition; stop instead of walking to year 9999.
+_MAX_EMPTY_YEARS = 8
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """What a calendar day is: working or not, and why."""
+
+    day: date
+    working: bool
+    kind: str  # one of DAY_KINDS
+    name: str | None  # holiday or transfer name, config key for extras
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A stretch of time of one kind; `seconds` counts the working time inside."""
+
+    start: datetime
+    end: datetime
+    kind: str  # one of INTERVAL_KINDS
+    name: str | None
+    seconds: int
+
+
+# -- the holidays package ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PackageYear:
+    off: dict[date, tuple[str, str]]  # day -> (kind, name): "holiday" | "transfer_off"
+    work: dict[date, str]  # weekend day decreed working -> name
+
+
+@functools.lru_cache(maxsize=None)
+def _substitutions(country: str) -> tuple[dict[date, date], dict[date, date]]:
+    """Decreed transfers as ({day off: day worked instead}, {day worked: day off})."""
+    import holidays  # slow to import; only when a calendar is first consulted
+
+    entity = _country_holidays(holidays, country, years=())
+    off_to_work: dict[date, date] = {}
+    for year, entries in getattr(entity, "special_public_holidays", {}).items():
+        if entries and not isinstance(entries[0], tuple):
+            entries = (entries,)
+        for entry in entries:
+            if len(entry) < 4:  # a one-off holiday, not a transfer
+                continue
+            to_month, to_day, from_month, from_day, *from_year = entry
+            off_to_work[date(year, to_month, to_day)] = date(
+                from_year[0] if from_year else year, from_month, from_day
+            )
+    return off_to_work, {worked: off for off, worked in off_to_work.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _package_year(country: str, year: int) -> _PackageYear:
+    """The days of `year` that the holidays package makes exceptions of."""
+    import holidays
+
+    # Neighbouring years too, in case an observed day crosses New Year.
+    years = [y for y in (year - 1, year, year + 1) if 1 <= y <= 9999]
+    entity = _country_holidays(holidays, country, years=years)
+    off_to_work, work_to_off = _substitutions(country)
+
+    off: dict[date, tuple[str, str]] = {}
+    for day, name in entity.items():
+        if day.year != year:
+            continue
+        if day in off_to_work:
+            off[day] = ("transfer_off", f"Day off (substituted from {off_to_work[day].isoformat()})")
+        else:
+            off[day] = ("holiday", name)
+    work: dict[date, str] = {}
+    for day in getattr(entity, "weekend_workdays", ()):
+        if day.year != year or day in off:
+            continue
+        instead = work_to_off.get(day)
+        work[day] = (
+            f"Working day (instead of {instead.isoformat()})" if instead else "Working day (decreed transfer)"
+        )
+    return _PackageYear(off=off, work=work)
+
+
+def _country_holidays(holidays_module, country: str, years):
+    # English names whatever the process locale; a country without an
+    # en_US translation keeps its original names.
+    try:
+        return holidays_module.country_holidays(country, years=years, language="en_US")
+    except NotImplementedError:
+        raise ValueError(f"the holidays package has no public holidays for country {country!r}") from None
+
+
+# -- the calendar --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _YearTable:
+    """Microsecond timestamps for every local day of one year."""
+
+    first: date
+    midnights: list[int]  # day i starts at midnights[i]; one extra entry for next 1 January
+    work_start: list[int]  # == work_end on a day without working time
+    work_end: list[int]
+    cum: list[int]  # working time in the year before day i; cum[-1] is the year's total
+
+    @property
+    def total(self) -> int:
+        return self.cum[-1]
+
+
+class WorkCalendar:
+    """Working time in one zone: working days, working hours, holidays, transfers."""
+
+    def __init__(
+        self,
+        tz: tzinfo,
+        workday_start: time = time(9),
+        workday_end: time = time(18),
+        workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4}),  # Monday = 0
+        holidays: str | None = "KZ",  # None or "": no public holidays
+        extra_days_off: Iterable[date] = (),
+        extra_working_days: Iterable[date] = (),
+    ) -> None:
+        if not isinstance(tz, tzinfo):
+            raise TypeError(f"tz must be a tzinfo, got {tz!r}")
+        for label, value in (("workday_start", workday_start), ("workday_end", workday_end)):
+            if not isinstance(value, time) or value.tzinfo is not None:
+                raise ValueError(f"{label} must be a local time without a zone, got {value!r}")
+        if workday_end <= workday_start:
+            raise ValueError(f"workday_end {workday_end} must be later than workday_start {workday_start}")
+        workdays = frozenset(workdays)
+        if not workdays <= set(range(7)):
+            raise ValueError(f"workdays must be weekday numbers 0 (Monday) to 6 (Sunday), got {sorted(workdays)}")
+        self.tz = tz
+        self.workday_start = workday_start
+        self.workday_end = workday_end
+        self.workdays = workdays
+        self.holidays = holidays or None
+        self.extra_days_off = frozenset(_as_date(d, EXTRA_OFF_NAME) for d in extra_days_off)
+        self.extra_working_days = frozenset(_as_date(d, EXTRA_WORK_NAME) for d in extra_working_days)
+        if both := self.extra_days_off & self.extra_working_days:
+            days = ", ".join(sorted(d.isoformat() for d in both))
+            raise ValueError(f"{days} listed in both {EXTRA_OFF_NAME} and {EXTRA_WORK_NAME}")
+        # The holidays package is imported on the first day looked up, not
+        # here, so building a calendar stays cheap for commands that never
+        # consult it; an unknown country raises ValueError then.
+        self._tables: dict[int, _YearTable] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"WorkCalendar(tz={getattr(self.tz, 'key', self.tz)!s}, {self.workday_start:%H:%M}-"
+            f"{self.workday_end:%H:%M}, workdays={sorted(self.workdays)}, holidays={self.holidays!r})"
+        )
+
+    # -- days -----------------------------------------------------------------
+
+    def day_info(self, d: date) -> DayInfo:
+        """Whether `d` is a working day and why (extras, then the holidays package, then the week)."""
+        if isinstance(d, datetime):
+            raise TypeError("day_info takes a date; use .astimezone(cal.tz).date() for an instant")
+        if d in self.extra_working_days:
+            return DayInfo(d, True, "extra_work", EXTRA_WORK_NAME)
+        if d in self.extra_days_off:
+            return DayInfo(d, False, "extra_off", EXTRA_OFF_NAME)
+        if self.holidays is not None:
+            package = _package_year(self.holidays, d.year)
+            if (off := package.off.get(d)) is not None:
+                return DayInfo(d, False, off[0], off[1])
+            if (name := package.work.get(d)) is not None:
+                return DayInfo(d, True, "transfer_work", name)
+        if d.weekday() in self.workdays:
+            return DayInfo(d, True, "workday", None)
+        return DayInfo(d, False, "weekend", None)
+
+    def is_working_day(self, d: date) -> bool:
+        """True when `d` has working hours (day_info(d).working, without building it)."""
+        if isinstance(d, datetime):
+            raise TypeError("is_working_day takes a date; use .astimezone(cal.tz).date() for an instant")
+        if d in self.extra_working_days:
+            return True
+        if d in self.extra_days_off:
+            return False
+        if self.holidays is not None:
+            package = _package_year(self.holidays, d.year)
+            if d in package.off:
+                return False
+            if d in package.work:
+                return True
+        return d.weekday() in self.workdays
+
+    def working_hours(self, d: date) -> tuple[datetime, datetime] | None:
+        """The working period of day `d` as instants in the zone, or None on a day off."""
+        if not self.is_working_day(d):
+            return None
+        table = self._table(d.year)
+        i = (d - table.first).days
+        return _instant(table.work_start[i], self.tz), _instant(table.work_end[i], self.tz)
+
+    def month(self, year: int, month: int) -> list[DayInfo]:
+        """Every day of the month, in order."""
+        days = _calendar.monthrange(year, month)[1]
+        return [self.day_info(date(year, month, day)) for day in range(1, days + 1)]
+
+    def year_exceptions(self, year: int) -> list[DayInfo]:
+        """Days of `year` that are not a plain workday or weekend: holidays, transfers, extras."""
+        first = date(year, 1, 1)
+        days = (first.replace(year=year + 1) - first).days if year < 9999 else 365
+        infos = (self.day_info(first + timedelta(days=i)) for i in range(days))
+        return [info for info in infos if info.kind not in ("workday", "weekend")]
+
+    # -- working time -------------------------------------------------------------
+
+    def working_seconds_between(self, a: datetime, b: datetime) -> int:
+        """Whole working seconds in [a, b); 0 when b <= a."""
+        return self._working_us_between(a, b) // _US_PER_SECOND
+
+    def working_minutes_between(self, a: datetime, b: datetime) -> int:
+        """Whole working minutes in [a, b); 0 when b <= a."""
+        return self._working_us_between(a, b) // _US_PER_MINUTE
+
+    def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The instant (in the calendar's zone) at which `seconds` of working time have elapsed.
+
+        A deadline that fills a working period exactly is that period's end
+        (18:00), not the next morning's start; 0 returns `start` itself.
+        """
+        return self._add_us(start, _to_us(seconds, _US_PER_SECOND, "seconds"))
+
+    def add_working_minutes(self, start: datetime, minutes: float) -> datetime:
+        """As add_working_seconds, in minutes (fractions allowed: 0.5 h = 30 min)."""
+        return self._add_us(start, _to_us(minutes, _US_PER_MINUTE, "minutes"))
+
+    def intervals(self, a: datetime, b: datetime) -> list[Interval]:
+        """Split [a, b) into consecutive working, off-hours, weekend and holiday stretches.
+
+        Adjacent non-working stretches of the same kind and name are merged;
+        the working ones' seconds add up to working_seconds_between(a, b).
+        """
+        a_us, b_us = _stamp(a, "a"), _stamp(b, "b")
+        if b_us <= a_us:
+            return []
+        day = _instant(a_us, self.tz).date()
+        last = _instant(b_us, self.tz).date()
+        pieces: list[tuple[int, int, str, str | None]] = []
+        while day <= last:
+            table = self._table(day.year)
+            i = (day - table.first).days
+            info = self.day_info(day)
+            midnight, next_midnight = table.midnights[i], table.midnights[i + 1]
+            if info.working:
+                ws, we = table.work_start[i], table.work_end[i]
+                named = info.name if info.kind in ("transfer_work", "extra_work") else None
+                pieces += [
+                    (midnight, ws, "off_hours", None),
+                    (ws, we, "working", named),
+                    (we, next_midnight, "off_hours", None),
+                ]
+            elif info.kind == "weekend":
+                pieces.append((midnight, next_midnight, "weekend", None))
+            else:
+                pieces.append((midnight, next_midnight, "holiday", info.name))
+            day += timedelta(days=1)
+
+        merged: list[list] = []
+        for start, end, kind, name in pieces:
+            start, end = max(start, a_us), min(end, b_us)
+            if end <= start:
+                continue
+            prev = merged[-1] if merged else None
+            if prev and kind != "working" and prev[2] == kind and prev[3] == name and prev[1] == start:
+                prev[1] = end
+            else:
+                merged.append([start, end, kind, name])
+
+        # Floor the running total, not each piece, so the pieces add up to
+        # working_seconds_between even when a or b has microseconds.
+        result, elapsed = [], 0
+        for start, end, kind, name in merged:
+            seconds = 0
+            if kind == "working":
+                seconds = (elapsed + end - start) // _US_PER_SECOND - elapsed // _US_PER_SECOND
+                elapsed += end - start
+            result.append(Interval(_instant(start, self.tz), _instant(end, self.tz), kind, name, seconds))
+        return result
+
+    # -- internals ---------------------------------------------------------------
+
+    def _table(self, year: int) -> _YearTable:
+        table = self._tables.get(year)
+        if table is None:
+            table = self._tables[year] = self._build_table(year)
+        return table
+
+    def _build_table(self, year: int) -> _YearTable:
+        if not 1 <= year <= 9998:
+            raise OverflowError(f"year {year} is outside the range the working calendar covers")
+        first = date(year, 1, 1)
+        days = (date(year + 1, 1, 1) - first).days
+        tz = self.tz
+
+        def local(d: date, t: time) -> int:
+            return (datetime.combine(d, t, tzinfo=tz) - _EPOCH) // _US
+
+        dates = [first + timedelta(days=i) for i in range(days + 1)]
+        midnights = [local(d, time(0)) for d in dates]
+        work_start, work_end, cum = [], [], [0]
+        for i, d in enumerate(dates[:-1]):
+            lo, hi = midnights[i], midnights[i + 1]
+            if self.is_working_day(d):
+                # Clamped so odd zones (midnight or 09:00 inside a DST gap)
+                # keep the periods ordered and inside their day.
+                ws = min(max(local(d, self.workday_start), lo), hi)
+                we = min(max(local(d, self.workday_end), ws), hi)
+            else:
+                ws = we = lo
+            work_start.append(ws)
+            work_end.append(we)
+            cum.append(cum[-1] + we - ws)
+        return _YearTable(first, midnights, work_start, work_end, cum)
+
+    def _position(self, us: int) -> tuple[int, int]:
+        """(year, working time elapsed in that year before the instant `us`)."""
+        day = _instant(us, self.tz).date()
+        table = self._table(day.year)
+        i = (day - table.first).days
+        ws, we = table.work_start[i], table.work_end[i]
+        return day.year, table.cum[i] + min(max(us - ws, 0), we - ws)
+
+    def _working_us_between(self, a: datetime, b: datetime) -> int:
+        a_us, b_us = _stamp(a, "a"), _stamp(b, "b")
+        if b_us <= a_us:
+            return 0
+        year_a, in_a = self._position(a_us)
+        year_b, in_b = self._position(b_us)
+        if year_a == year_b:
+            return in_b - in_a
+        middle = sum(self._table(y).total for y in range(year_a + 1, year_b))
+        return self._table(year_a).total - in_a + middle + in_b
+
+    def _add_us(self, start: datetime, amount: int) -> datetime:
+        start_us = _stamp(start, "start")
+        if amount < 0:
+            raise ValueError(f"cannot add a negative amount of working time ({amount} µs)")
+        if amount == 0:
+            return start.astimezone(self.tz)
+        year, target = self._position(start_us)
+        target += amount
+        empty_years = 0
+        while target > (table := self._table(year)).total:
+            target -= table.total
+            empty_years = empty_years + 1 if table.total == 0 else 0
+            if empty_years >= _MAX_EMPTY_YEARS:
+                raise ValueError(
+                    f"the working calendar has no working time in {year - empty_years + 1}-{year}: "
+                    "check calendar.workdays and calendar.extra_days_off"
+                )
+            year += 1
+        # cum[i] < target <= cum[i + 1]: the deadline falls in day i's period,
+        # at its very end when target == cum[i + 1].
+        i = bisect.bisect_left(table.cum, target) - 1
+        return _instant(table.work_start[i] + target - table.cum[i], self.tz)
+
+
+def _stamp(dt: datetime, label: str) -> int:
+    if not isinstance(dt, datetime):
+        raise TypeError(f"{label} must be a datetime, got {dt!r}")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"{label} must be timezone-aware, got naive {dt.isoformat()}")
+    return (dt - _EPOCH) // _US
+
+
+def _instant(us: int, tz: tzinfo) -> datetime:
+    return (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
+
+
+def _to_us(amount: float, unit: int, label: str) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        raise TypeError(f"{label} must be a number, got {amount!r}")
+    if isinstance(amount, float) and amount != amount:
+        raise ValueError(f"{label} must be a number, got NaN")
+    return amount * unit if isinstance(amount, int) else round(amount * unit)
+
+
+def _as_date(value, key: str) -> date:
+    if isinstance(value, datetime):
+        raise ValueError(f"{key} takes dates, got the instant {value.isoformat()}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{key} has {value!r}, which is not a date \"YYYY-MM-DD\"")
