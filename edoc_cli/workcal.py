@@ -286,6 +286,9 @@ class WorkCalendar:
 
         A deadline that fills a working period exactly is that period's end
         (18:00), not the next morning's start; 0 returns `start` itself.
+        A negative amount counts back: the latest instant with that much
+        working time before `start` (a period's start, 09:00, rather than
+        the previous evening's 18:00).
         """
         return self._add_us(start, _to_us(seconds, _US_PER_SECOND, "seconds"))
 
@@ -402,25 +405,35 @@ class WorkCalendar:
 
     def _add_us(self, start: datetime, amount: int) -> datetime:
         start_us = _stamp(start, "start")
-        if amount < 0:
-            raise ValueError(f"cannot add a negative amount of working time ({amount} µs)")
         if amount == 0:
             return start.astimezone(self.tz)
         year, target = self._position(start_us)
         target += amount
+        table = self._table(year)
+        step = 1 if amount > 0 else -1
         empty_years = 0
-        while target > (table := self._table(year)).total:
-            target -= table.total
+        # Walk to the year holding the target: 0 < target <= total going
+        # forward, 0 <= target < total going back.
+        while target > table.total if step > 0 else target < 0:
+            if step > 0:
+                target -= table.total
+            year += step
+            table = self._table(year)
+            if step < 0:
+                target += table.total
             empty_years = empty_years + 1 if table.total == 0 else 0
             if empty_years >= _MAX_EMPTY_YEARS:
                 raise ValueError(
-                    f"the working calendar has no working time in {year - empty_years + 1}-{year}: "
-                    "check calendar.workdays and calendar.extra_days_off"
+                    f"the working calendar has no working time in {_MAX_EMPTY_YEARS} years running "
+                    f"up to {year}: check calendar.workdays and calendar.extra_days_off"
                 )
-            year += 1
-        # cum[i] < target <= cum[i + 1]: the deadline falls in day i's period,
-        # at its very end when target == cum[i + 1].
-        i = bisect.bisect_left(table.cum, target) - 1
+        if step > 0:
+            # cum[i] < target <= cum[i + 1]: the deadline falls in day i's
+            # period, at its very end when target == cum[i + 1].
+            i = bisect.bisect_left(table.cum, target) - 1
+        else:
+            # cum[i] <= target < cum[i + 1]: at day i's start when target == cum[i].
+            i = bisect.bisect_right(table.cum, target) - 1
         return _instant(table.work_start[i] + target - table.cum[i], self.tz)
 
 

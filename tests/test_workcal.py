@@ -249,8 +249,6 @@ def test_naive_datetimes_are_refused():
 
 def test_bad_arguments():
     start = datetime(2026, 11, 26, 10, tzinfo=ALMATY)
-    with pytest.raises(ValueError, match="negative"):
-        CAL.add_working_minutes(start, -1)
     with pytest.raises(ValueError, match="both"):
         WorkCalendar(ALMATY, extra_days_off=[date(2026, 1, 5)], extra_working_days=[date(2026, 1, 5)])
     with pytest.raises(ValueError, match="later"):
@@ -269,6 +267,25 @@ def test_a_calendar_without_working_days_fails_instead_of_looping():
     cal = WorkCalendar(ALMATY, workdays=frozenset(), holidays=None)
     with pytest.raises(ValueError, match="no working time"):
         cal.add_working_minutes(datetime(2026, 1, 1, tzinfo=ALMATY), 1)
+    with pytest.raises(ValueError, match="no working time"):
+        cal.add_working_minutes(datetime(2026, 1, 1, tzinfo=ALMATY), -1)
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes", "expected"),
+    [
+        # Mon 08:00 back 60: Sat-Sun off, Fri 18:00 - 60 = 17:00.
+        ("2026-11-30T08:00:00+05:00", -60, "2026-11-27T17:00:00+05:00"),
+        # Mon 10:00 back 60 lands on Mon 09:00 (a period's start), not Fri 18:00.
+        ("2026-11-30T10:00:00+05:00", -60, "2026-11-30T09:00:00+05:00"),
+        # Mon Jan 6 2025 09:30 back 60: 30 on Mon, then the working Sunday Jan 5 18:00 - 30.
+        ("2025-01-06T09:30:00+05:00", -60, "2025-01-05T17:30:00+05:00"),
+        # Tue Jan 5 2027 10:00 back 120: 60 on Tue; Jan 1-4 off; Thu Dec 31 2026 18:00 - 60.
+        ("2027-01-05T10:00:00+05:00", -120, "2026-12-31T17:00:00+05:00"),
+    ],
+)
+def test_negative_amounts_count_back(start, minutes, expected):
+    assert CAL.add_working_minutes(at(start), minutes) == at(expected)
 
 
 # -- range, zones, performance, lazy import -----------------------------------------------
@@ -363,6 +380,15 @@ def test_add_then_measure_gives_back_the_amount(start, minutes):
     due = CAL.add_working_minutes(start, minutes)
     assert CAL.working_minutes_between(start, due) == minutes
     assert CAL.working_seconds_between(start, due) == minutes * 60
+
+
+@PROPS
+@given(start=instants, minutes=st.integers(min_value=1, max_value=150_000))
+def test_counting_back_then_measuring_gives_back_the_amount(start, minutes):
+    earlier = CAL.add_working_minutes(start, -minutes)
+    assert CAL.working_seconds_between(earlier, start) == minutes * 60
+    assert in_working_time(CAL, earlier, allow_start=True) and not in_working_time(CAL, earlier, allow_start=False) \
+        or in_working_time(CAL, earlier, allow_start=False)
 
 
 @PROPS
