@@ -10,7 +10,7 @@ import typer
 
 from edoc_cli import __version__
 from edoc_cli.commands import (
-    actions, calendar_cmd, check, config_cmd, listing, open_cmd, show, sla_cmd, transfer,
+    actions, calendar_cmd, check, completion, config_cmd, listing, open_cmd, show, sla_cmd, transfer,
 )
 from edoc_cli.environment import Environment
 from edoc_cli.errors import EdocError, ExitCode
@@ -53,7 +53,8 @@ def root(
     ctx.obj = Environment(store, config, operator, lang, debug)
 
 
-for module in (open_cmd, listing, show, actions, sla_cmd, calendar_cmd, config_cmd, transfer, check):
+for module in (open_cmd, listing, show, actions, sla_cmd, calendar_cmd, config_cmd, transfer, check,
+               completion):
     if module is config_cmd:
         app.add_typer(module.app, name="config")
     elif module is calendar_cmd:
@@ -68,6 +69,11 @@ def run(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in args or bool(os.environ.get("EDOC_DEBUG"))
+    if "_EDOC_COMPLETE" in os.environ:
+        # The shell asks for completions: use Typer's protocol for every shell.
+        from typer.completion import completion_init
+
+        completion_init()
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="edoc", standalone_mode=False)

@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from edoc_cli.commands import complete
 from edoc_cli.commands.common import JSON_OPTION, env_of
 
 app = typer.Typer()
@@ -14,13 +15,13 @@ app = typer.Typer()
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Optional[str] = typer.Option(None, "--status", help="new, open, waiting, postponed or closed "
+    status: Optional[str] = typer.Option(None, "--status", autocompletion=complete.statuses, help="new, open, waiting, postponed or closed "
                                          "(comma-separated for several)."),
     all_: bool = typer.Option(False, "--all", help="Closed tickets too."),
-    category: Optional[str] = typer.Option(None, "--category", help="Only this category."),
-    level: Optional[str] = typer.Option(None, "--level", help="Only this SLA level (basic, vip)."),
+    category: Optional[str] = typer.Option(None, "--category", autocompletion=complete.categories, help="Only this category."),
+    level: Optional[str] = typer.Option(None, "--level", autocompletion=complete.levels, help="Only this SLA level (basic, vip)."),
     assignee: Optional[str] = typer.Option(None, "--assignee", help="Only this operator's tickets ('-' for unassigned)."),
-    priority: Optional[str] = typer.Option(None, "--priority", help="Only this priority."),
+    priority: Optional[str] = typer.Option(None, "--priority", autocompletion=complete.priorities, help="Only this priority."),
     breached: bool = typer.Option(False, "--breached", help="Only tickets with a breached SLA target."),
     due_within: Optional[str] = typer.Option(None, "--due-within", metavar="DURATION",
                                              help="Only tickets with an unmet deadline within this wall-clock time "

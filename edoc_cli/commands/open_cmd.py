@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 
+from edoc_cli.commands import complete
 from edoc_cli.commands.common import JSON_OPTION, env_of
 
 app = typer.Typer()
@@ -19,7 +20,7 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 @app.command("open")
 def open_(
     ctx: typer.Context,
-    client_type: Optional[str] = typer.Option(None, "--client-type", help="user or guest (clause 7)."),
+    client_type: Optional[str] = typer.Option(None, "--client-type", autocompletion=complete.client_types, help="user or guest (clause 7)."),
     name: Optional[str] = typer.Option(None, "--name", help="The client's full name (clause 11)."),
     iin: Optional[str] = typer.Option(None, "--iin", help="Individual identification number, 12 digits."),
     bin_: Optional[str] = typer.Option(None, "--bin", help="Business identification number, 12 digits."),
@@ -27,9 +28,9 @@ def open_(
     email: Optional[str] = typer.Option(None, "--email", help="E-mail to answer to."),
     phone: Optional[str] = typer.Option(None, "--phone", help="Phone to answer to."),
     organization: Optional[str] = typer.Option(None, "--organization", help="The client's organisation."),
-    category: Optional[str] = typer.Option(None, "--category", help="consultation, bug, feature or complaint (clause 4)."),
-    channel: Optional[str] = typer.Option(None, "--channel", help="phone, email, portal or chat (clause 8)."),
-    topic: Optional[str] = typer.Option(None, "--topic", help="What the request is about, from the scope lists (clause 6); "
+    category: Optional[str] = typer.Option(None, "--category", autocompletion=complete.categories, help="consultation, bug, feature or complaint (clause 4)."),
+    channel: Optional[str] = typer.Option(None, "--channel", autocompletion=complete.channels, help="phone, email, portal or chat (clause 8)."),
+    topic: Optional[str] = typer.Option(None, "--topic", autocompletion=complete.topics, help="What the request is about, from the scope lists (clause 6); "
                                         "'edoc config show' lists them."),
     subject: Optional[str] = typer.Option(None, "--subject", help="A one-line summary."),
     description: Optional[str] = typer.Option(None, "--description", help="The request in the client's words."),

@@ -1,0 +1,1 @@
+complete --command edoc --no-files --arguments "(env _EDOC_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) edoc)" --condition "env _EDOC_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) edoc"

@@ -1,0 +1,74 @@
+"""Values the shell may complete: read from the configuration and the store in force.
+
+Completion must never fail loudly: a broken config or store completes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+
+def _safe(values: Callable[[], Iterable[str]], incomplete: str) -> list[str]:
+    try:
+        return [v for v in values() if v.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+def _env():
+    from edoc_cli.environment import Environment
+
+    return Environment()
+
+
+def categories(incomplete: str) -> list[str]:
+    return _safe(lambda: _env().config.categories, incomplete)
+
+
+def channels(incomplete: str) -> list[str]:
+    return _safe(lambda: _env().config.channels, incomplete)
+
+
+def topics(incomplete: str) -> list[str]:
+    return _safe(lambda: list(_env().config.in_scope), incomplete)
+
+
+def reasons(incomplete: str) -> list[str]:
+    return _safe(lambda: list(_env().config.postponement_reasons), incomplete)
+
+
+def levels(incomplete: str) -> list[str]:
+    return _safe(lambda: _env().config.levels, incomplete)
+
+
+def statuses(incomplete: str) -> list[str]:
+    from edoc_cli.lifecycle import STATUSES
+
+    return _safe(lambda: STATUSES, incomplete)
+
+
+def resolutions(incomplete: str) -> list[str]:
+    from edoc_cli.lifecycle import RESOLUTIONS
+
+    return _safe(lambda: [r for r in RESOLUTIONS if r != "abuse"], incomplete)
+
+
+def priorities(incomplete: str) -> list[str]:
+    from edoc_cli.config import PRIORITIES
+
+    return _safe(lambda: PRIORITIES, incomplete)
+
+
+def client_types(incomplete: str) -> list[str]:
+    from edoc_cli.regulation import CLIENT_TYPES
+
+    return _safe(lambda: CLIENT_TYPES, incomplete)
+
+
+def ticket_ids(incomplete: str) -> list[str]:
+    """Registration numbers of the tickets not yet closed (case-insensitive prefix)."""
+    def values() -> list[str]:
+        ids = [t["id"] for t in _env().store.snapshot().all_tickets() if t.get("status") != "closed"]
+        return sorted(ids)
+
+    return _safe(values, incomplete.upper())
