@@ -1,7 +1,8 @@
 """The configuration: built-in defaults (SPEC.md, REGULATION.md), an optional TOML file on top.
 
-Every key is optional; a file's value replaces the default of the same key
-(tables merge key by key, lists and `[[clients]]`/`[[faq]]` arrays replace).
+Every key is optional; a file's value replaces the default of the same key:
+tables merge key by key (so `[sla.basic]` may set only `consultation`),
+lists and the `[[clients]]`/`[[faq]]` arrays replace the default whole.
 An unknown key, a wrong type or a bad date stops with exit 2 naming the key
 and the file.
 """
@@ -315,13 +316,14 @@ _OPEN_TABLES = {"sla.basic", "sla.vip", "channels", "details", "scope.in_scope",
 
 
 def _merge(base: dict, over: dict, prefix: str, where: str) -> dict:
+    """`over` on top of `base`: tables merge key by key, any other value replaces."""
     out = dict(base)
     for key, value in over.items():
         dotted = f"{prefix}.{key}"
         open_table = prefix in _OPEN_TABLES or (prefix == "sla" and isinstance(value, dict))
         if key not in base and not open_table:
             raise ConfigError(f"{where}: unknown key '{dotted}'")
-        if isinstance(base.get(key), dict) and isinstance(value, dict) and dotted not in _OPEN_TABLES:
+        if isinstance(base.get(key), dict) and isinstance(value, dict):
             out[key] = _merge(base[key], value, dotted, where)
         else:
             out[key] = value
@@ -516,7 +518,8 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        # JSON's escapes are TOML's, but JSON leaves DEL raw and TOML forbids it.
+        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -147,6 +147,39 @@ BUG_FIELDS = {
 }
 
 
+def assert_timelines_add_up(edoc: Edoc) -> int:
+    """For every well-formed ticket in the store: `edoc sla`'s intervals sum to the elapsed minutes.
+
+    Returns how many tickets were checked. Stores a test broke on purpose are skipped.
+    """
+    from edoc_cli.environment import Environment
+    from edoc_cli.errors import EdocError
+    from edoc_cli.records import ticket_problems
+    from edoc_cli.sla import explain
+
+    if not edoc.store.is_file():
+        return 0
+    environ = {k: v for k, v in edoc.env.items() if v is not None}
+    env = Environment(environ=environ)
+    try:
+        tickets = env.store.snapshot().all_tickets()
+        cal, now, tz = env.calendar, env.now(), env.tz
+    except EdocError:
+        return 0
+    checked = 0
+    for ticket in tickets:
+        if ticket_problems(ticket):
+            continue
+        report = explain(ticket, cal, now, tz)
+        total = sum(row["seconds"] for row in report["intervals"])
+        assert total // 60 == report["resolution"]["elapsed_minutes"], (ticket["id"], report)
+        checked += 1
+    return checked
+
+
 @pytest.fixture
-def edoc(tmp_path: Path) -> Edoc:
-    return Edoc(tmp_path)
+def edoc(tmp_path: Path):
+    desk = Edoc(tmp_path)
+    yield desk
+    # An invariant over every ticket any test made (issue: SLA clocks that explain themselves).
+    assert_timelines_add_up(desk)
