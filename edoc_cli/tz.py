@@ -99,7 +99,11 @@ def parse_instant(text: str, tz: tzinfo) -> datetime:
         ) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         return parsed.replace(tzinfo=tz)
-    return parsed.astimezone(tz)
+    try:
+        return parsed.astimezone(tz)
+    except OverflowError:
+        # 9999-12-31T23:00-05:00 is year 10000 in Astana: not an instant we can hold.
+        raise ValueError(f"{text!r} is outside the range of dates edoc handles") from None
 
 
 def to_iso(dt: datetime, tz: tzinfo) -> str:
