@@ -244,3 +244,97 @@ def day(env, report: dict[str, Any]) -> None:
     when = f"{hours[0][11:16]}-{hours[1][11:16]}" if hours else "no working hours"
     sys.stdout.write(f"{report['date']} {report['weekday']}: {'working day' if report['working'] else 'day off'} "
                      f"({report['kind']}{', ' + report['name'] if report['name'] else ''}), {when}\n")
+
+
+# -- sweep and report ------------------------------------------------------------
+
+
+def sweep_summary(result) -> None:
+    """Lines for cron's mail: what was closed, breached, newly at risk."""
+    out = sys.stdout
+    verb = "would close" if result.dry_run else "closed"
+    for c in result.closed:
+        out.write(f"{verb}\t{c['id']}\tno_response (timer ran out {_short_time(c['auto_close_at'])})\n")
+    verb = "would record breach" if result.dry_run else "breached"
+    for b in result.breached:
+        out.write(f"{verb}\t{b['id']}\t{b['target']} (due {_short_time(b['due_at'])}, "
+                  f"{b['elapsed_minutes']} of {b['target_minutes']} min)\n")
+    for r in result.at_risk:
+        if r["new"] or result.dry_run:
+            out.write(f"at risk\t{r['id']}\t{r['target']} due {_short_time(r['due_at'])} "
+                      f"({r['elapsed_minutes']} of {r['target_minutes']} min)\n")
+    if result.dry_run and not (result.closed or result.breached or result.at_risk):
+        say("sweep --dry-run: nothing to do")
+    out.flush()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP: prefix with ')."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def report_csv(report: dict[str, Any]) -> None:
+    import csv
+
+    from edoc_cli.report import COLUMNS, flat_rows
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in flat_rows(report):
+        writer.writerow([spreadsheet_safe(for_terminal(c, single_line=True) if isinstance(c, str) else c)
+                         for c in row])
+    sys.stdout.flush()
+
+
+def _bar(value: float | None, maximum: float, width: int = 30) -> str:
+    if value is None or maximum <= 0:
+        return ""
+    filled = round(width * min(value, maximum) / maximum)
+    return "█" * filled + "·" * (width - filled)
+
+
+def report_table(env, report: dict[str, Any]) -> None:
+    from edoc_cli.report import flat_rows
+
+    period = report["period"]
+    say(f"tickets registered {_short_time(period['since'])} .. {_short_time(period['until'])}, "
+        f"as of {_short_time(report['as_of'])}, by {report['group_by']}")
+    headers = ["group", "opened", "closed", "backlog", "auto-closed", "terminated", "faq", "escalated",
+               "1st resp met", "breached", "% met", "median min",
+               "resolved met", "breached", "% met", "median min", "backlog age med", "max"]
+    rows = [[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)]
+    table(env, headers, rows)
+    if not env.stdout_tty:
+        return
+    groups = report["groups"]
+    lines = ["", "% of SLA targets met (first response | resolution)"]
+    for g in groups:
+        key = _cell("-" if g["key"] is None else g["key"])[:16]
+        fr, res = g["first_response"]["pct_met"], g["resolution"]["pct_met"]
+        lines.append(f"  {key:<16} {_bar(fr, 100, 20)} {_pct(fr):>6} | {_bar(res, 100, 20)} {_pct(res):>6}")
+    oldest = max((g["backlog_age"]["max_minutes"] or 0 for g in groups), default=0)
+    lines += ["", "backlog age, working hours (median ▏ oldest)"]
+    for g in groups:
+        key = _cell("-" if g["key"] is None else g["key"])[:16]
+        med, top = g["backlog_age"]["median_minutes"], g["backlog_age"]["max_minutes"]
+        if top is None:
+            lines.append(f"  {key:<16} no backlog")
+            continue
+        lines.append(f"  {key:<16} {_bar(med, oldest, 30)} {med / 60:6.1f} h ▏ {top / 60:.1f} h")
+    sys.stdout.write("\n".join(lines) + "\n")
+    if report["terminated"]:
+        table(env, ["terminated (clause 16)", "at", "by", "client", "message"],
+              [[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]] for t in report["terminated"]])
+    if report["complaints"]:
+        table(env, ["complaint", "status", "received", "client", "subject", "assignee"],
+              [[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
+               for c in report["complaints"]])
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"

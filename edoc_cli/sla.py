@@ -125,7 +125,8 @@ def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None
     out = {
         "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs),
         "resolution": _clock(ticket, cal, now, tz, tgt["resolution"], closed_at, segs),
-        "paused": ticket["status"] in ("waiting", "postponed"),
+        # From the history as of `now` (not the stored status), so past instants read right.
+        "paused": bool(segs) and segs[-1].state == "paused" and segs[-1].end >= now,
         "rule": tgt["rule"],
     }
     for name in ("first_response", "resolution"):

@@ -1,0 +1,52 @@
+"""edoc report: SLA compliance for people, scripts and spreadsheets."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from edoc_cli.commands.common import env_of
+
+app = typer.Typer()
+
+
+def _groups(incomplete: str) -> list[str]:
+    from edoc_cli.report import GROUPS
+
+    return [g for g in GROUPS if g.startswith(incomplete)]
+
+
+def _formats(incomplete: str) -> list[str]:
+    return [f for f in ("table", "json", "csv") if f.startswith(incomplete)]
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    since: Optional[str] = typer.Option(None, "--since", help="Registered at or after (date or date-time; "
+                                        "default: 30 days before --until)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Registered before (a date includes that whole day; "
+                                        "default: now)."),
+    group_by: str = typer.Option("category", "--group-by", autocompletion=_groups,
+                                 help="category, level, channel, assignee or priority."),
+    fmt: str = typer.Option("table", "--format", autocompletion=_formats, help="table, json or csv."),
+    as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
+) -> None:
+    """SLA compliance over the tickets registered in a period: volume, met/breached, medians, backlog."""
+    from edoc_cli import render
+    from edoc_cli.errors import UsageError
+    from edoc_cli.report import Period, build_report
+
+    if fmt not in ("table", "json", "csv"):
+        raise UsageError(f"--format must be table, json or csv, not {fmt!r}")
+    env = env_of(ctx)
+    now = env.now()
+    period = Period.parse(since, until, now, env.tz)
+    data = build_report(env.store.snapshot().all_tickets(), env.calendar, now, env.tz, period, group_by)
+    if as_json or fmt == "json":
+        render.print_json(data)
+    elif fmt == "csv":
+        render.report_csv(data)
+    else:
+        render.report_table(env, data)

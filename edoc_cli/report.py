@@ -1,0 +1,172 @@
+"""SLA compliance report (SPEC.md `edoc report`), computed from the tickets' histories.
+
+Every figure is as of T = min(until, now): a ticket counts as closed if its
+history closes it by T, and its clocks are replayed up to T, so a report of
+a past month reads the same tomorrow as today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import median
+from typing import Any, Iterable
+
+from edoc_cli.errors import UsageError
+from edoc_cli.lifecycle import replay
+from edoc_cli.sla import clocks
+from edoc_cli.tz import parse_instant, to_iso
+
+GROUPS = ("category", "level", "channel", "assignee", "priority")
+DEFAULT_DAYS = 30
+
+
+@dataclass
+class Period:
+    since: datetime
+    until: datetime
+
+    @classmethod
+    def parse(cls, since: str | None, until: str | None, now: datetime, tz) -> "Period":
+        end = _bound("--until", until, tz, end_of_day=True) if until else now
+        start = _bound("--since", since, tz) if since else end - timedelta(days=DEFAULT_DAYS)
+        if start >= end:
+            raise UsageError("--since must be earlier than --until")
+        return cls(start, end)
+
+
+def _bound(flag: str, text: str, tz, end_of_day: bool = False) -> datetime:
+    try:
+        when = parse_instant(text, tz)
+    except ValueError:
+        raise UsageError(f"{flag} {text!r} is not a date or date and time") from None
+    if end_of_day and len(text.strip()) == 10:  # a date: the whole day is included
+        when += timedelta(days=1)
+    return when
+
+
+def _as_of(ticket: dict[str, Any], at: datetime, tz) -> dict[str, Any]:
+    """The ticket as its history stood at `at`."""
+    history = [e for e in ticket["history"] if parse_instant(e["at"], tz) <= at]
+    past = {**ticket, "history": history}
+    past.update(replay(past))
+    return past
+
+
+def _group_key(ticket: dict[str, Any], group: str) -> Any:
+    return {"category": ticket["category"], "level": ticket["sla_level"], "channel": ticket["channel"],
+            "assignee": ticket.get("assignee"), "priority": ticket.get("priority")}[group]
+
+
+def _stats(met: int, breached: int, minutes: list[int]) -> dict[str, Any]:
+    return {
+        "met": met,
+        "breached": breached,
+        "pct_met": round(met / (met + breached) * 100, 1) if met + breached else None,
+        "median_minutes": _median(minutes),
+    }
+
+
+def _median(values: list[int]) -> float | int | None:
+    if not values:
+        return None
+    m = median(values)
+    return int(m) if float(m).is_integer() else m
+
+
+class _Bucket:
+    def __init__(self) -> None:
+        self.opened = self.closed = self.auto_closed = self.terminated = self.faq = self.escalated = 0
+        self.backlog_ages: list[int] = []
+        self.fr = [0, 0, []]   # met, breached, minutes to first response
+        self.res = [0, 0, []]  # met, breached, minutes to resolution
+
+    def add(self, t: dict[str, Any], sla: dict[str, Any], cal, at: datetime, tz) -> None:
+        self.opened += 1
+        if t["status"] == "closed":
+            self.closed += 1
+            code = t["resolution"]["code"]
+            self.auto_closed += code == "no_response"
+            self.terminated += code == "abuse"
+        else:
+            self.backlog_ages.append(cal.working_minutes_between(parse_instant(t["received_at"], tz), at))
+        faq_answer = (t.get("resolution") or {}).get("code") == "faq" or any(
+            e["type"] in ("replied", "closed") and e.get("faq_link") for e in t["history"])
+        self.faq += faq_answer
+        self.escalated += bool(t.get("third_parties"))
+        for clock, acc in ((sla["first_response"], self.fr), (sla["resolution"], self.res)):
+            if clock["breached"]:
+                acc[1] += 1
+            elif clock["met_at"] and clock["target_minutes"] is not None:
+                acc[0] += 1
+            if clock["met_at"]:
+                acc[2].append(clock["elapsed_minutes"])
+
+    def as_dict(self) -> dict[str, Any]:
+        ages = self.backlog_ages
+        return {
+            "opened": self.opened, "closed": self.closed, "backlog": self.opened - self.closed,
+            "auto_closed": self.auto_closed, "terminated": self.terminated, "faq": self.faq,
+            "escalated": self.escalated,
+            "first_response": _stats(*self.fr), "resolution": _stats(*self.res),
+            "backlog_age": {"median_minutes": _median(ages), "max_minutes": max(ages) if ages else None},
+        }
+
+
+def build_report(tickets: Iterable[dict[str, Any]], cal, now: datetime, tz,
+                 period: Period, group_by: str = "category") -> dict[str, Any]:
+    """The report of SPEC.md over tickets registered in [since, until)."""
+    if group_by not in GROUPS:
+        raise UsageError(f"--group-by must be one of {', '.join(GROUPS)}, not {group_by!r}")
+    at = min(period.until, now)
+    total = _Bucket()
+    groups: dict[Any, _Bucket] = {}
+    terminated: list[dict[str, Any]] = []
+    complaints: list[dict[str, Any]] = []
+    for ticket in tickets:
+        created = parse_instant(ticket["created_at"], tz)
+        if not period.since <= created < period.until:
+            continue
+        t = _as_of(ticket, at, tz)
+        sla = clocks(t, cal, at, tz)
+        total.add(t, sla, cal, at, tz)
+        groups.setdefault(_group_key(t, group_by), _Bucket()).add(t, sla, cal, at, tz)
+        if t.get("terminated"):
+            terminated.append({"id": t["id"], "at": t["terminated"]["at"], "by": t["terminated"]["by"],
+                               "client": t["client"]["name"], "message": t["terminated"]["message"]})
+        if t["category"] == "complaint":
+            complaints.append({"id": t["id"], "status": t["status"], "received_at": t["received_at"],
+                               "client": t["client"]["name"], "subject": t["subject"],
+                               "assignee": t.get("assignee")})
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+    return {
+        "period": {"since": to_iso(period.since, tz), "until": to_iso(period.until, tz)},
+        "as_of": to_iso(at, tz),
+        "group_by": group_by,
+        "total": total.as_dict(),
+        "groups": [{"key": key, **bucket.as_dict()} for key, bucket in ordered],
+        "terminated": terminated,
+        "complaints": complaints,
+    }
+
+
+# -- flat rows for CSV and tables ------------------------------------------------
+
+COLUMNS = (
+    "key", "opened", "closed", "backlog", "auto_closed", "terminated", "faq", "escalated",
+    "first_response_met", "first_response_breached", "first_response_pct_met", "first_response_median_minutes",
+    "resolution_met", "resolution_breached", "resolution_pct_met", "resolution_median_minutes",
+    "backlog_age_median_minutes", "backlog_age_max_minutes",
+)
+
+
+def flat_rows(report: dict[str, Any]) -> list[list[Any]]:
+    rows = []
+    for group in [*report["groups"], {"key": "TOTAL", **report["total"]}]:
+        row = [group["key"]]
+        row += [group[k] for k in ("opened", "closed", "backlog", "auto_closed", "terminated", "faq", "escalated")]
+        for s in ("first_response", "resolution"):
+            row += [group[s][k] for k in ("met", "breached", "pct_met", "median_minutes")]
+        row += [group["backlog_age"]["median_minutes"], group["backlog_age"]["max_minutes"]]
+        rows.append(row)
+    return rows

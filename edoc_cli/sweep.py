@@ -1,0 +1,103 @@
+"""The cron sweep (clause 15): auto-close, breach records, at-risk warnings.
+
+One locked transaction: every `waiting` ticket whose 8 working hours since
+the last information request have run out is closed with `no_response` and
+the regulation's wording; every SLA target newly found breached gets one
+`breached` history event; tickets past `warn_at` of a target are listed.
+Two sweeps at once serialise on the store's lock, and the second finds
+nothing left to do, so nothing is ever closed or recorded twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from edoc_cli.desk import Desk, no_response_message
+from edoc_cli.lifecycle import ACTIVE, apply_replay
+from edoc_cli.sla import auto_close_at, clocks
+from edoc_cli.store import Snapshot
+from edoc_cli.tz import parse_instant, to_iso
+
+TARGETS = ("first_response", "resolution")
+
+
+@dataclass
+class SweepResult:
+    at: str
+    closed: list[dict[str, Any]] = field(default_factory=list)
+    breached: list[dict[str, Any]] = field(default_factory=list)
+    at_risk: list[dict[str, Any]] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def happened(self) -> bool:
+        """Whether anything changed (or, in a dry run, would) or newly needs attention."""
+        return bool(self.closed or self.breached or any(r["new"] for r in self.at_risk))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "dry_run": self.dry_run, "closed": self.closed,
+                "breached": self.breached, "at_risk": self.at_risk}
+
+
+def sweep(desk: Desk, cal, dry_run: bool = False) -> SweepResult:
+    """Run the sweep as of desk.now(); with dry_run, compute the same and write nothing."""
+    now = desk.now()
+    if dry_run:
+        return _sweep(desk.store.snapshot(), desk, cal, now, dry_run=True)
+    with desk.store.transaction() as snap:
+        return _sweep(snap, desk, cal, now, dry_run=False)
+
+
+def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> SweepResult:
+    tz = desk.tz
+    at = to_iso(now, tz)
+    result = SweepResult(at=at, dry_run=dry_run)
+    meta = snap.meta()
+    last = parse_instant(meta["last_sweep_at"], tz) if meta.get("last_sweep_at") else None
+    for ticket in snap.all_tickets():
+        if not _worth_a_look(ticket, last, tz):
+            continue
+        changed = False
+        due = auto_close_at(ticket, cal, tz)
+        if ticket["status"] == "waiting" and due is not None and due <= now:
+            message = no_response_message(ticket, tz)
+            ticket["history"].append({"at": at, "by": desk.operator, "type": "closed",
+                                      "resolution": "no_response", "message": message, "auto": True})
+            apply_replay(ticket)
+            result.closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
+            changed = True
+        sla = clocks(ticket, cal, now, tz)
+        recorded = {e.get("target") for e in ticket["history"] if e["type"] == "breached"}
+        for target in TARGETS:
+            clock = sla[target]
+            if clock["breached"] and target not in recorded:
+                ticket["history"].append({"at": at, "by": desk.operator, "type": "breached",
+                                          "target": target, "due_at": clock["due_at"]})
+                result.breached.append({"id": ticket["id"], "target": target, "due_at": clock["due_at"],
+                                        "elapsed_minutes": clock["elapsed_minutes"],
+                                        "target_minutes": clock["target_minutes"]})
+                changed = True
+            elif clock.get("at_risk") and ticket["status"] in ACTIVE:
+                before = clocks(ticket, cal, last, tz)[target] if last and last < now else None
+                result.at_risk.append({
+                    "id": ticket["id"], "target": target, "due_at": clock["due_at"],
+                    "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"],
+                    "new": not (before and before.get("at_risk")),
+                })
+        if changed:
+            snap.replace(ticket)
+    if not dry_run:
+        meta["last_sweep_at"] = at
+        snap.set_meta(meta)
+    return result
+
+
+def _worth_a_look(ticket: dict[str, Any], last: datetime | None, tz) -> bool:
+    """Active tickets, and closed ones that changed since the last sweep (a late close is a breach too)."""
+    if ticket["status"] in ACTIVE:
+        return True
+    if last is None:
+        return True
+    return parse_instant(ticket["history"][-1]["at"], tz) >= last
