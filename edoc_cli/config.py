@@ -14,7 +14,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -482,6 +482,8 @@ def _is_name_list(x: Any) -> bool:
 
 
 def _as_date(x: Any) -> date | None:
+    if isinstance(x, datetime):
+        return None  # a TOML date-time is an instant, not a day: it cannot be compared with one
     if isinstance(x, date):
         return x
     if not isinstance(x, str):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from edoc_cli.config import Config, as_date
@@ -25,6 +25,8 @@ MAX_LINE = 200
 MAX_TEXT = 20_000
 MAX_ATTACHMENTS = 20
 MAX_ATTACHMENT = 500
+# How long before registration a request may have reached support.
+MAX_RECEIVED_AGE = timedelta(days=366)
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}$")
@@ -179,6 +181,8 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     """The normalised registration, or ValidationFailed listing every unmet item."""
     problems: list[Problem] = []
     v: dict[str, Any] = {}
+    # Fields given with a value that was refused: not reported as missing too.
+    refused: set[str] = set()
 
     def text(name: str, clause: int, limit: int = MAX_LINE) -> str | None:
         raw = getattr(req, name)
@@ -188,10 +192,12 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
         why = control_problem(raw, multiline)
         if why:
             problems.append(Problem(name, clause, why))
+            refused.add(name)
             return None
         value = clean_multiline(raw) if multiline else raw.strip()
         if len(value) > limit:
             problems.append(Problem(name, clause, f"is {len(value)} characters long; at most {limit}"))
+            refused.add(name)
             return None
         return value or None
 
@@ -204,24 +210,27 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     # Clause 7: who is asking.
     ctype = v["client_type"]
     if ctype is None:
-        problems.append(Problem("client_type", 7, f"is required: one of {', '.join(CLIENT_TYPES)}"))
+        if "client_type" not in refused:
+            problems.append(Problem("client_type", 7, f"is required: one of {', '.join(CLIENT_TYPES)}"))
     elif ctype not in CLIENT_TYPES:
         problems.append(Problem("client_type", 7, f"must be one of {', '.join(CLIENT_TYPES)}, not {ctype!r}"))
 
     # Clause 11: identification.
-    problems += _identification_problems(v, ctype)
+    problems += _identification_problems(v, ctype, refused)
 
     # Clause 4 and 8: category and the channel it may arrive by.
     category = v["category"]
     cats = config.categories
     if category is None:
-        problems.append(Problem("category", 4, f"is required: one of {', '.join(cats)}"))
+        if "category" not in refused:
+            problems.append(Problem("category", 4, f"is required: one of {', '.join(cats)}"))
     elif category not in cats:
         problems.append(Problem("category", 4, f"must be one of {', '.join(cats)}, not {category!r}"))
         category = None
     channel = v["channel"]
     if channel is None:
-        problems.append(Problem("channel", 8, f"is required: one of {', '.join(config.channels)}"))
+        if "channel" not in refused:
+            problems.append(Problem("channel", 8, f"is required: one of {', '.join(config.channels)}"))
     elif category is not None and channel not in config.channels_for(category):
         allowed = ", ".join(config.channels_for(category))
         problems.append(Problem("channel", 8, f"a {category} request may arrive only by {allowed}, not {channel!r}"))
@@ -230,10 +239,11 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
 
     # Clause 6: scope.
     topic = v["topic"]
-    if category in SCOPE_FREE_CATEGORIES and topic is None:
-        pass
+    if category in SCOPE_FREE_CATEGORIES and (topic is None or topic in config.out_of_scope):
+        pass  # a complaint about staff is registered whatever it was about
     elif topic is None:
-        problems.append(Problem("topic", 6, "is required: " + ", ".join(config.in_scope)))
+        if "topic" not in refused:
+            problems.append(Problem("topic", 6, "is required: " + ", ".join(config.in_scope)))
     elif topic in config.out_of_scope:
         problems.append(Problem(
             "topic", 6,
@@ -242,7 +252,7 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     elif topic not in config.in_scope:
         problems.append(Problem("topic", 6, f"must be one of {', '.join(config.in_scope)}, not {topic!r}"))
 
-    if v["subject"] is None:
+    if v["subject"] is None and "subject" not in refused:
         problems.append(Problem("subject", 12, "is required: a short summary of the request"))
 
     # Clause 12: what the category needs for a quick resolution.
@@ -251,10 +261,13 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
         why = control_problem(item, False) if isinstance(item, str) else "must be a string"
         if why:
             problems.append(Problem("attachments", 12, f"item {i + 1} {why}"))
+            refused.add("attachments")
         elif not item.strip():
             problems.append(Problem("attachments", 12, f"item {i + 1} is empty"))
+            refused.add("attachments")
         elif len(item) > MAX_ATTACHMENT:
             problems.append(Problem("attachments", 12, f"item {i + 1} is longer than {MAX_ATTACHMENT} characters"))
+            refused.add("attachments")
         else:
             attachments.append(item.strip())
     if len(attachments) > MAX_ATTACHMENTS:
@@ -277,7 +290,7 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
             "document": "the number of the document involved",
         }
         for item in needed:
-            if not have.get(item):
+            if not have.get(item) and item not in refused:
                 problems.append(Problem(item, 12, f"is required for a {category} request: {names[item]}"))
 
     # Clause 10: the Help Centre and FAQ.
@@ -333,9 +346,9 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     )
 
 
-def _identification_problems(v: dict[str, Any], ctype: str | None) -> list[Problem]:
+def _identification_problems(v: dict[str, Any], ctype: str | None, refused: set[str]) -> list[Problem]:
     problems: list[Problem] = []
-    if v["name"] is None:
+    if v["name"] is None and "name" not in refused:
         problems.append(Problem("name", 11, "is required: the client's full name"))
     if v["iin"] is not None and (why := iin_problem(v["iin"])):
         problems.append(Problem("iin", 11, why))
@@ -349,12 +362,13 @@ def _identification_problems(v: dict[str, Any], ctype: str | None) -> list[Probl
         _PHONE_RE.match(v["phone"]) and 10 <= len(re.sub(r"\D", "", v["phone"])) <= 15
     ):
         problems.append(Problem("phone", 11, "is not a phone number (10-15 digits, e.g. +7 701 234 5678)"))
-    if ctype == "user" and not any(v[k] for k in ("iin", "bin", "login")):
+    ids = ("iin", "bin", "login")
+    if ctype == "user" and not any(v[k] for k in ids) and not refused.intersection(ids):
         problems.append(Problem(
             "iin", 11,
             "a portal user is identified by IIN, BIN or portal login; support may refuse service without it",
         ))
-    if not (v["email"] or v["phone"]):
+    if not (v["email"] or v["phone"]) and not refused.intersection(("email", "phone")):
         problems.append(Problem("email", 11, "an e-mail or a phone number is required to answer the client"))
     return problems
 
@@ -370,14 +384,24 @@ def _instant(raw: str | None, name: str, clause: int, now: datetime, tz, problem
     if when > now:
         problems.append(Problem(name, clause, f"{to_iso(when, tz)} is in the future"))
         return None
+    if name == "received_at" and when < now - MAX_RECEIVED_AGE:
+        # Every SLA clock is replayed from here: a typo like 0001-01-01 or
+        # 2006 for 2026 would store a ticket no view can compute in time.
+        problems.append(Problem(name, clause, f"{to_iso(when, tz)} is more than a year ago"))
+        return None
     return when
 
 
 def normalize_phone(phone: str) -> str:
-    """+<digits>; a Kazakh number written 8 7xx... becomes +7 7xx..."""
+    """+<digits>; a Kazakh number written 8 7xx... or 7xx... becomes +7 7xx..."""
     digits = re.sub(r"\D", "", phone)
-    if len(digits) == 11 and digits.startswith("8"):
-        digits = "7" + digits[1:]
+    # Without "+" a number is written the Kazakh way: 8 701 ... (trunk 8) or
+    # 701 ... (national); "+81 3 ..." (Japan) already has its country code.
+    if not phone.strip().startswith("+"):
+        if len(digits) == 11 and digits.startswith("8"):
+            digits = "7" + digits[1:]
+        elif len(digits) == 10 and digits.startswith("7"):
+            digits = "7" + digits
     return "+" + digits
 
 

@@ -20,7 +20,7 @@ def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     config = env_of(ctx).config
     if as_json:
         render.print_json({"path": str(config.path) if config.path else None,
-                           "sources": config.sources, "config": config.data})
+                           "sources": config.sources, "config": _jsonable(config.data)})
         return
     sys.stdout.write(dump_toml(config.data, config.sources))
 
@@ -38,3 +38,16 @@ def path(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     sys.stdout.write(f"{where}\n")
     render.say(f"chosen by {source}; {'exists' if where.exists() else 'does not exist: built-in defaults serve'}")
+
+
+def _jsonable(value):
+    """The configuration with TOML dates (valid_from = 2026-01-01) as "YYYY-MM-DD" strings."""
+    from datetime import date
+
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

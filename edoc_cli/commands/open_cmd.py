@@ -52,7 +52,7 @@ def open_(
 ) -> None:
     """Register a request: only when the regulation's checklist is met (exit 3 lists what is missing)."""
     from edoc_cli import render
-    from edoc_cli.regulation import RegistrationRequest, request_from_mapping
+    from edoc_cli.regulation import RegistrationRequest
 
     env = env_of(ctx)
     flags = dict(
@@ -69,7 +69,7 @@ def open_(
 
             raise UsageError(f"--from-json cannot be combined with request flags ({', '.join(sorted(given))})")
         items, many = _read_json(from_json)
-        requests = [request_from_mapping(obj, f"request {i + 1}") for i, obj in enumerate(items)]
+        requests = _requests_from_json(items)
     else:
         requests, many = [RegistrationRequest(**flags)], False
     tickets = env.desk.register(requests)
@@ -80,6 +80,26 @@ def open_(
     for t in tickets:
         sys.stdout.write(t["id"] + "\n")
     render.say(f"registered {len(tickets)} request{'s' if len(tickets) != 1 else ''}")
+
+
+def _requests_from_json(items: list) -> list:
+    """One request per JSON object; a wrong shape anywhere is refused, every item's problems listed at once."""
+    from edoc_cli.errors import ValidationFailed
+    from edoc_cli.regulation import request_from_mapping
+
+    requests, problems = [], []
+    for i, obj in enumerate(items):
+        label = f"request {i + 1}"
+        try:
+            requests.append(request_from_mapping(obj, label))
+        except ValidationFailed as exc:
+            problems += [f"{label}: {p}" for p in exc.problems] or [exc.message]
+    if problems:
+        raise ValidationFailed(
+            f"nothing was registered: {len(problems)} item{'s' if len(problems) != 1 else ''} "
+            "of the wrong shape", problems,
+        )
+    return requests
 
 
 def _read_json(source: str) -> tuple[list, bool]:
