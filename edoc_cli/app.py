@@ -10,7 +10,8 @@ import typer
 
 from edoc_cli import __version__
 from edoc_cli.commands import (
-    actions, calendar_cmd, check, completion, config_cmd, listing, open_cmd, show, sla_cmd, transfer,
+    actions, calendar_cmd, check, completion, config_cmd, listing, open_cmd, report, show, sla_cmd,
+    sweep, transfer,
 )
 from edoc_cli.environment import Environment
 from edoc_cli.errors import EdocError, ExitCode
@@ -53,8 +54,8 @@ def root(
     ctx.obj = Environment(store, config, operator, lang, debug)
 
 
-for module in (open_cmd, listing, show, actions, sla_cmd, calendar_cmd, config_cmd, transfer, check,
-               completion):
+for module in (open_cmd, listing, show, actions, sla_cmd, sweep, report, calendar_cmd, config_cmd,
+               transfer, check, completion):
     if module is config_cmd:
         app.add_typer(module.app, name="config")
     elif module is calendar_cmd:
@@ -77,7 +78,11 @@ def run(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="edoc", standalone_mode=False)
-        return int(result) if isinstance(result, int) else 0
+        code = int(result) if isinstance(result, int) else 0
+        if code == ExitCode.INTERRUPTED:
+            # Typer turns Ctrl-C into a silent Exit(130) before the handlers below see it.
+            sys.stderr.write("\nedoc: interrupted; nothing was changed\n")
+        return code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
@@ -101,12 +106,12 @@ def run(argv: list[str] | None = None) -> int:
         sys.stderr.write("\nedoc: interrupted; nothing was changed\n")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (edoc list | head): not an error of ours.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return ExitCode.OK
+        return _reader_gone()
+    except SystemExit as exc:
+        # Typer turns a broken stdout pipe into sys.exit(1) before the handler above sees it.
+        if isinstance(exc.__context__, BrokenPipeError):
+            return _reader_gone()
+        raise
     except Exception as exc:  # the last line of defence: one line, no traceback
         if debug:
             import traceback
@@ -116,6 +121,18 @@ def run(argv: list[str] | None = None) -> int:
             f"edoc: unexpected error: {type(exc).__name__}: {exc}; run again with --debug for details\n"
         )
         return ExitCode.UNEXPECTED
+
+
+def _reader_gone() -> int:
+    """The reader went away (edoc list | head): not an error of ours, so exit 0, quietly."""
+    try:
+        # Point fd 1 at /dev/null so the flush at interpreter exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return ExitCode.OK
 
 
 def main() -> None:

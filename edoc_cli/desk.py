@@ -194,10 +194,12 @@ class Desk:
             raise UsageError("--duplicate-of goes with --resolution duplicate, and duplicate needs it")
         link = _faq_link(faq_link)
         original = normalize_id(duplicate_of) if duplicate_of else None
-        text = _message(message) if message else None
+        event = {
+            "type": "closed", "resolution": resolution, "message": _message(message) if message else None,
+            "faq_link": link, "duplicate_of": original,
+        }
 
         def check(ticket: dict[str, Any], snap: Snapshot) -> None:
-            nonlocal text
             if original is not None:
                 if original == ticket["id"]:
                     raise UsageError("a ticket cannot be a duplicate of itself")
@@ -208,12 +210,10 @@ class Desk:
                         f"{ticket['id']} is {ticket['status']}: 'no_response' closes only a ticket "
                         "waiting for the client (clause 15)"
                     )
-                text = no_response_message(ticket, self.tz, text)
+                # Filled in here, under the lock: the actions are those recorded by now.
+                event["message"] = no_response_message(ticket, self.tz, event["message"])
 
-        return self._change(ticket_id, "close", {
-            "type": "closed", "resolution": resolution, "message": text,
-            "faq_link": link, "duplicate_of": original,
-        }, check)
+        return self._change(ticket_id, "close", event, check)
 
     def reopen(self, ticket_id: str, message: str) -> dict[str, Any]:
         return self._change(ticket_id, "reopen", {"type": "reopened", "message": _message(message)})

@@ -124,6 +124,11 @@ class Environment:
         return sys.stdin.isatty()
 
     @property
+    def interactive(self) -> bool:
+        """Whether a person can answer questions: input and the prompt's output (stderr) are a terminal."""
+        return sys.stdin.isatty() and sys.stderr.isatty()
+
+    @property
     def color(self) -> bool:
         return self.stdout_tty and "NO_COLOR" not in self.environ
 

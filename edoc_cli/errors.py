@@ -65,6 +65,12 @@ class StoreCorrupt(EdocError):
     code = ExitCode.STORE_CORRUPT
 
 
+class Cancelled(EdocError):
+    """The person stopped (Ctrl-C, Esc, or 'no' at the summary): nothing was changed."""
+
+    code = ExitCode.INTERRUPTED
+
+
 class StoreWriteFailed(EdocError):
     """The store could not be written (disk full, permissions); nothing changed."""
 

@@ -40,6 +40,18 @@ def _texts(obj: Any, path: str):
 
 def ticket_problems(ticket: Any) -> list[str]:
     """Every way the record is not a ticket this edoc can work with."""
+    problems = shape_problems(ticket)
+    if problems:
+        return problems
+    return consistency_problems(ticket)
+
+
+def shape_problems(ticket: Any) -> list[str]:
+    """Why the record lacks the fields and types every command relies on (cheap; no replay).
+
+    The store refuses to load a record with such a problem (exit 7), since
+    reading or rewriting it would fail half-way; `check` reports the rest.
+    """
     from edoc_cli.desk import TICKET_ID_RE
 
     if not isinstance(ticket, dict):
@@ -73,11 +85,6 @@ def ticket_problems(ticket: Any) -> list[str]:
         problems.append("'sla_rules' needs first_response and resolution minutes")
     if not isinstance(ticket["client"].get("name"), str) or ticket["client"].get("type") not in ("user", "guest"):
         problems.append("'client' needs a name and a type user or guest")
-    for path, text in _texts(ticket, "ticket"):
-        if "\x00" in text:
-            problems.append(f"{path} contains a NUL byte")
-        if len(text) > _MAX_RECORD_TEXT:
-            problems.append(f"{path} is longer than {_MAX_RECORD_TEXT} characters")
     for i, event in enumerate(ticket["history"]):
         if not isinstance(event, dict):
             problems.append(f"history[{i}] is not an object")
@@ -89,8 +96,18 @@ def ticket_problems(ticket: Any) -> list[str]:
             problems.append(f"history[{i}].at {why}")
         if not isinstance(event.get("by"), str):
             problems.append(f"history[{i}].by is missing")
-    if problems:
-        return problems
+    return problems
+
+
+def consistency_problems(ticket: dict[str, Any]) -> list[str]:
+    """Where a well-shaped record is still unusable: NUL bytes, huge texts, time order, status against history."""
+    problems: list[str] = []
+    for path, text in _texts(ticket, "ticket"):
+        if "\x00" in text:
+            problems.append(f"{path} contains a NUL byte")
+        if len(text) > _MAX_RECORD_TEXT:
+            problems.append(f"{path} is longer than {_MAX_RECORD_TEXT} characters")
+    rules = ticket["sla_rules"]
     ats = [datetime.fromisoformat(e["at"]) for e in ticket["history"]]
     if any(b < a for a, b in zip(ats, ats[1:])):
         problems.append("history is not in time order")

@@ -89,7 +89,7 @@ FLAGS = {
     "os": ("--os", 12),
     "attachments": ("--attachment", 12),
     "document": ("--document", 12),
-    "received_at": ("--received-at", 13),
+    "received_at": ("--received-at", 5),  # the SLA clock starts here, in working time
 }
 MULTILINE = {"description", "steps"}
 
@@ -175,6 +175,15 @@ class Registration:
     details: dict[str, Any]
     received_at: datetime | None
     sla_level: str
+
+
+def registration_problems(req: RegistrationRequest, config: Config, now: datetime, tz) -> list[Problem]:
+    """Every unmet item of the checklist (empty when the request may be registered)."""
+    try:
+        check_registration(req, config, now, tz)
+    except ValidationFailed as exc:
+        return list(exc.problems)
+    return []
 
 
 def check_registration(req: RegistrationRequest, config: Config, now: datetime, tz) -> Registration:
@@ -274,7 +283,7 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
         problems.append(Problem("attachments", 12, f"at most {MAX_ATTACHMENTS} attachments"))
 
     occurred_at = _instant(v["occurred_at"], "occurred_at", 12, now, tz, problems)
-    received_at = _instant(v["received_at"], "received_at", 13, now, tz, problems)
+    received_at = _instant(v["received_at"], "received_at", 5, now, tz, problems)
     if category is not None:
         needed = config.details_for(category)
         if topic in config.document_topics and category == "bug" and "document" not in needed:
@@ -422,16 +431,21 @@ def sla_level_for(config: Config, client: dict[str, Any], on: date) -> str:
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
+def _fold(word: str) -> str:
+    """Compare words the way people spell them: any case, ё written as е."""
+    return word.casefold().replace("ё", "е")
+
+
 def match_faq(config: Config, text: str) -> list[dict[str, Any]]:
     """FAQ articles whose keywords occur in the text, best first (clause 10, 14)."""
-    words = {w.casefold() for w in _WORD_RE.findall(text)}
+    words = {_fold(w) for w in _WORD_RE.findall(text)}
     if not words:
         return []
     scored = []
     for article in config.faq:
         hits = 0
         for kw in article.get("keywords", []):
-            k = kw.casefold()
+            k = _fold(kw)
             # A keyword matches a word it starts (подпись ~ подписью) or equals.
             if any(w == k or (len(k) >= 4 and w.startswith(k[: max(4, len(k) - 2)])) for w in words):
                 hits += 1

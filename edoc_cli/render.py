@@ -309,9 +309,28 @@ def report_table(env, report: dict[str, Any]) -> None:
                "resolved met", "breached", "% met", "median min", "backlog age med", "max"]
     rows = [[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)]
     table(env, headers, rows)
+    if env.stdout_tty:
+        _report_charts(report["groups"])
+    # The supervisor's lists (clause 16) in a pipe too (a mailed or paged report): each one a
+    # TSV block of its own, after a blank line.
+    if report["terminated"]:
+        _next_block(env)
+        table(env, ["terminated (clause 16)", "at", "by", "client", "message"],
+              [[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]] for t in report["terminated"]])
+    if report["complaints"]:
+        _next_block(env)
+        table(env, ["complaint", "status", "received", "client", "subject", "assignee"],
+              [[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
+               for c in report["complaints"]])
+
+
+def _next_block(env) -> None:
     if not env.stdout_tty:
-        return
-    groups = report["groups"]
+        sys.stdout.write("\n")
+
+
+def _report_charts(groups: list[dict[str, Any]]) -> None:
+    """Bar charts for a terminal: % of SLA targets met, and backlog age, per group."""
     lines = ["", "% of SLA targets met (first response | resolution)"]
     for g in groups:
         key = _cell("-" if g["key"] is None else g["key"])[:16]
@@ -327,13 +346,6 @@ def report_table(env, report: dict[str, Any]) -> None:
             continue
         lines.append(f"  {key:<16} {_bar(med, oldest, 30)} {med / 60:6.1f} h ▏ {top / 60:.1f} h")
     sys.stdout.write("\n".join(lines) + "\n")
-    if report["terminated"]:
-        table(env, ["terminated (clause 16)", "at", "by", "client", "message"],
-              [[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]] for t in report["terminated"]])
-    if report["complaints"]:
-        table(env, ["complaint", "status", "received", "client", "subject", "assignee"],
-              [[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
-               for c in report["complaints"]])
 
 
 def _pct(value: float | None) -> str:

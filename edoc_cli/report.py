@@ -8,7 +8,7 @@ a past month reads the same tomorrow as today.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any, Iterable
 
@@ -40,9 +40,18 @@ def _bound(flag: str, text: str, tz, end_of_day: bool = False) -> datetime:
         when = parse_instant(text, tz)
     except ValueError:
         raise UsageError(f"{flag} {text!r} is not a date or date and time") from None
-    if end_of_day and len(text.strip()) == 10:  # a date: the whole day is included
+    if end_of_day and _is_date(text):  # a date: the whole day is included
         when += timedelta(days=1)
     return when
+
+
+def _is_date(text: str) -> bool:
+    """A calendar date without a time, in any ISO 8601 form (2026-11-26, 20261126, 2026-W48-4)."""
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _as_of(ticket: dict[str, Any], at: datetime, tz) -> dict[str, Any]:

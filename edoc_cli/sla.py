@@ -35,6 +35,15 @@ class Segment:
 
 def segments(ticket: dict[str, Any], until: datetime, tz) -> list[Segment]:
     """The ticket's life from `received_at` to `until`, cut where the clock changes."""
+    return _walk(ticket, until, tz)[0]
+
+
+def _walk(ticket: dict[str, Any], until: datetime, tz) -> tuple[list[Segment], str]:
+    """The segments up to `until`, and the clock's state at `until` itself.
+
+    The state is returned apart because a change at exactly `until` (a pause
+    recorded this instant) has no segment of its own yet.
+    """
     start = parse_instant(ticket["received_at"], tz)
     state, reason = "running", None
     out: list[Segment] = []
@@ -62,7 +71,7 @@ def segments(ticket: dict[str, Any], until: datetime, tz) -> list[Segment]:
             state, reason = new_state, new_reason
     if until > start:
         out.append(Segment(start, until, state, reason))
-    return out
+    return out, state
 
 
 def targets(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +116,7 @@ def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs) 
 
 def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None = None) -> dict[str, Any]:
     """The `sla` object of SPEC.md as of `now`."""
-    segs = segments(ticket, now, tz)
+    segs, state_now = _walk(ticket, now, tz)
     tgt = targets(ticket)
     first_met = None
     closed_at = None
@@ -126,7 +135,7 @@ def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None
         "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs),
         "resolution": _clock(ticket, cal, now, tz, tgt["resolution"], closed_at, segs),
         # From the history as of `now` (not the stored status), so past instants read right.
-        "paused": bool(segs) and segs[-1].state == "paused" and segs[-1].end >= now,
+        "paused": state_now == "paused",
         "rule": tgt["rule"],
     }
     for name in ("first_response", "resolution"):

@@ -152,9 +152,24 @@ class Store:
             raise StoreCorrupt(f"store {self.path} is a directory, not a file") from None
         except PermissionError:
             raise StoreCorrupt(f"store {self.path} cannot be read: permission denied") from None
+        except OSError as exc:  # e.g. a parent of the path is a regular file
+            raise StoreCorrupt(f"store {self.path} cannot be read: {exc.strerror}; check --store / EDOC_STORE") from None
         data = self._parse(raw)
         self._check_schema(data)
+        self._check_records(data)
         return data
+
+    def _check_records(self, data: dict[str, Any]) -> None:
+        """Refuse a ticket record that commands would crash on half-way (`check` finds the rest)."""
+        from edoc_cli.records import shape_problems
+
+        for doc_id, doc in data[TICKETS].items():
+            problems = shape_problems(doc)
+            if problems:
+                raise StoreCorrupt(
+                    f"store {self.path}: ticket record {doc_id} {problems[0]}; it was left untouched; "
+                    "restore it from a backup or repair it by hand"
+                )
 
     def _parse(self, raw: bytes) -> dict[str, Any]:
         hint = "it was left untouched; restore it from a backup or repair it by hand"
@@ -199,7 +214,14 @@ class Store:
     def _locked(self) -> Iterator[None]:
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            why = ("a part of that path is a file, not a folder"
+                   if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror)
+            raise StoreWriteFailed(
+                f"cannot create the store's folder {self.path.parent}: {why}; check --store / EDOC_STORE"
+            ) from None
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:

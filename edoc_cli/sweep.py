@@ -80,7 +80,9 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
                                         "target_minutes": clock["target_minutes"]})
                 changed = True
             elif clock.get("at_risk") and ticket["status"] in ACTIVE:
-                before = clocks(ticket, cal, last, tz)[target] if last and last < now else None
+                # Compared with the last sweep's instant, the same one included: a second sweep
+                # at the same second (cron runs overlapping) must not announce the risk again.
+                before = clocks(ticket, cal, last, tz)[target] if last and last <= now else None
                 result.at_risk.append({
                     "id": ticket["id"], "target": target, "due_at": clock["due_at"],
                     "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"],

@@ -24,7 +24,12 @@ def export_lines(store: Store) -> Iterator[str]:
 
 def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
     """The records of a JSON Lines input, or ValidationFailed listing every bad line."""
-    records: list[dict[str, Any]] = []
+    return [record for _, record in parse_numbered_lines(lines, where)]
+
+
+def parse_numbered_lines(lines: Iterable[bytes], where: str) -> list[tuple[int, dict[str, Any]]]:
+    """Like `parse_lines`, with each record's line number (for messages about it later)."""
+    records: list[tuple[int, dict[str, Any]]] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
@@ -34,7 +39,7 @@ def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8"))
+            record = json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             problems.append(f"{where}:{number}: not UTF-8 (byte {exc.start})")
             continue
@@ -48,7 +53,7 @@ def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
             if tid in seen:
                 problems.append(f"{where}:{number}: {tid[:40]} is already on line {seen[tid]}")
             seen.setdefault(tid, number)
-        records.append(record)
+        records.append((number, record))
     if problems:
         shown = problems[:MAX_SHOWN_PROBLEMS]
         if len(problems) > len(shown):
@@ -57,17 +62,24 @@ def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
     return records
 
 
-def import_records(store: Store, records: list[dict[str, Any]]) -> int:
-    """Add every record, or none: a number already in the store refuses the whole import."""
+def import_records(store: Store, records: list[dict[str, Any]], origins: list[str] | None = None) -> int:
+    """Add every record, or none: a number already in the store refuses the whole import.
+
+    `origins[i]` says where records[i] came from ("dump.jsonl:12"), for the message.
+    """
     if not records:
         return 0
     with store.transaction() as snap:
         existing = {t["id"] for t in snap.all_tickets()}
-        clashes = [r["id"] for r in records if r["id"] in existing]
+        clashes = [i for i, r in enumerate(records) if r["id"] in existing]
         if clashes:
-            listed = ", ".join(clashes[:10]) + (" ..." if len(clashes) > 10 else "")
+            listed = ", ".join(records[i]["id"] for i in clashes[:10]) + (" ..." if len(clashes) > 10 else "")
+            problems = [f"{origins[i]}: {records[i]['id']} is already in the store" for i in clashes] if origins else []
+            shown = problems[:MAX_SHOWN_PROBLEMS]
+            if len(problems) > len(shown):
+                shown.append(f"... and {len(problems) - len(shown)} more")
             raise ValidationFailed(
-                f"nothing was imported: {len(clashes)} ticket(s) already in the store: {listed}"
+                f"nothing was imported: {len(clashes)} ticket(s) already in the store: {listed}", shown
             )
         for record in records:
             snap.insert(record)

@@ -552,7 +552,7 @@ def test_received_at_accepted_and_stored_in_astana_time(edoc, given, stored):
     ("26.11.2026 10:00", "not a date and time"),
 ])
 def test_received_at_refused(seeded, given, why):
-    (line,) = refuse(seeded, request_args(received_at=given), [("--received-at", 13)], count=1)
+    (line,) = refuse(seeded, request_args(received_at=given), [("--received-at", 5)], count=1)
     assert why in line
 
 

@@ -71,7 +71,10 @@ def open_(
         items, many = _read_json(from_json)
         requests = _requests_from_json(items)
     else:
-        requests, many = [RegistrationRequest(**flags)], False
+        request = RegistrationRequest(**flags)
+        if not no_input and env.interactive:
+            request = _ask_what_is_missing(env, request)
+        requests, many = [request], False
     tickets = env.desk.register(requests)
     if as_json:
         views = [env.view(t) for t in tickets]
@@ -80,6 +83,29 @@ def open_(
     for t in tickets:
         sys.stdout.write(t["id"] + "\n")
     render.say(f"registered {len(tickets)} request{'s' if len(tickets) != 1 else ''}")
+
+
+def _ask_what_is_missing(env, request):
+    """On a terminal with answers missing or refused: the wizard, then a summary to confirm."""
+    from edoc_cli.regulation import registration_problems
+
+    if not registration_problems(request, env.config, env.now(), env.tz):
+        return request
+    from edoc_cli.errors import Cancelled, ValidationFailed
+    from edoc_cli.i18n import _
+    from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard, summary_of
+
+    wizard = Wizard(env.config, env.now(), env.tz, Prompter.for_terminal())
+    try:
+        request = wizard.run(request)
+    except OutOfScope as exc:
+        raise ValidationFailed(_("clause 6: {what} is outside what support handles; nothing was registered")
+                               .format(what=str(exc))) from None
+    except Refused as exc:
+        raise ValidationFailed(_("nothing was registered: {why}").format(why=str(exc))) from None
+    if not wizard.confirm(summary_of(request)):
+        raise Cancelled(_("cancelled; nothing was registered"))
+    return request
 
 
 def _requests_from_json(items: list) -> list:
@@ -120,7 +146,7 @@ def _read_json(source: str) -> tuple[list, bool]:
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationFailed(f"--from-json {where}: larger than {MAX_JSON_BYTES // 2**20} MiB")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8-sig"))  # Notepad writes a BOM
     except UnicodeDecodeError as exc:
         raise ValidationFailed(f"--from-json {where}: not UTF-8 (byte {exc.start})") from None
     except (json.JSONDecodeError, RecursionError) as exc:

@@ -29,7 +29,7 @@ def import_(ctx: typer.Context,
     """Add tickets from JSON Lines; refuses duplicates and invalid records, and writes nothing unless all are valid."""
     from edoc_cli import render
     from edoc_cli.errors import UsageError
-    from edoc_cli.transfer import import_records, parse_lines
+    from edoc_cli.transfer import import_records, parse_numbered_lines
 
     env = env_of(ctx)
     where = "stdin" if source == "-" else source
@@ -38,8 +38,9 @@ def import_(ctx: typer.Context,
     except OSError as exc:
         raise UsageError(f"{where}: {exc.strerror}") from None
     with handle:
-        records = parse_lines(handle, where)
-    count = import_records(env.store, records)
+        numbered = parse_numbered_lines(handle, where)
+    records = [record for _, record in numbered]
+    count = import_records(env.store, records, [f"{where}:{n}" for n, _ in numbered])
     if as_json:
         render.print_json({"imported": count, "ids": [r["id"] for r in records]})
     else:

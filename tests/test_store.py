@@ -1,0 +1,378 @@
+"""The ticket store through the CLI and real files: modes, format, corruption, locking, concurrency.
+
+Every expectation comes from SPEC.md ("Where things are kept", the store
+paragraph, exit codes 6 and 7): the store is a TinyDB JSON file, writes are
+locked and atomic, and a store that does not parse is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import stat
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from conftest import IIN, request_args
+
+NOW = "2026-11-26T10:00:00+05:00"
+LATER = "2026-11-26T11:00:00+05:00"
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def real(path: Path) -> str:
+    """The path as edoc names it in messages (it resolves symlinks)."""
+    return os.path.realpath(path)
+
+
+def temp_files(folder: Path) -> list[str]:
+    """Leftovers of an atomic replace: `.tickets.json.<random>.tmp`."""
+    return sorted(p.name for p in folder.glob(".tickets.json.*.tmp")) if folder.is_dir() else []
+
+
+def one_line_error(err: str) -> str:
+    """stderr must be exactly one line of explanation, never a traceback."""
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def read_line(pipe, timeout: float) -> str:
+    """One line from a child's pipe, or fail after `timeout` seconds (never hang the suite)."""
+    sel = selectors.DefaultSelector()
+    sel.register(pipe, selectors.EVENT_READ)
+    try:
+        if not sel.select(timeout):
+            raise AssertionError(f"no line from the helper process within {timeout} s")
+        return pipe.readline().strip()
+    finally:
+        sel.close()
+
+
+# Holds an exclusive flock on the lock file (as another edoc would), says so, then waits.
+LOCK_HOLDER = r"""
+import fcntl, sys
+handle = open(sys.argv[1], "a+")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def lock_held(store: Path) -> Iterator[subprocess.Popen]:
+    """A real separate process holding `<store>.lock` until the block ends."""
+    lock = Path(real(store.parent)) / (store.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(lock)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert read_line(holder.stdout, 20) == "locked"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        holder.stdin.close()
+        holder.stdout.close()
+
+
+def valid_store(edoc) -> tuple[str, bytes]:
+    """A store with one registered ticket; its number and the file's bytes."""
+    tid = edoc.open_ticket(now=NOW)
+    return tid, edoc.store.read_bytes()
+
+
+# -- creation and format --------------------------------------------------------------
+
+
+def test_new_store_is_private_file_in_private_folder(edoc):
+    assert not edoc.store.parent.exists()
+    edoc.open_ticket(now=NOW)
+    assert stat.S_IMODE(edoc.store.stat().st_mode) == 0o600
+    assert stat.S_IMODE(edoc.store.parent.stat().st_mode) == 0o700
+    lock = edoc.store.with_name("tickets.json.lock")
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
+def test_existing_folder_mode_is_left_alone_but_file_is_private(edoc):
+    edoc.store.parent.mkdir(mode=0o755)
+    os.chmod(edoc.store.parent, 0o755)
+    edoc.open_ticket(now=NOW)
+    assert stat.S_IMODE(edoc.store.parent.stat().st_mode) == 0o755
+    assert stat.S_IMODE(edoc.store.stat().st_mode) == 0o600
+
+
+def test_store_is_a_tinydb_document_with_schema_and_sequence(edoc):
+    first = edoc.open_ticket(now=NOW)
+    second = edoc.open_ticket(now=LATER)
+    assert (first, second) == ("ED-2026-000001", "ED-2026-000002")
+    raw = edoc.store.read_bytes()
+    data = json.loads(raw.decode("utf-8"))
+    assert set(data) == {"meta", "tickets"}
+    assert data["meta"] == {"1": {"schema_version": 1, "sequences": {"ED-2026": 2}}}
+    assert sorted(t["id"] for t in data["tickets"].values()) == [first, second]
+
+    # TinyDB itself reads it as its own document (read-only: nothing written back).
+    from tinydb import TinyDB
+
+    with TinyDB(edoc.store, access_mode="r") as db:
+        assert db.table("meta").get(doc_id=1)["schema_version"] == 1
+        assert sorted(doc["id"] for doc in db.table("tickets").all()) == [first, second]
+    assert edoc.store.read_bytes() == raw
+
+
+def test_successful_writes_leave_no_temporary_files(edoc):
+    tid = edoc.open_ticket(now=NOW)
+    assert edoc.run("assign", tid, "petrov", now=LATER).code == 0
+    assert edoc.run("note", tid, "--message", "Проверил журнал", now=LATER).code == 0
+    assert edoc.run("close", tid, "--resolution", "resolved", "--message", "Готово", now=LATER).code == 0
+    assert temp_files(edoc.store.parent) == []
+    assert sorted(p.name for p in edoc.store.parent.iterdir()) == ["tickets.json", "tickets.json.lock"]
+
+
+# -- stores that must not be touched -------------------------------------------------
+
+
+def _newer_schema(raw: bytes) -> bytes:
+    data = json.loads(raw)
+    data["meta"]["1"]["schema_version"] = 99
+    return json.dumps(data).encode()
+
+
+def _edit_ticket(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
+    def edit(raw: bytes) -> bytes:
+        data = json.loads(raw)
+        change(data["tickets"])
+        return json.dumps(data, ensure_ascii=False).encode()
+    return edit
+
+
+CORRUPTIONS = {
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "empty": lambda raw: b"",
+    "whitespace only": lambda raw: b"  \n",
+    "invalid utf-8": lambda raw: raw.replace(b'"tester"', b'"te\xff\xfester"'),
+    "json array": lambda raw: json.dumps([json.loads(raw)]).encode(),
+    "json string": lambda raw: b'"tickets"',
+    "tickets table is a list": lambda raw: json.dumps({**json.loads(raw), "tickets": ["x"]}).encode(),
+    "record not an object": _edit_ticket(lambda t: t.update({"1": "broken by hand"})),
+    "record with a bad document id": _edit_ticket(lambda t: t.update({"one": t.pop("1")})),
+    "record without a status": _edit_ticket(lambda t: t["1"].pop("status")),
+    "record with an unknown status": _edit_ticket(lambda t: t["1"].update(status="done")),
+    "record whose history is not a list": _edit_ticket(lambda t: t["1"].update(history="opened")),
+    "record with a history event that is not an object": _edit_ticket(lambda t: t["1"]["history"].append(7)),
+    "newer schema version": _newer_schema,
+    "no schema version": lambda raw: json.dumps({**json.loads(raw), "meta": {}}).encode(),
+}
+
+
+def _commands(tid: str) -> dict[str, list[str]]:
+    return {
+        "list": ["list", "--all"],
+        "show": ["show", tid],
+        "open": ["open", *request_args()],
+        "assign": ["assign", tid, "petrov"],
+        "check": ["check"],
+        "export": ["export"],
+    }
+
+
+@pytest.mark.parametrize("command", ["list", "show", "open", "assign", "check", "export"])
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
+def test_unreadable_store_stops_every_command_and_is_never_overwritten(edoc, corruption, command):
+    tid, raw = valid_store(edoc)
+    broken = CORRUPTIONS[corruption](raw)
+    assert broken != raw
+    edoc.store.write_bytes(broken)
+
+    result = edoc.run(*_commands(tid)[command], now=LATER)
+
+    assert result.code == 7, result
+    assert real(edoc.store) in one_line_error(result.err)
+    assert result.out == ""
+    assert edoc.store.read_bytes() == broken
+    assert temp_files(edoc.store.parent) == []
+
+
+def test_newer_schema_asks_for_an_upgrade(edoc):
+    _, raw = valid_store(edoc)
+    broken = _newer_schema(raw)
+    edoc.store.write_bytes(broken)
+    result = edoc.run("open", *request_args(), now=LATER)
+    assert result.code == 7
+    line = one_line_error(result.err)
+    assert "99" in line and "upgrade" in line
+    assert edoc.store.read_bytes() == broken
+
+
+def test_store_path_that_is_a_directory(edoc):
+    edoc.store.mkdir(parents=True)
+    for args in (["list"], ["open", *request_args()], ["show", "ED-2026-000001"]):
+        result = edoc.run(*args, now=NOW)
+        assert result.code == 7, result
+        assert real(edoc.store) in one_line_error(result.err)
+    assert edoc.store.is_dir() and list(edoc.store.iterdir()) == []
+
+
+# -- write failures -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder_is_a_clear_error_and_the_store_survives(edoc):
+    tid, raw = valid_store(edoc)
+    folder = edoc.store.parent
+    os.chmod(folder, 0o500)
+    try:
+        result = edoc.run("assign", tid, "petrov", now=LATER)
+    finally:
+        os.chmod(folder, 0o700)
+    assert result.code not in (0, 7)
+    assert real(edoc.store) in one_line_error(result.err)
+    assert edoc.store.read_bytes() == raw
+    assert temp_files(folder) == []
+
+
+def test_store_under_a_regular_file_is_a_clear_error(edoc):
+    blocker = edoc.tmp / "not-a-folder"
+    blocker.write_bytes(b"keep me")
+    store = blocker / "tickets.json"
+    env = {"EDOC_STORE": str(store)}
+
+    wrote = edoc.run("open", *request_args(), now=NOW, env=env)
+    assert wrote.code != 0
+    line = one_line_error(wrote.err)
+    assert real(blocker) in line and "unexpected" not in line
+
+    read = edoc.run("list", now=NOW, env=env)
+    assert read.code == 7
+    assert real(blocker) in one_line_error(read.err)
+    assert blocker.read_bytes() == b"keep me"
+
+
+# The file-size limit makes the write of a grown store fail as a full disk would
+# (Python ignores SIGXFSZ, so write() gets EFBIG); it works for root too.
+LIMITED_EDOC = r"""
+import resource, runpy, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.argv = ["edoc", *sys.argv[2:]]
+runpy.run_module("edoc_cli", run_name="__main__")
+"""
+
+
+def test_failed_write_keeps_the_old_store_and_leaves_no_temporary_file(edoc):
+    tid, raw = valid_store(edoc)
+    args = ["note", tid, "--message", "Длинная заметка " * 20]
+    done = subprocess.run(
+        [sys.executable, "-c", LIMITED_EDOC, str(len(raw)), *args],
+        capture_output=True, timeout=60, env=edoc.proc_env(now=LATER),
+    )
+    err = done.stderr.decode()
+    assert done.returncode not in (0, 7), err
+    line = one_line_error(err)
+    assert real(edoc.store) in line and "nothing was changed" in line
+    assert edoc.store.read_bytes() == raw
+    assert temp_files(edoc.store.parent) == []
+    # The store is still whole and usable afterwards.
+    assert edoc.run("check", now=LATER).code == 0
+    assert edoc.ticket(tid, now=LATER)["history"][-1]["type"] == "opened"
+
+
+# -- the lock -------------------------------------------------------------------------
+
+
+def test_held_lock_makes_writers_give_up_in_time_while_readers_go_on(edoc):
+    tid, raw = valid_store(edoc)
+    env = {"EDOC_LOCK_TIMEOUT": "0.5"}
+    with lock_held(edoc.store):
+        for args in (["open", *request_args()], ["assign", tid, "petrov"]):
+            started = time.monotonic()
+            result = edoc.run(*args, now=LATER, env=env)
+            waited = time.monotonic() - started
+            assert result.code == 6, result
+            assert 0.45 <= waited < 5, waited
+            line = one_line_error(result.err)
+            assert real(edoc.store) in line and "EDOC_LOCK_TIMEOUT" in line
+            assert edoc.store.read_bytes() == raw
+
+        # Readers take no lock.
+        listed = edoc.run("list", now=LATER, env=env)
+        assert listed.code == 0 and tid in listed.out
+        shown = edoc.run("show", tid, "--json", now=LATER, env=env)
+        assert shown.code == 0 and shown.json()["id"] == tid
+        assert edoc.store.read_bytes() == raw
+        assert temp_files(edoc.store.parent) == []
+
+    # Once the other process is gone, the same write goes through.
+    assert edoc.run("assign", tid, "petrov", now=LATER, env=env).code == 0
+    assert edoc.ticket(tid, now=LATER)["assignee"] == "petrov"
+
+
+# -- concurrency ----------------------------------------------------------------------
+
+# Each worker waits for "go" on stdin, then registers 10 tickets, each one a
+# separate edoc run (its own Environment, Store and locked transaction).
+WORKER = r"""
+import sys
+from edoc_cli.app import run
+args = sys.argv[1:]
+print("ready", flush=True)
+sys.stdin.readline()
+codes = [run(["open", *args]) for _ in range(10)]
+sys.stdout.flush()
+sys.exit(0 if codes == [0] * 10 else 1)
+"""
+
+
+def test_four_processes_registering_at_once_get_forty_distinct_numbers(edoc):
+    env = edoc.proc_env(now=NOW)
+    workers = []
+    try:
+        for n in range(4):
+            args = request_args(subject=f"Параллельная регистрация {n}", iin=IIN)
+            workers.append(subprocess.Popen(
+                [sys.executable, "-c", WORKER, "--no-input", *args], env=env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            ))
+        for w in workers:
+            assert read_line(w.stdout, 30) == "ready"
+        for w in workers:  # release them together
+            w.stdin.write("go\n")
+            w.stdin.flush()
+        outputs = [w.communicate(timeout=60) for w in workers]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+                w.wait()
+    acknowledged = []
+    for w, (out, err) in zip(workers, outputs):
+        assert w.returncode == 0, err
+        assert "Traceback" not in err
+        numbers = out.split()
+        assert len(numbers) == 10, out
+        acknowledged += numbers
+
+    expected = [f"ED-2026-{n:06d}" for n in range(1, 41)]
+    assert sorted(acknowledged) == expected
+    stored = json.loads(edoc.store.read_text(encoding="utf-8"))
+    ids = [t["id"] for t in stored["tickets"].values()]
+    assert sorted(ids) == expected
+    assert stored["meta"]["1"]["sequences"] == {"ED-2026": 40}
+    # Every worker's tickets are all there, with the worker's own subject.
+    subjects = sorted(t["subject"] for t in stored["tickets"].values())
+    assert subjects == sorted(f"Параллельная регистрация {n}" for n in range(4) for _ in range(10))
+    check = edoc.run("check", "--json", now=NOW)
+    assert check.code == 0, check
+    assert check.json()["ok"] is True and check.json()["tickets"] == 40
+    assert temp_files(edoc.store.parent) == []
