@@ -19,6 +19,7 @@ from edoc_cli.lifecycle import NO_RESPONSE_WORDING, RESOLUTIONS, apply_replay, e
 from edoc_cli.regulation import (
     MAX_LINE, MAX_TEXT, Problem, RegistrationRequest, check_registration, _URL_RE,
 )
+from edoc_cli.sla import auto_close_at
 from edoc_cli.store import Snapshot, Store
 from edoc_cli.text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, to_iso
@@ -33,6 +34,7 @@ class Desk:
     clock: Callable[[], datetime]
     operator: str
     tz: Any
+    calendar: Any = None  # the working calendar (clause 15's timer needs it)
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -115,7 +117,14 @@ class Desk:
             ensure_allowed(ticket, action)
             if check:
                 check(ticket, snap)
-            entry = {"at": self.iso(self.now()), "by": self.operator, **event}
+            now = self.now()
+            last = parse_instant(ticket["history"][-1]["at"], self.tz)
+            if now < last:
+                raise UsageError(
+                    f"the clock says {self.iso(now)}, earlier than {ticket['id']}'s last event "
+                    f"({self.iso(last)}): check the system clock or EDOC_NOW; nothing was changed"
+                )
+            entry = {"at": self.iso(now), "by": self.operator, **event}
             ticket["history"].append({k: v for k, v in entry.items() if v is not None})
             apply_replay(ticket)
             snap.replace(ticket)
@@ -209,6 +218,12 @@ class Desk:
                     raise NotAllowed(
                         f"{ticket['id']} is {ticket['status']}: 'no_response' closes only a ticket "
                         "waiting for the client (clause 15)"
+                    )
+                due = auto_close_at(ticket, self.calendar, self.tz)
+                if due is not None and self.now() < due:
+                    raise NotAllowed(
+                        f"{ticket['id']}: the client has until {self.iso(due)} to answer "
+                        "(8 working hours, clause 15); 'no_response' is allowed from then on"
                     )
                 # Filled in here, under the lock: the actions are those recorded by now.
                 event["message"] = no_response_message(ticket, self.tz, event["message"])

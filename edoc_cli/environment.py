@@ -143,7 +143,7 @@ class Environment:
     def desk(self):
         from edoc_cli.desk import Desk
 
-        return Desk(self.store, self.config, self.now, self.operator, self.tz)
+        return Desk(self.store, self.config, self.now, self.operator, self.tz, self.calendar)
 
     @cached_property
     def calendar(self):

@@ -96,9 +96,11 @@ class _Bucket:
             self.closed += 1
             code = t["resolution"]["code"]
             self.auto_closed += code == "no_response"
-            self.terminated += code == "abuse"
+
         else:
             self.backlog_ages.append(cal.working_minutes_between(parse_instant(t["received_at"], tz), at))
+        # Terminated for abuse (clause 16), even if it was reopened since: the same tickets as the list.
+        self.terminated += bool(t.get("terminated"))
         faq_answer = (t.get("resolution") or {}).get("code") == "faq" or any(
             e["type"] in ("replied", "closed") and e.get("faq_link") for e in t["history"])
         self.faq += faq_answer

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from edoc_cli.desk import Desk, no_response_message
+from edoc_cli.errors import StoreCorrupt
 from edoc_cli.lifecycle import ACTIVE, apply_replay
 from edoc_cli.sla import auto_close_at, clocks
 from edoc_cli.store import Snapshot
@@ -44,6 +45,9 @@ class SweepResult:
 def sweep(desk: Desk, cal, dry_run: bool = False) -> SweepResult:
     """Run the sweep as of desk.now(); with dry_run, compute the same and write nothing."""
     now = desk.now()
+    if not desk.store.path.exists():
+        # A mistyped EDOC_STORE in a crontab must not go unnoticed (nor create a store).
+        raise StoreCorrupt(f"no store at {desk.store.path}: nothing to sweep (check --store / EDOC_STORE)")
     if dry_run:
         return _sweep(desk.store.snapshot(), desk, cal, now, dry_run=True)
     with desk.store.transaction() as snap:
@@ -59,6 +63,8 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
     for ticket in snap.all_tickets():
         if not _worth_a_look(ticket, last, tz):
             continue
+        if parse_instant(ticket["history"][-1]["at"], tz) > now:
+            continue  # this machine's clock is behind the ticket's history: leave it to a sane clock
         changed = False
         due = auto_close_at(ticket, cal, tz)
         if ticket["status"] == "waiting" and due is not None and due <= now:

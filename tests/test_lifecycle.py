@@ -438,3 +438,29 @@ def test_no_response_message_lists_the_actions_in_order(desk):
     assert "low" in message  # the diagnosis names the priority it set
     assert "petrov" not in message  # an assignment is not an action taken on the request
     assert t["waiting"] is None
+
+
+# -- guards added with clause 15 and clock sanity ------------------------------------------------
+
+
+def test_no_response_close_waits_for_the_8_working_hours(edoc):
+    # Info requested Thu 2026-11-26 10:00; 8 working hours later is Thu 18:00.
+    tid = edoc.open_ticket()
+    assert edoc.run("request-info", tid, "-m", "screenshot?").code == 0
+    before = edoc.store.read_bytes()
+    early = edoc.run("close", tid, "--resolution", "no_response", now="2026-11-26T17:59:00+05:00")
+    assert early.code == 5, early
+    assert "2026-11-26T18:00:00+05:00" in early.err and "clause 15" in early.err
+    assert edoc.store.read_bytes() == before
+    on_time = edoc.run("close", tid, "--resolution", "no_response", "--json", now="2026-11-26T18:00:00+05:00")
+    assert on_time.code == 0, on_time
+    assert on_time.json()["resolution"]["message"].startswith("ответ от клиента не получен.")
+
+
+def test_an_action_dated_before_the_last_event_is_refused(edoc):
+    tid = edoc.open_ticket(now="2026-11-26T12:00:00+05:00")
+    before = edoc.store.read_bytes()
+    result = edoc.run("note", tid, "-m", "x", now="2026-11-26T11:59:00+05:00")
+    assert result.code == 2, result
+    assert "check the system clock or EDOC_NOW" in result.err
+    assert edoc.store.read_bytes() == before

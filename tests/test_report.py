@@ -410,3 +410,14 @@ def test_the_human_table_on_a_terminal_has_the_bar_charts_and_the_supervisor_lis
     # The supervisor's lists (clause 16) follow.
     assert data.ids["T7"] in output and "terminated" in output
     assert data.ids["T6"] in output and "Грубость оператора" in output
+
+
+def test_a_reopened_terminated_ticket_still_counts_as_terminated(edoc):
+    # Terminated Thu 10:30, reopened 11:00: the abuse happened; count and list agree.
+    tid = edoc.open_ticket()
+    assert edoc.run("terminate", tid, "-m", "insults", now="2026-11-26T10:30:00+05:00").code == 0
+    assert edoc.run("reopen", tid, "-m", "supervisor allowed", now="2026-11-26T11:00:00+05:00").code == 0
+    report = edoc.run("report", "--json", now="2026-11-26T12:00:00+05:00").json()
+    assert report["total"]["terminated"] == 1
+    assert [t["id"] for t in report["terminated"]] == [tid]
+    assert report["total"]["backlog"] == 1

@@ -381,3 +381,11 @@ def test_a_corrupt_store_is_exit_7_and_left_alone(edoc) -> None:
     assert result.code == 7, result
     assert result.out == "" and len(result.err.strip().splitlines()) == 1
     assert edoc.store.read_bytes() == b'{"tickets": {"1": '
+
+
+def test_sweep_on_a_missing_store_says_so_and_creates_nothing(edoc):
+    # A mistyped EDOC_STORE in a crontab: cron must mail an error, not sweep nothing forever.
+    result = edoc.run("sweep")
+    assert result.code == 7, result
+    assert str(edoc.store) in result.err and "nothing to sweep" in result.err
+    assert not edoc.store.exists() and not edoc.store.parent.exists()
