@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Optional
@@ -64,6 +65,12 @@ for module in (open_cmd, listing, show, actions, sla_cmd, sweep, report, calenda
         app.add_typer(module.app)
 
 
+@functools.lru_cache(maxsize=1)
+def _command():
+    """The click command tree, built once per process (building it costs more than most commands)."""
+    return typer.main.get_command(app)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run edoc with `argv`; return the exit code (SPEC.md). Never raises."""
     import click
@@ -75,7 +82,7 @@ def run(argv: list[str] | None = None) -> int:
         from typer.completion import completion_init
 
         completion_init()
-    command = typer.main.get_command(app)
+    command = _command()
     try:
         result = command.main(args=args, prog_name="edoc", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
