@@ -16,6 +16,7 @@ from edoc_cli.commands import (
 )
 from edoc_cli.environment import Environment
 from edoc_cli.errors import EdocError, ExitCode
+from edoc_cli.i18n import _
 
 app = typer.Typer(
     name="edoc",
@@ -71,6 +72,57 @@ def _command():
     return typer.main.get_command(app)
 
 
+def _lang_flag(args: list[str]) -> str | None:
+    """--lang from the command line, read before parsing so that --help and errors speak it too."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _speak(args: list[str]) -> None:
+    """Choose the language; translate the command tree's help and click's own words into it."""
+    import click
+
+    from edoc_cli import i18n
+
+    try:
+        lang = i18n.language_from(_lang_flag(args), os.environ)
+        problem = None
+    except ValueError as exc:
+        # Say so in the locale's language (not in whatever an earlier run in this process spoke).
+        lang, problem = i18n.language_from(None, {k: v for k, v in os.environ.items() if k != "EDOC_LANG"}), exc
+    i18n.use(lang)
+    modules = [f"click.{m}" for m in ("core", "exceptions", "formatting", "decorators", "types", "parser",
+                                      "termui", "utils")] + ["typer.core"]
+    for name in modules:
+        mod = sys.modules.get(name)
+        if mod is not None and hasattr(mod, "_"):
+            mod._ = i18n._
+    _localize(_command(), i18n._)
+    if problem is not None:
+        raise click.UsageError(str(problem))
+
+
+def _localize(command, translate) -> None:
+    """Help texts in the current language; the English originals are kept on the objects."""
+    for obj in [command, *command.params]:
+        if not hasattr(obj, "_edoc_help"):
+            obj._edoc_help = obj.help
+        if obj._edoc_help:
+            obj.help = translate(obj._edoc_help)
+    # click caches --help's own option (its help text in the language of the run that made it):
+    # drop it, so that it is made again in this run's language.
+    if getattr(command, "_help_option", None) is not None:
+        command._help_option = None
+    for sub in getattr(command, "commands", {}).values():
+        _localize(sub, translate)
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run edoc with `argv`; return the exit code (SPEC.md). Never raises."""
     import click
@@ -84,16 +136,17 @@ def run(argv: list[str] | None = None) -> int:
         completion_init()
     command = _command()
     try:
+        _speak(args)
         result = command.main(args=args, prog_name="edoc", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
         if code == ExitCode.INTERRUPTED:
             # Typer turns Ctrl-C into a silent Exit(130) before the handlers below see it.
-            sys.stderr.write("\nedoc: interrupted; nothing was changed\n")
+            sys.stderr.write("\n" + _("edoc: interrupted; nothing was changed") + "\n")
         return code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        sys.stderr.write("edoc: interrupted; nothing was changed\n")
+        sys.stderr.write(_("edoc: interrupted; nothing was changed") + "\n")
         return ExitCode.INTERRUPTED
     except click.ClickException as exc:
         exc.show()
@@ -110,7 +163,7 @@ def run(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return exc.code
     except KeyboardInterrupt:
-        sys.stderr.write("\nedoc: interrupted; nothing was changed\n")
+        sys.stderr.write("\n" + _("edoc: interrupted; nothing was changed") + "\n")
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
         return _reader_gone()
@@ -124,9 +177,8 @@ def run(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        sys.stderr.write(
-            f"edoc: unexpected error: {type(exc).__name__}: {exc}; run again with --debug for details\n"
-        )
+        sys.stderr.write(_("edoc: unexpected error: {kind}: {error}; run again with --debug for details").format(
+            kind=type(exc).__name__, error=exc) + "\n")
         return ExitCode.UNEXPECTED
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from edoc_cli.errors import UsageError
+from edoc_cli.i18n import _
 
 
 def _day(info) -> dict[str, Any]:
@@ -39,9 +40,9 @@ def day_report(cal, text: str) -> dict[str, Any]:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{text!r} is not a date YYYY-MM-DD") from None
+        raise UsageError(_("{value} is not a date YYYY-MM-DD").format(value=repr(text))) from None
     if not 2000 <= day.year <= 2100:
-        raise UsageError("the calendar covers the years 2000 to 2100")
+        raise UsageError(_("the calendar covers the years 2000 to 2100"))
     info = _day(cal.day_info(day))
     hours = cal.working_hours(day)
     info["hours"] = [hours[0].isoformat(), hours[1].isoformat()] if hours else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edoc_cli.i18n import _
 from edoc_cli.records import ticket_problems
 from edoc_cli.store import Store, split_number
 
@@ -20,7 +21,7 @@ def check_store(store: Store) -> dict[str, Any]:
         for why in ticket_problems(ticket):
             problems.append(f"{tid}: {why}")
         if tid in seen:
-            problems.append(f"{tid}: the number is used more than once")
+            problems.append(_("{id}: the number is used more than once").format(id=tid))
         seen.add(tid)
         try:
             prefix, year, n = split_number(tid)
@@ -31,8 +32,8 @@ def check_store(store: Store) -> dict[str, Any]:
     sequences = snap.meta().get("sequences", {})
     for key, n in sorted(highest.items()):
         if int(sequences.get(key, 0)) < n:
-            problems.append(
-                f"meta: the sequence {key} is at {sequences.get(key, 0)} but {key}-{n:06d} exists: "
+            problems.append(_(
+                "meta: the sequence {key} is at {value} but {id} exists: "
                 "a new registration could reuse a number"
-            )
+            ).format(key=key, value=sequences.get(key, 0), id=f"{key}-{n:06d}"))
     return {"store": str(store.path), "tickets": len(tickets), "ok": not problems, "problems": problems}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from edoc_cli.errors import ConfigError
+from edoc_cli.i18n import _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("critical", "high", "normal", "low")
@@ -283,25 +284,27 @@ def load_config(path: Path | None, required: bool = False) -> Config:
     sources = {key: "built-in default" for key in DEFAULTS}
     if path is None or not path.exists():
         if required and path is not None:
-            raise ConfigError(f"configuration file {path} does not exist")
+            raise ConfigError(_("configuration file {path} does not exist").format(path=path))
         return Config(data, None, sources)
     where = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read the configuration: {exc.strerror}") from exc
+        raise ConfigError(_("{where}: cannot read the configuration: {reason}").format(
+            where=where, reason=exc.strerror)) from exc
     try:
         loaded = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
+        raise ConfigError(_("{where}: not UTF-8 text (byte {byte})").format(where=where, byte=exc.start)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
+        raise ConfigError(_("{where}: not valid TOML: {error}").format(where=where, error=exc)) from exc
     for key, value in loaded.items():
         if key not in DEFAULTS:
-            raise ConfigError(f"{where}: unknown key '{key}'")
+            raise ConfigError(_("{where}: unknown key '{key}'").format(where=where, key=key))
         if isinstance(DEFAULTS[key], dict):
             if not isinstance(value, dict):
-                raise ConfigError(f"{where}: '{key}' must be a table")
+                raise ConfigError(_("{where}: '{key}' {problem}").format(
+                    where=where, key=key, problem=_("must be a table")))
             data[key] = _merge(data[key], value, key, where)
         else:
             data[key] = value
@@ -322,7 +325,7 @@ def _merge(base: dict, over: dict, prefix: str, where: str) -> dict:
         dotted = f"{prefix}.{key}"
         open_table = prefix in _OPEN_TABLES or (prefix == "sla" and isinstance(value, dict))
         if key not in base and not open_table:
-            raise ConfigError(f"{where}: unknown key '{dotted}'")
+            raise ConfigError(_("{where}: unknown key '{key}'").format(where=where, key=dotted))
         if isinstance(base.get(key), dict) and isinstance(value, dict):
             out[key] = _merge(base[key], value, dotted, where)
         else:
@@ -334,59 +337,62 @@ def validate(data: dict[str, Any], where: str) -> None:
     """Check every value's type and range; raise ConfigError naming the key."""
 
     def fail(key: str, what: str) -> None:
-        raise ConfigError(f"{where}: '{key}' {what}")
+        raise ConfigError(_("{where}: '{key}' {problem}").format(where=where, key=key, problem=what))
 
     reg = data["registration"]
     if not isinstance(reg["prefix"], str) or not _PREFIX_RE.match(reg["prefix"]):
-        fail("registration.prefix", "must be 1-10 capital Latin letters or digits, starting with a letter")
+        fail("registration.prefix", _("must be 1-10 capital Latin letters or digits, starting with a letter"))
     cats = reg["categories"]
     if not _is_name_list(cats) or not cats:
-        fail("registration.categories", "must be a non-empty list of lower-case names")
+        fail("registration.categories", _("must be a non-empty list of lower-case names"))
 
     cal = data["calendar"]
     if not isinstance(cal["timezone"], str) or not cal["timezone"]:
-        fail("calendar.timezone", "must be an IANA zone name such as \"Asia/Almaty\"")
+        fail("calendar.timezone", _("must be an IANA zone name such as \"Asia/Almaty\""))
     for key in ("workday_start", "workday_end"):
         if not isinstance(cal[key], str) or not _HHMM_RE.match(cal[key]):
-            fail(f"calendar.{key}", "must be a time as \"HH:MM\"")
+            fail(f"calendar.{key}", _("must be a time as \"HH:MM\""))
     if cal["workday_start"] >= cal["workday_end"]:
-        fail("calendar.workday_end", "must be later than calendar.workday_start")
+        fail("calendar.workday_end", _("must be later than calendar.workday_start"))
     days = cal["workdays"]
     if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
-        fail("calendar.workdays", f"must be a non-empty list of {', '.join(WEEKDAYS)}")
+        fail("calendar.workdays", _("must be a non-empty list of {days}").format(days=", ".join(WEEKDAYS)))
     if cal["holidays"] not in ("KZ", "", False):
-        fail("calendar.holidays", "must be \"KZ\" (Kazakhstan's public holidays) or \"\" for none")
+        fail("calendar.holidays", _("must be \"KZ\" (Kazakhstan's public holidays) or \"\" for none"))
     for key in ("extra_days_off", "extra_working_days"):
         if not isinstance(cal[key], list):
-            fail(f"calendar.{key}", "must be a list of dates \"YYYY-MM-DD\"")
+            fail(f"calendar.{key}", _("must be a list of dates \"YYYY-MM-DD\""))
         for item in cal[key]:
             if _as_date(item) is None:
-                fail(f"calendar.{key}", f"has {item!r}, which is not a date \"YYYY-MM-DD\"")
+                fail(f"calendar.{key}", _("has {value}, which is not a date \"YYYY-MM-DD\"").format(value=repr(item)))
 
     sla = data["sla"]
     if not _is_number(sla["warn_at"]) or not 0 < sla["warn_at"] <= 1:
-        fail("sla.warn_at", "must be a number above 0 and at most 1 (a share of the target)")
+        fail("sla.warn_at", _("must be a number above 0 and at most 1 (a share of the target)"))
     if not _is_number(sla["auto_close_after_hours"]) or not 0 < sla["auto_close_after_hours"] <= 1000:
-        fail("sla.auto_close_after_hours", "must be a number of working hours above 0")
+        fail("sla.auto_close_after_hours", _("must be a number of working hours above 0"))
     levels = [k for k in sla if k not in ("warn_at", "auto_close_after_hours")]
     for level in levels:
         table = sla[level]
         if not isinstance(table, dict) or not _NAME_RE.match(level):
-            fail(f"sla.{level}", "must be a table of category = [first response, resolution] hours")
+            fail(f"sla.{level}", _("must be a table of category = [first response, resolution] hours"))
         for cat in cats:
             if cat not in table:
-                fail(f"sla.{level}.{cat}", "is missing: every category needs targets at every level")
+                fail(f"sla.{level}.{cat}", _("is missing: every category needs targets at every level"))
         for cat, entry in table.items():
             key = f"sla.{level}.{cat}"
             if cat not in cats:
-                fail(key, f"names a category that is not in registration.categories ({', '.join(cats)})")
+                fail(key, _("names a category that is not in registration.categories ({categories})").format(
+                    categories=", ".join(cats)))
             if isinstance(entry, dict):
                 missing = [p for p in PRIORITIES if p not in entry]
                 if missing:
-                    fail(key, f"must give targets for every priority ({', '.join(PRIORITIES)})")
+                    fail(key, _("must give targets for every priority ({priorities})").format(
+                        priorities=", ".join(PRIORITIES)))
                 for prio, pair in entry.items():
                     if prio not in PRIORITIES:
-                        fail(f"{key}.{prio}", f"is not a priority ({', '.join(PRIORITIES)})")
+                        fail(f"{key}.{prio}", _("is not a priority ({priorities})").format(
+                            priorities=", ".join(PRIORITIES)))
                     _check_pair(pair, f"{key}.{prio}", fail)
             else:
                 _check_pair(entry, key, fail)
@@ -394,74 +400,74 @@ def validate(data: dict[str, Any], where: str) -> None:
     channels = data["channels"]
     for cat in cats:
         if cat not in channels:
-            fail(f"channels.{cat}", "is missing: every category needs its allowed channels")
+            fail(f"channels.{cat}", _("is missing: every category needs its allowed channels"))
     for cat, allowed in channels.items():
         if cat not in cats:
-            fail(f"channels.{cat}", "names a category that is not in registration.categories")
+            fail(f"channels.{cat}", _("names a category that is not in registration.categories"))
         if not _is_name_list(allowed) or not allowed:
-            fail(f"channels.{cat}", "must be a non-empty list of channel names")
+            fail(f"channels.{cat}", _("must be a non-empty list of channel names"))
 
     details = data["details"]
     known_details = {"description", "steps", "occurred_at", "attachments", "browser", "os", "document"}
     for cat, fields in details.items():
         if cat == "document_topics":
             if not _is_name_list(fields):
-                fail("details.document_topics", "must be a list of topic names")
+                fail("details.document_topics", _("must be a list of topic names"))
             continue
         if cat not in cats:
-            fail(f"details.{cat}", "names a category that is not in registration.categories")
+            fail(f"details.{cat}", _("names a category that is not in registration.categories"))
         if not isinstance(fields, list) or any(f not in known_details for f in fields):
-            fail(f"details.{cat}", f"must be a list of: {', '.join(sorted(known_details))}")
+            fail(f"details.{cat}", _("must be a list of: {fields}").format(fields=", ".join(sorted(known_details))))
 
     for key in ("in_scope", "out_of_scope"):
         table = data["scope"][key]
         if not isinstance(table, dict) or not all(
             _NAME_RE.match(k) and isinstance(v, str) for k, v in table.items()
         ):
-            fail(f"scope.{key}", "must be a table of topic = \"description\"")
+            fail(f"scope.{key}", _("must be a table of topic = \"description\""))
     if set(data["scope"]["in_scope"]) & set(data["scope"]["out_of_scope"]):
-        fail("scope.out_of_scope", "shares a topic with scope.in_scope")
+        fail("scope.out_of_scope", _("shares a topic with scope.in_scope"))
     reasons = data["postponement"]["reasons"]
     if not isinstance(reasons, dict) or not reasons or not all(
         _NAME_RE.match(k) and isinstance(v, str) for k, v in reasons.items()
     ):
-        fail("postponement.reasons", "must be a table of reason = \"description\"")
+        fail("postponement.reasons", _("must be a table of reason = \"description\""))
 
     if not isinstance(data["clients"], list):
-        fail("clients", "must be an array of tables [[clients]]")
+        fail("clients", _("must be an array of tables [[clients]]"))
     for i, client in enumerate(data["clients"]):
         key = f"clients[{i}]"
         if not isinstance(client, dict):
-            fail(key, "must be a table")
+            fail(key, _("must be a table"))
         unknown = set(client) - {"bin", "iin", "level", "valid_from", "valid_to", "name"}
         if unknown:
-            fail(f"{key}.{sorted(unknown)[0]}", "is an unknown key")
+            fail(f"{key}.{sorted(unknown)[0]}", _("is an unknown key"))
         ident = client.get("bin") or client.get("iin")
         if not isinstance(ident, str) or not re.fullmatch(r"\d{12}", ident):
-            fail(key, "needs bin or iin: 12 digits, as a string")
+            fail(key, _("needs bin or iin: 12 digits, as a string"))
         if client.get("level", "vip") not in levels:
-            fail(f"{key}.level", f"must be one of {', '.join(levels)}")
+            fail(f"{key}.level", _("must be one of {choices}").format(choices=", ".join(levels)))
         for end in ("valid_from", "valid_to"):
             if end in client and _as_date(client[end]) is None:
-                fail(f"{key}.{end}", "must be a date \"YYYY-MM-DD\"")
+                fail(f"{key}.{end}", _("must be a date \"YYYY-MM-DD\""))
 
     if not isinstance(data["faq"], list):
-        fail("faq", "must be an array of tables [[faq]]")
+        fail("faq", _("must be an array of tables [[faq]]"))
     for i, item in enumerate(data["faq"]):
         key = f"faq[{i}]"
         if not isinstance(item, dict) or set(item) - {"title", "url", "keywords"}:
-            fail(key, "must have only title, url and keywords")
+            fail(key, _("must have only title, url and keywords"))
         if not isinstance(item.get("title"), str) or not item["title"].strip():
-            fail(f"{key}.title", "must be a non-empty string")
+            fail(f"{key}.title", _("must be a non-empty string"))
         if not isinstance(item.get("url"), str) or not re.match(r"^https?://\S+$", item["url"]):
-            fail(f"{key}.url", "must be an http(s) address")
+            fail(f"{key}.url", _("must be an http(s) address"))
         kws = item.get("keywords", [])
         if not isinstance(kws, list) or not all(isinstance(k, str) and k.strip() for k in kws):
-            fail(f"{key}.keywords", "must be a list of words")
+            fail(f"{key}.keywords", _("must be a list of words"))
 
     qc = data["quality_control"].get("email")
     if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
-        fail("quality_control.email", "must be an e-mail address")
+        fail("quality_control.email", _("must be an e-mail address"))
 
 
 def _check_pair(pair: Any, key: str, fail) -> None:
@@ -470,7 +476,7 @@ def _check_pair(pair: Any, key: str, fail) -> None:
         or not 1 <= len(pair) <= 2
         or not all(_is_number(x) and 0 < x <= 10000 for x in pair)
     ):
-        fail(key, "must be [first response] or [first response, resolution] in working hours above 0")
+        fail(key, _("must be [first response] or [first response, resolution] in working hours above 0"))
 
 
 def _is_number(x: Any) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 from edoc_cli import lifecycle
 from edoc_cli.config import PRIORITIES, Config
 from edoc_cli.errors import NotAllowed, TicketNotFound, UsageError, ValidationFailed
+from edoc_cli.i18n import _
 from edoc_cli.lifecycle import NO_RESPONSE_WORDING, RESOLUTIONS, apply_replay, ensure_allowed
 from edoc_cli.regulation import (
     MAX_LINE, MAX_TEXT, Problem, RegistrationRequest, check_registration, _URL_RE,
@@ -53,15 +54,17 @@ class Desk:
             try:
                 checked.append(check_registration(req, self.config, now, self.tz))
             except ValidationFailed as exc:
-                label = f"request {i + 1}: " if len(requests) > 1 else ""
-                problems += [label + str(p) for p in exc.problems] or [label + exc.message]
+                lines = [str(p) for p in exc.problems] or [exc.message]
+                if len(requests) > 1:
+                    lines = [_("request {number}: {problem}").format(number=i + 1, problem=line) for line in lines]
+                problems += lines
         if problems:
-            raise ValidationFailed(
-                f"nothing was registered: {len(problems)} unmet item{'s' if len(problems) != 1 else ''}",
-                problems,
-            )
+            # Two messages for English's sake; the Russian of both needs no plural.
+            message = (_("nothing was registered: {count} unmet item") if len(problems) == 1
+                       else _("nothing was registered: {count} unmet items"))
+            raise ValidationFailed(message.format(count=len(problems)), problems)
         if not checked:
-            raise ValidationFailed("nothing to register: the input holds no request")
+            raise ValidationFailed(_("nothing to register: the input holds no request"))
         created = []
         with self.store.transaction() as snap:
             for reg in checked:
@@ -106,7 +109,8 @@ class Desk:
         tid = normalize_id(ticket_id)
         ticket = (snap or self.store.snapshot()).get(tid)
         if ticket is None:
-            raise TicketNotFound(f"no ticket {tid} in {self.store.path}; 'edoc list --all' shows the numbers")
+            raise TicketNotFound(_("no ticket {id} in {store}; 'edoc list --all' shows the numbers").format(
+                id=tid, store=self.store.path))
         return ticket
 
     # -- actions ---------------------------------------------------------------
@@ -120,10 +124,10 @@ class Desk:
             now = self.now()
             last = parse_instant(ticket["history"][-1]["at"], self.tz)
             if now < last:
-                raise UsageError(
-                    f"the clock says {self.iso(now)}, earlier than {ticket['id']}'s last event "
-                    f"({self.iso(last)}): check the system clock or EDOC_NOW; nothing was changed"
-                )
+                raise UsageError(_(
+                    "the clock says {now}, earlier than {id}'s last event "
+                    "({last}): check the system clock or EDOC_NOW; nothing was changed"
+                ).format(now=self.iso(now), id=ticket["id"], last=self.iso(last)))
             entry = {"at": self.iso(now), "by": self.operator, **event}
             ticket["history"].append({k: v for k, v in entry.items() if v is not None})
             apply_replay(ticket)
@@ -131,7 +135,7 @@ class Desk:
             return ticket
 
     def assign(self, ticket_id: str, assignee: str) -> dict[str, Any]:
-        name = _line(assignee, "operator", "OPERATOR")
+        name = _line(assignee, "OPERATOR", _("{flag}: the operator is empty"))
         return self._change(ticket_id, "assign", {"type": "assigned", "assignee": name})
 
     def reply(self, ticket_id: str, message: str, faq_link: str | None = None) -> dict[str, Any]:
@@ -150,13 +154,12 @@ class Desk:
 
     def diagnose(self, ticket_id: str, priority: str, message: str | None = None) -> dict[str, Any]:
         if priority not in PRIORITIES:
-            raise UsageError(f"--priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
+            raise UsageError(_not_one_of("--priority", PRIORITIES, priority))
 
         def only_prioritised(ticket: dict[str, Any], _snap: Snapshot) -> None:
             if "by_priority" not in ticket["sla_rules"]:
-                raise NotAllowed(
-                    f"{ticket['id']} is a {ticket['category']} request: only bugs are diagnosed (clause 13)"
-                )
+                raise NotAllowed(_("{id} is a {category} request: only bugs are diagnosed (clause 13)").format(
+                    id=ticket["id"], category=ticket["category"]))
 
         return self._change(ticket_id, "diagnose", {
             "type": "diagnosed", "priority": priority,
@@ -166,15 +169,17 @@ class Desk:
     def postpone(self, ticket_id: str, reason: str, message: str, until: str | None = None) -> dict[str, Any]:
         reasons = self.config.postponement_reasons
         if reason not in reasons:
-            raise UsageError(f"--reason must be one of {', '.join(reasons)} (clause 9), not {reason!r}")
+            raise UsageError(_("--reason must be one of {choices} (clause 9), not {value}").format(
+                choices=", ".join(reasons), value=repr(reason)))
         until_iso = None
         if until is not None:
             try:
                 when = parse_instant(until, self.tz)
             except ValueError:
-                raise UsageError(f"--until {until!r} is not a date or date and time") from None
+                raise UsageError(_("{flag} {value} is not a date or date and time").format(
+                    flag="--until", value=repr(until))) from None
             if when <= self.now():
-                raise UsageError(f"--until {self.iso(when)} is not in the future")
+                raise UsageError(_("--until {when} is not in the future").format(when=self.iso(when)))
             until_iso = self.iso(when)
         return self._change(ticket_id, "postpone", {
             "type": "postponed", "reason": reason, "message": _message(message), "until": until_iso,
@@ -186,7 +191,7 @@ class Desk:
         })
 
     def escalate(self, ticket_id: str, third_party: str, message: str) -> dict[str, Any]:
-        name = _line(third_party, "third party", "--third-party")
+        name = _line(third_party, "--third-party", _("{flag}: the third party is empty"))
         return self._change(ticket_id, "escalate", {
             "type": "escalated", "third_party": name, "message": _message(message),
         })
@@ -194,13 +199,13 @@ class Desk:
     def close(self, ticket_id: str, resolution: str, message: str | None = None,
               faq_link: str | None = None, duplicate_of: str | None = None) -> dict[str, Any]:
         if resolution not in RESOLUTIONS:
-            raise UsageError(f"--resolution must be one of {', '.join(RESOLUTIONS)}, not {resolution!r}")
+            raise UsageError(_not_one_of("--resolution", RESOLUTIONS, resolution))
         if resolution == "abuse":
-            raise UsageError("a ticket is closed for abuse with 'edoc terminate' (clause 16)")
+            raise UsageError(_("a ticket is closed for abuse with 'edoc terminate' (clause 16)"))
         if resolution == "faq" and not faq_link:
-            raise UsageError("--resolution faq needs --faq-link: the Help Centre article that answers (clause 14)")
+            raise UsageError(_("--resolution faq needs --faq-link: the Help Centre article that answers (clause 14)"))
         if (resolution == "duplicate") != bool(duplicate_of):
-            raise UsageError("--duplicate-of goes with --resolution duplicate, and duplicate needs it")
+            raise UsageError(_("--duplicate-of goes with --resolution duplicate, and duplicate needs it"))
         link = _faq_link(faq_link)
         original = normalize_id(duplicate_of) if duplicate_of else None
         event = {
@@ -211,20 +216,20 @@ class Desk:
         def check(ticket: dict[str, Any], snap: Snapshot) -> None:
             if original is not None:
                 if original == ticket["id"]:
-                    raise UsageError("a ticket cannot be a duplicate of itself")
+                    raise UsageError(_("a ticket cannot be a duplicate of itself"))
                 self.get(original, snap)
             if resolution == "no_response":
                 if ticket["status"] != "waiting":
-                    raise NotAllowed(
-                        f"{ticket['id']} is {ticket['status']}: 'no_response' closes only a ticket "
+                    raise NotAllowed(_(
+                        "{id} is {status}: 'no_response' closes only a ticket "
                         "waiting for the client (clause 15)"
-                    )
+                    ).format(id=ticket["id"], status=ticket["status"]))
                 due = auto_close_at(ticket, self.calendar, self.tz)
                 if due is not None and self.now() < due:
-                    raise NotAllowed(
-                        f"{ticket['id']}: the client has until {self.iso(due)} to answer "
+                    raise NotAllowed(_(
+                        "{id}: the client has until {due} to answer "
                         "(8 working hours, clause 15); 'no_response' is allowed from then on"
-                    )
+                    ).format(id=ticket["id"], due=self.iso(due)))
                 # Filled in here, under the lock: the actions are those recorded by now.
                 event["message"] = no_response_message(ticket, self.tz, event["message"])
 
@@ -241,42 +246,50 @@ def normalize_id(ticket_id: str) -> str:
     tid = (ticket_id or "").strip().upper()
     if not TICKET_ID_RE.match(tid):
         shown = ticket_id if control_problem(ticket_id or "", False) is None else repr(ticket_id)
-        raise TicketNotFound(f"{shown[:40]!s} is not a registration number like ED-2026-000042")
+        raise TicketNotFound(_("{value} is not a registration number like ED-2026-000042").format(value=shown[:40]))
     return tid
+
+
+def _not_one_of(flag: str, choices, value: str) -> str:
+    return _("{flag} must be one of {choices}, not {value}").format(
+        flag=flag, choices=", ".join(choices), value=repr(value))
 
 
 def _message(text: str | None) -> str:
     if text is None:
-        raise UsageError("--message is required")
+        raise UsageError(_("--message is required"))
     why = control_problem(text, True)
     if why:
-        raise ValidationFailed(f"--message {why}")
+        raise ValidationFailed(_("{flag} {problem}").format(flag="--message", problem=why))
     cleaned = clean_multiline(text)
     if not cleaned:
-        raise ValidationFailed("--message is empty")
+        raise ValidationFailed(_("--message is empty"))
     if len(cleaned) > MAX_TEXT:
-        raise ValidationFailed(f"--message is {len(cleaned)} characters long; at most {MAX_TEXT}")
+        raise ValidationFailed(_("{flag} {problem}").format(flag="--message", problem=_(
+            "is {length} characters long; at most {limit}").format(length=len(cleaned), limit=MAX_TEXT)))
     return cleaned
 
 
-def _line(text: str, what: str, flag: str) -> str:
+def _line(text: str, flag: str, empty: str) -> str:
+    """One line of text given with `flag`; `empty` is the message (with {flag}) for an empty one."""
     why = control_problem(text or "", False)
     if why:
-        raise ValidationFailed(f"{flag} {why}")
+        raise ValidationFailed(_("{flag} {problem}").format(flag=flag, problem=why))
     value = (text or "").strip()
     if not value:
-        raise ValidationFailed(f"{flag}: the {what} is empty")
+        raise ValidationFailed(empty.format(flag=flag))
     if len(value) > MAX_LINE:
-        raise ValidationFailed(f"{flag} is longer than {MAX_LINE} characters")
+        raise ValidationFailed(_("{flag} is longer than {limit} characters").format(flag=flag, limit=MAX_LINE))
     return value
 
 
 def _faq_link(link: str | None) -> str | None:
     if link is None:
         return None
-    value = _line(link, "FAQ link", "--faq-link")
+    value = _line(link, "--faq-link", _("{flag}: the FAQ link is empty"))
     if not _URL_RE.match(value):
-        raise ValidationFailed("--faq-link must be an http(s) address of a Help Centre or FAQ page")
+        raise ValidationFailed(_("{flag} {problem}").format(
+            flag="--faq-link", problem=_("must be an http(s) address of a Help Centre or FAQ page")))
     return value
 
 

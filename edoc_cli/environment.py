@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from edoc_cli.errors import ConfigError, UsageError
+from edoc_cli.i18n import _
 
 
 @dataclass
@@ -61,9 +62,8 @@ class Environment:
         except ZoneDataError as exc:
             raise ConfigError(str(exc)) from None
         except Exception:
-            raise ConfigError(
-                f"{self.config.path or 'configuration'}: 'calendar.timezone' {name!r} is not a known time zone"
-            ) from None
+            raise ConfigError(_("{where}: 'calendar.timezone' {zone} is not a known time zone").format(
+                where=self.config.path or _("configuration"), zone=repr(name))) from None
 
     # -- clock ---------------------------------------------------------------
     @cached_property
@@ -74,9 +74,10 @@ class Environment:
         try:
             when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise UsageError(f"EDOC_NOW={raw!r} is not an ISO 8601 date and time") from None
+            raise UsageError(_("EDOC_NOW={value} is not an ISO 8601 date and time").format(value=repr(raw))) from None
         if when.tzinfo is None:
-            raise UsageError(f"EDOC_NOW={raw!r} needs an offset, e.g. 2026-11-26T10:15:00+05:00")
+            raise UsageError(_("EDOC_NOW={value} needs an offset, e.g. 2026-11-26T10:15:00+05:00").format(
+                value=repr(raw)))
         return when
 
     def now(self) -> datetime:
@@ -95,10 +96,11 @@ class Environment:
                 name = getpass.getuser()
             except Exception:
                 name = "unknown"
-            source = "the login name"
+            source = _("the login name")
         why = control_problem(name, False)
         if why or not name.strip() or len(name) > 64:
-            raise UsageError(f"{source}: the operator name {why or 'must be 1-64 characters'}")
+            raise UsageError(_("{source}: the operator name {problem}").format(
+                source=source, problem=why or _("must be 1-64 characters")))
         return name.strip()
 
     @cached_property
@@ -111,7 +113,7 @@ class Environment:
         except ValueError:
             value = -1
         if not 0 <= value <= 3600:
-            raise UsageError(f"EDOC_LOCK_TIMEOUT={raw!r} must be seconds from 0 to 3600")
+            raise UsageError(_("EDOC_LOCK_TIMEOUT={value} must be seconds from 0 to 3600").format(value=repr(raw)))
         return value
 
     # -- terminal ------------------------------------------------------------

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from edoc_cli.i18n import _
+
 _W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
@@ -36,30 +38,30 @@ def _twelve_digits(number: str) -> bool:
 def iin_problem(number: str) -> str | None:
     """Why `number` is not a valid IIN, or None if it is."""
     if not _twelve_digits(number):
-        return "an IIN is 12 digits"
+        return _("an IIN is 12 digits")
     century_sex = int(number[6])
     if century_sex not in range(1, 7):
-        return "the 7th digit of an IIN (century and sex) must be 1-6"
+        return _("the 7th digit of an IIN (century and sex) must be 1-6")
     century = 1800 + 100 * ((century_sex - 1) // 2)
     try:
         date(century + int(number[0:2]), int(number[2:4]), int(number[4:6]))
     except ValueError:
-        return "an IIN starts with a birth date YYMMDD, and this one is not a real date"
+        return _("an IIN starts with a birth date YYMMDD, and this one is not a real date")
     if not _checksum_ok(number):
-        return "the check digit of this IIN is wrong"
+        return _("the check digit of this IIN is wrong")
     return None
 
 
 def bin_problem(number: str) -> str | None:
     """Why `number` is not a valid BIN, or None if it is."""
     if not _twelve_digits(number):
-        return "a BIN is 12 digits"
+        return _("a BIN is 12 digits")
     if not 1 <= int(number[2:4]) <= 12:
-        return "a BIN starts with the registration year and month YYMM, and the month is not 01-12"
+        return _("a BIN starts with the registration year and month YYMM, and the month is not 01-12")
     if number[4] not in "456":
-        return "the 5th digit of a BIN (entity type) must be 4, 5 or 6"
+        return _("the 5th digit of a BIN (entity type) must be 4, 5 or 6")
     if not _checksum_ok(number):
-        return "the check digit of this BIN is wrong"
+        return _("the check digit of this BIN is wrong")
     return None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from edoc_cli.errors import NotAllowed
+from edoc_cli.i18n import _
 
 STATUSES = ("new", "open", "waiting", "postponed", "closed")
 ACTIVE = ("new", "open", "waiting", "postponed")
@@ -42,9 +43,8 @@ def ensure_allowed(ticket: dict[str, Any], action: str) -> None:
     status = ticket["status"]
     if status not in ALLOWED[action]:
         allowed = ", ".join(ALLOWED[action])
-        raise NotAllowed(
-            f"{ticket['id']} is {status}: '{action.replace('_', '-')}' is allowed only when it is {allowed}"
-        )
+        raise NotAllowed(_("{id} is {status}: '{action}' is allowed only when it is {allowed}").format(
+            id=ticket["id"], status=status, action=action.replace("_", "-"), allowed=allowed))
 
 
 def replay(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -58,18 +58,19 @@ def replay(ticket: dict[str, Any]) -> dict[str, Any]:
         status = state["status"]
         if i == 0:
             if kind != "opened":
-                raise ValueError("the history does not start with 'opened'")
+                raise ValueError(_("the history does not start with 'opened'"))
             state["status"] = "new"
             continue
         if kind == "opened":
-            raise ValueError(f"event {i + 1}: a second 'opened'")
+            raise ValueError(_("event {number}: a second 'opened'").format(number=i + 1))
         if kind not in EVENT_TYPES:
-            raise ValueError(f"event {i + 1}: unknown type {kind!r}")
+            raise ValueError(_("event {number}: unknown type {type}").format(number=i + 1, type=repr(kind)))
         if kind == "breached":
             continue
         action = _ACTION_OF.get(kind)
         if action and status not in ALLOWED[action]:
-            raise ValueError(f"event {i + 1}: '{kind}' while the ticket was {status}")
+            raise ValueError(_("event {number}: '{type}' while the ticket was {status}").format(
+                number=i + 1, type=kind, status=status))
         if kind == "assigned":
             state["assignee"] = event["assignee"]
             if status == "new":
@@ -121,7 +122,7 @@ def replay(ticket: dict[str, Any]) -> dict[str, Any]:
             state["status"] = "open"
             state["resolution"] = None
     if state["status"] is None:
-        raise ValueError("the history is empty")
+        raise ValueError(_("the history is empty"))
     return state
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from edoc_cli.config import PRIORITIES
 from edoc_cli.errors import UsageError
+from edoc_cli.i18n import _
 from edoc_cli.lifecycle import ACTIVE, STATUSES
 from edoc_cli.sla import next_due
 from edoc_cli.tz import parse_instant
@@ -23,10 +24,10 @@ def parse_duration(text: str) -> timedelta:
         return timedelta(minutes=int(raw))
     m = _DURATION_RE.match(raw)
     if not raw or not m or not any(m.groups()):
-        raise UsageError(f"--due-within {text!r} is not a duration like 30m, 2h, 1d or 1h30m")
+        raise UsageError(_("--due-within {value} is not a duration like 30m, 2h, 1d or 1h30m").format(value=repr(text)))
     d, h, mins = (int(g) if g else 0 for g in m.groups())
     if d > 3650:
-        raise UsageError(f"--due-within {text!r} is too long")
+        raise UsageError(_("--due-within {value} is too long").format(value=repr(text)))
     return timedelta(days=d, hours=h, minutes=mins)
 
 
@@ -50,7 +51,8 @@ class ListFilter:
             statuses = tuple(s.strip() for s in status.split(",") if s.strip())
             bad = [s for s in statuses if s not in STATUSES]
             if bad or not statuses:
-                raise UsageError(f"--status must be among {', '.join(STATUSES)}, not {status!r}")
+                raise UsageError(_("--status must be among {statuses}, not {value}").format(
+                    statuses=", ".join(STATUSES), value=repr(status)))
         else:
             statuses = STATUSES if all_ else ACTIVE
         _one_of("--category", category, config.categories)
@@ -88,7 +90,8 @@ class ListFilter:
 
 def _one_of(flag: str, value: str | None, allowed) -> None:
     if value is not None and value not in allowed:
-        raise UsageError(f"{flag} must be one of {', '.join(allowed)}, not {value!r}")
+        raise UsageError(_("{flag} must be one of {choices}, not {value}").format(
+            flag=flag, choices=", ".join(allowed), value=repr(value)))
 
 
 def _when(flag: str, value: str | None, tz) -> datetime | None:
@@ -97,7 +100,8 @@ def _when(flag: str, value: str | None, tz) -> datetime | None:
     try:
         return parse_instant(value, tz)
     except ValueError:
-        raise UsageError(f"{flag} {value!r} is not a date or date and time") from None
+        raise UsageError(_("{flag} {value} is not a date or date and time").format(
+            flag=flag, value=repr(value))) from None
 
 
 def _registered(ticket: dict[str, Any]) -> datetime:

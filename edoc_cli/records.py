@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from edoc_cli.i18n import _
 from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, STATUSES, replay
 
 _REQUIRED = {
@@ -17,13 +18,13 @@ _MAX_RECORD_TEXT = 100_000
 
 def _instant_problem(value: Any) -> str | None:
     if not isinstance(value, str):
-        return "is not a string"
+        return _("is not a string")
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        return f"{value[:40]!r} is not an ISO 8601 instant"
+        return _("{value} is not an ISO 8601 instant").format(value=repr(value[:40]))
     if when.tzinfo is None:
-        return f"{value!r} has no offset"
+        return _("{value} has no offset").format(value=repr(value))
     return None
 
 
@@ -55,47 +56,49 @@ def shape_problems(ticket: Any) -> list[str]:
     from edoc_cli.desk import TICKET_ID_RE
 
     if not isinstance(ticket, dict):
-        return ["is not a JSON object"]
+        return [_("is not a JSON object")]
     problems = []
     for key, kind in _REQUIRED.items():
         if key not in ticket:
-            problems.append(f"has no '{key}'")
+            problems.append(_("has no '{key}'").format(key=key))
         elif not isinstance(ticket[key], kind):
-            problems.append(f"'{key}' must be {kind.__name__}")
+            problems.append(_("'{key}' must be {type}").format(key=key, type=kind.__name__))
     if problems:
         return problems
     if not TICKET_ID_RE.match(ticket["id"]):
-        problems.append(f"'id' {ticket['id'][:40]!r} is not a registration number")
+        problems.append(_("'id' {value} is not a registration number").format(value=repr(ticket["id"][:40])))
     if ticket["status"] not in STATUSES:
-        problems.append(f"'status' {ticket['status'][:20]!r} is not one of {', '.join(STATUSES)}")
+        problems.append(_("'status' {value} is not one of {statuses}").format(
+            value=repr(ticket["status"][:20]), statuses=", ".join(STATUSES)))
     for key in ("created_at", "received_at"):
         why = _instant_problem(ticket[key])
         if why:
-            problems.append(f"'{key}' {why}")
+            problems.append(_("{field} {problem}").format(field=f"'{key}'", problem=why))
     rules = ticket["sla_rules"]
     if "by_priority" in rules:
         if not isinstance(rules["by_priority"], dict) or not all(
             isinstance(v, dict) and isinstance(v.get("first_response"), (int, float))
             for v in rules["by_priority"].values()
         ) or "normal" not in rules["by_priority"]:
-            problems.append("'sla_rules.by_priority' is malformed")
+            problems.append(_("'sla_rules.by_priority' is malformed"))
     elif not isinstance(rules.get("first_response"), (int, float)) or not (
         rules.get("resolution") is None or isinstance(rules.get("resolution"), (int, float))
     ):
-        problems.append("'sla_rules' needs first_response and resolution minutes")
+        problems.append(_("'sla_rules' needs first_response and resolution minutes"))
     if not isinstance(ticket["client"].get("name"), str) or ticket["client"].get("type") not in ("user", "guest"):
-        problems.append("'client' needs a name and a type user or guest")
+        problems.append(_("'client' needs a name and a type user or guest"))
     for i, event in enumerate(ticket["history"]):
         if not isinstance(event, dict):
-            problems.append(f"history[{i}] is not an object")
+            problems.append(_("history[{index}] is not an object").format(index=i))
             continue
         if event.get("type") not in EVENT_TYPES:
-            problems.append(f"history[{i}].type {str(event.get('type'))[:20]!r} is unknown")
+            problems.append(_("history[{index}].type {value} is unknown").format(
+                index=i, value=repr(str(event.get("type"))[:20])))
         why = _instant_problem(event.get("at"))
         if why:
-            problems.append(f"history[{i}].at {why}")
+            problems.append(_("{field} {problem}").format(field=f"history[{i}].at", problem=why))
         if not isinstance(event.get("by"), str):
-            problems.append(f"history[{i}].by is missing")
+            problems.append(_("history[{index}].by is missing").format(index=i))
     return problems
 
 
@@ -104,22 +107,23 @@ def consistency_problems(ticket: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     for path, text in _texts(ticket, "ticket"):
         if "\x00" in text:
-            problems.append(f"{path} contains a NUL byte")
+            problems.append(_("{field} {problem}").format(field=path, problem=_("contains a NUL byte")))
         if len(text) > _MAX_RECORD_TEXT:
-            problems.append(f"{path} is longer than {_MAX_RECORD_TEXT} characters")
+            problems.append(_("{flag} is longer than {limit} characters").format(flag=path, limit=_MAX_RECORD_TEXT))
     rules = ticket["sla_rules"]
     ats = [datetime.fromisoformat(e["at"]) for e in ticket["history"]]
     if any(b < a for a, b in zip(ats, ats[1:])):
-        problems.append("history is not in time order")
+        problems.append(_("history is not in time order"))
     if ticket["history"] and datetime.fromisoformat(ticket["received_at"]) > ats[0]:
-        problems.append("'received_at' is later than registration")
+        problems.append(_("'received_at' is later than registration"))
     try:
         state = replay(ticket)
     except (ValueError, KeyError, TypeError) as exc:
-        return problems + [f"history cannot be replayed: {exc}"]
+        return problems + [_("history cannot be replayed: {error}").format(error=exc)]
     for key in DERIVED:
         if ticket.get(key) != state[key]:
-            problems.append(f"'{key}' is {ticket.get(key)!r:.60} but the history says {state[key]!r:.60}")
+            problems.append(_("'{key}' is {stored} but the history says {replayed}").format(
+                key=key, stored=f"{ticket.get(key)!r:.60}", replayed=f"{state[key]!r:.60}"))
     if state.get("priority") and "by_priority" in rules and state["priority"] not in rules["by_priority"]:
-        problems.append(f"priority {state['priority']!r} has no targets in sla_rules")
+        problems.append(_("priority {priority} has no targets in sla_rules").format(priority=repr(state["priority"])))
     return problems

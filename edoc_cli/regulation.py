@@ -13,6 +13,7 @@ from typing import Any
 
 from edoc_cli.config import Config, as_date
 from edoc_cli.errors import ValidationFailed
+from edoc_cli.i18n import _
 from edoc_cli.identity import bin_problem, iin_problem
 from edoc_cli.text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, to_iso
@@ -101,30 +102,34 @@ class Problem:
     field: str
     clause: int
     message: str
+    # The answer is absent (an "is required" item), rather than given and refused.
+    missing: bool = False
 
     @property
     def flag(self) -> str:
         return FLAGS.get(self.field, (f"--{self.field.replace('_', '-')}", 0))[0]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "flag": self.flag, "clause": self.clause, "message": self.message}
+        return {"field": self.field, "flag": self.flag, "clause": self.clause, "message": self.message,
+                "missing": self.missing}
 
     def __str__(self) -> str:
-        return f"clause {self.clause}: {self.flag}: {self.message}"
+        return _("clause {clause}: {flag}: {problem}").format(
+            clause=self.clause, flag=self.flag, problem=self.message)
 
 
 def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
     """A request from one JSON object (flat keys as the flags, or a `client` object)."""
     label = f"{where}: " if where else ""
     if not isinstance(obj, dict):
-        raise ValidationFailed(f"{label}a request must be a JSON object, not {_json_type(obj)}")
+        raise ValidationFailed(label + _("a request must be a JSON object, not {type}").format(type=_json_type(obj)))
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     flat = dict(obj)
     client = flat.pop("client", None)
     if client is not None:
         if not isinstance(client, dict):
-            problems.append(Problem("client", 11, "must be an object"))
+            problems.append(Problem("client", 11, _("must be an object")))
         else:
             for key, value in client.items():
                 flat.setdefault("client_type" if key == "type" else key, value)
@@ -133,32 +138,33 @@ def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
     known = set(RegistrationRequest.field_names())
     for key, value in flat.items():
         if key not in known:
-            problems.append(Problem(str(key)[:40], 12, "is not a field of a request"))
+            problems.append(Problem(str(key)[:40], 12, _("is not a field of a request")))
             continue
         if value is None:
             continue
         if key == "faq_checked":
             if not isinstance(value, bool):
-                problems.append(Problem(key, 10, f"must be true or false, not {_json_type(value)}"))
+                problems.append(Problem(key, 10, _("must be true or false, not {type}").format(type=_json_type(value))))
                 continue
         elif key == "attachments":
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.append(Problem(key, 12, "must be a list of strings"))
+                problems.append(Problem(key, 12, _("must be a list of strings")))
                 continue
         elif not isinstance(value, str):
-            problems.append(Problem(key, FLAGS[key][1], f"must be a string, not {_json_type(value)}"))
+            problems.append(Problem(key, FLAGS[key][1],
+                                    _("must be a string, not {type}").format(type=_json_type(value))))
             continue
         values[key] = value
     if problems:
-        raise ValidationFailed(f"{label}the request has fields of the wrong shape", problems)
+        raise ValidationFailed(label + _("the request has fields of the wrong shape"), problems)
     return RegistrationRequest(**values)
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+    return {dict: _("an object"), list: _("an array"), str: _("a string"), bool: _("a boolean"),
+            int: _("a number"), float: _("a number"), type(None): "null"}.get(type(value), type(value).__name__)
 
 
 @dataclass
@@ -205,7 +211,8 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
             return None
         value = clean_multiline(raw) if multiline else raw.strip()
         if len(value) > limit:
-            problems.append(Problem(name, clause, f"is {len(value)} characters long; at most {limit}"))
+            problems.append(Problem(name, clause, _("is {length} characters long; at most {limit}").format(
+                length=len(value), limit=limit)))
             refused.add(name)
             return None
         return value or None
@@ -220,9 +227,9 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     ctype = v["client_type"]
     if ctype is None:
         if "client_type" not in refused:
-            problems.append(Problem("client_type", 7, f"is required: one of {', '.join(CLIENT_TYPES)}"))
+            problems.append(Problem("client_type", 7, _required_one_of(CLIENT_TYPES), missing=True))
     elif ctype not in CLIENT_TYPES:
-        problems.append(Problem("client_type", 7, f"must be one of {', '.join(CLIENT_TYPES)}, not {ctype!r}"))
+        problems.append(Problem("client_type", 7, _not_one_of(CLIENT_TYPES, ctype)))
 
     # Clause 11: identification.
     problems += _identification_problems(v, ctype, refused)
@@ -232,19 +239,21 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     cats = config.categories
     if category is None:
         if "category" not in refused:
-            problems.append(Problem("category", 4, f"is required: one of {', '.join(cats)}"))
+            problems.append(Problem("category", 4, _required_one_of(cats), missing=True))
     elif category not in cats:
-        problems.append(Problem("category", 4, f"must be one of {', '.join(cats)}, not {category!r}"))
+        problems.append(Problem("category", 4, _not_one_of(cats, category)))
         category = None
     channel = v["channel"]
     if channel is None:
         if "channel" not in refused:
-            problems.append(Problem("channel", 8, f"is required: one of {', '.join(config.channels)}"))
+            problems.append(Problem("channel", 8, _required_one_of(config.channels), missing=True))
     elif category is not None and channel not in config.channels_for(category):
         allowed = ", ".join(config.channels_for(category))
-        problems.append(Problem("channel", 8, f"a {category} request may arrive only by {allowed}, not {channel!r}"))
+        problems.append(Problem("channel", 8, _(
+            "a {category} request may arrive only by {channels}, not {value}"
+        ).format(category=category, channels=allowed, value=repr(channel))))
     elif channel not in config.channels:
-        problems.append(Problem("channel", 8, f"must be one of {', '.join(config.channels)}, not {channel!r}"))
+        problems.append(Problem("channel", 8, _not_one_of(config.channels, channel)))
 
     # Clause 6: scope.
     topic = v["topic"]
@@ -252,35 +261,38 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
         pass  # a complaint about staff is registered whatever it was about
     elif topic is None:
         if "topic" not in refused:
-            problems.append(Problem("topic", 6, "is required: " + ", ".join(config.in_scope)))
+            problems.append(Problem("topic", 6, _("is required: {topics}").format(topics=", ".join(config.in_scope)),
+                                    missing=True))
     elif topic in config.out_of_scope:
         problems.append(Problem(
             "topic", 6,
-            f"{config.out_of_scope[topic]!r} is outside what support handles; the request is not registered",
+            _("{what} is outside what support handles; the request is not registered").format(
+                what=repr(config.out_of_scope[topic])),
         ))
     elif topic not in config.in_scope:
-        problems.append(Problem("topic", 6, f"must be one of {', '.join(config.in_scope)}, not {topic!r}"))
+        problems.append(Problem("topic", 6, _not_one_of(config.in_scope, topic)))
 
     if v["subject"] is None and "subject" not in refused:
-        problems.append(Problem("subject", 12, "is required: a short summary of the request"))
+        problems.append(Problem("subject", 12, _("is required: a short summary of the request"), missing=True))
 
     # Clause 12: what the category needs for a quick resolution.
     attachments: list[str] = []
     for i, item in enumerate(req.attachments or []):
-        why = control_problem(item, False) if isinstance(item, str) else "must be a string"
+        why = control_problem(item, False) if isinstance(item, str) else _("must be a string")
         if why:
-            problems.append(Problem("attachments", 12, f"item {i + 1} {why}"))
+            problems.append(Problem("attachments", 12, _("item {number} {problem}").format(number=i + 1, problem=why)))
             refused.add("attachments")
         elif not item.strip():
-            problems.append(Problem("attachments", 12, f"item {i + 1} is empty"))
+            problems.append(Problem("attachments", 12, _("item {number} is empty").format(number=i + 1)))
             refused.add("attachments")
         elif len(item) > MAX_ATTACHMENT:
-            problems.append(Problem("attachments", 12, f"item {i + 1} is longer than {MAX_ATTACHMENT} characters"))
+            problems.append(Problem("attachments", 12, _("item {number} is longer than {limit} characters").format(
+                number=i + 1, limit=MAX_ATTACHMENT)))
             refused.add("attachments")
         else:
             attachments.append(item.strip())
     if len(attachments) > MAX_ATTACHMENTS:
-        problems.append(Problem("attachments", 12, f"at most {MAX_ATTACHMENTS} attachments"))
+        problems.append(Problem("attachments", 12, _("at most {limit} attachments").format(limit=MAX_ATTACHMENTS)))
 
     occurred_at = _instant(v["occurred_at"], "occurred_at", 12, now, tz, problems)
     received_at = _instant(v["received_at"], "received_at", 5, now, tz, problems)
@@ -290,41 +302,44 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
             needed = needed + ["document"]
         have = {**v, "attachments": attachments or None}
         names = {
-            "description": "a description of the problem",
-            "steps": "the steps that reproduce it",
-            "occurred_at": "when it happened",
-            "attachments": "at least one screenshot or attachment reference",
-            "browser": "the browser and its version",
-            "os": "the operating system",
-            "document": "the number of the document involved",
+            "description": _("a description of the problem"),
+            "steps": _("the steps that reproduce it"),
+            "occurred_at": _("when it happened"),
+            "attachments": _("at least one screenshot or attachment reference"),
+            "browser": _("the browser and its version"),
+            "os": _("the operating system"),
+            "document": _("the number of the document involved"),
         }
         for item in needed:
             if not have.get(item) and item not in refused:
-                problems.append(Problem(item, 12, f"is required for a {category} request: {names[item]}"))
+                problems.append(Problem(item, 12, _("is required for a {category} request: {what}").format(
+                    category=category, what=names[item]), missing=True))
 
     # Clause 10: the Help Centre and FAQ.
     faq_link = v["faq_link"]
     if faq_link is not None and not _URL_RE.match(faq_link):
-        problems.append(Problem("faq_link", 10, "must be an http(s) address of a Help Centre or FAQ page"))
+        problems.append(Problem("faq_link", 10, _("must be an http(s) address of a Help Centre or FAQ page")))
         faq_link = None
     matches = match_faq(config, f"{v['subject'] or ''} {v['description'] or ''}")
     if req.faq_checked is None:
         problems.append(Problem(
             "faq_checked", 10,
-            "is required: has the client studied the Help Centre and FAQ on the topic?",
+            _("is required: has the client studied the Help Centre and FAQ on the topic?"),
+            missing=True,
         ))
     elif req.faq_checked is False and matches:
         listed = "; ".join(f"{m['title']} <{m['url']}>" for m in matches[:3])
         problems.append(Problem(
             "faq_checked", 10,
-            f"the client must first study the Help Centre articles on this topic: {listed}; "
-            "if one resembles the case but needs more explanation, give its link with --faq-link",
+            _("the client must first study the Help Centre articles on this topic: {articles}; "
+              "if one resembles the case but needs more explanation, give its link with --faq-link").format(
+                articles=listed),
         ))
 
     if problems:
         raise ValidationFailed(
-            f"the request does not meet the regulation's checklist ({len(problems)} "
-            f"item{'s' if len(problems) != 1 else ''})",
+            _("the request does not meet the regulation's checklist (unmet items: {count})").format(
+                count=len(problems)),
             problems,
         )
 
@@ -355,30 +370,40 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     )
 
 
+def _required_one_of(choices) -> str:
+    return _("is required: one of {choices}").format(choices=", ".join(choices))
+
+
+def _not_one_of(choices, value: str) -> str:
+    return _("must be one of {choices}, not {value}").format(choices=", ".join(choices), value=repr(value))
+
+
 def _identification_problems(v: dict[str, Any], ctype: str | None, refused: set[str]) -> list[Problem]:
     problems: list[Problem] = []
     if v["name"] is None and "name" not in refused:
-        problems.append(Problem("name", 11, "is required: the client's full name"))
+        problems.append(Problem("name", 11, _("is required: the client's full name"), missing=True))
     if v["iin"] is not None and (why := iin_problem(v["iin"])):
         problems.append(Problem("iin", 11, why))
     if v["bin"] is not None and (why := bin_problem(v["bin"])):
         problems.append(Problem("bin", 11, why))
     if v["login"] is not None and not _LOGIN_RE.match(v["login"]):
-        problems.append(Problem("login", 11, "must be a portal login: 2-64 letters, digits or . _ @ + -"))
+        problems.append(Problem("login", 11, _("must be a portal login: 2-64 letters, digits or . _ @ + -")))
     if v["email"] is not None and not _EMAIL_RE.match(v["email"]):
-        problems.append(Problem("email", 11, "is not an e-mail address"))
+        problems.append(Problem("email", 11, _("is not an e-mail address")))
     if v["phone"] is not None and not (
         _PHONE_RE.match(v["phone"]) and 10 <= len(re.sub(r"\D", "", v["phone"])) <= 15
     ):
-        problems.append(Problem("phone", 11, "is not a phone number (10-15 digits, e.g. +7 701 234 5678)"))
+        problems.append(Problem("phone", 11, _("is not a phone number (10-15 digits, e.g. +7 701 234 5678)")))
     ids = ("iin", "bin", "login")
     if ctype == "user" and not any(v[k] for k in ids) and not refused.intersection(ids):
         problems.append(Problem(
             "iin", 11,
-            "a portal user is identified by IIN, BIN or portal login; support may refuse service without it",
+            _("a portal user is identified by IIN, BIN or portal login; support may refuse service without it"),
+            missing=True,
         ))
     if not (v["email"] or v["phone"]) and not refused.intersection(("email", "phone")):
-        problems.append(Problem("email", 11, "an e-mail or a phone number is required to answer the client"))
+        problems.append(Problem("email", 11, _("an e-mail or a phone number is required to answer the client"),
+                                missing=True))
     return problems
 
 
@@ -388,15 +413,16 @@ def _instant(raw: str | None, name: str, clause: int, now: datetime, tz, problem
     try:
         when = parse_instant(raw, tz)
     except ValueError:
-        problems.append(Problem(name, clause, f"{raw!r} is not a date and time (e.g. 2026-11-26T10:05+05:00)"))
+        problems.append(Problem(name, clause, _("{value} is not a date and time (e.g. 2026-11-26T10:05+05:00)").format(
+            value=repr(raw))))
         return None
     if when > now:
-        problems.append(Problem(name, clause, f"{to_iso(when, tz)} is in the future"))
+        problems.append(Problem(name, clause, _("{when} is in the future").format(when=to_iso(when, tz))))
         return None
     if name == "received_at" and when < now - MAX_RECEIVED_AGE:
         # Every SLA clock is replayed from here: a typo like 0001-01-01 or
         # 2006 for 2026 would store a ticket no view can compute in time.
-        problems.append(Problem(name, clause, f"{to_iso(when, tz)} is more than a year ago"))
+        problems.append(Problem(name, clause, _("{when} is more than a year ago").format(when=to_iso(when, tz))))
         return None
     return when
 
@@ -452,4 +478,4 @@ def match_faq(config: Config, text: str) -> list[dict[str, Any]]:
         if hits:
             scored.append((hits, article))
     scored.sort(key=lambda pair: -pair[0])
-    return [a for _, a in scored]
+    return [a for _hits, a in scored]

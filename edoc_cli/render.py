@@ -12,6 +12,8 @@ import json
 import sys
 from typing import Any, Iterable, Sequence
 
+from edoc_cli.i18n import N_, _
+from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
 from edoc_cli.text import escape_c1_in_json, for_terminal
 
 
@@ -36,30 +38,42 @@ def _console(env, stderr: bool = False):
     return Console(stderr=stderr, no_color=not env.color, highlight=False, soft_wrap=False)
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, human: bool = False) -> str:
+    """A value as one line of text; `human`: for a person on a terminal (yes/no in their language)."""
     if value is None:
         return ""
     if isinstance(value, bool):
+        if human:
+            return _("yes") if value else _("no")
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(_cell(v) for v in value)
+        return ", ".join(_cell(v, human) for v in value)
     return for_terminal(str(value), single_line=True)
 
 
+def _heading(label: str) -> str:
+    """A column heading or card label marked with N_(), in the language of this run."""
+    return _marked(label) if label else label
+
+
 def table(env, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
-    """Rows as a Rich table on a terminal, as TSV (with a header line) in a pipe."""
-    rows = [[_cell(c) for c in row] for row in rows]
+    """Rows as a Rich table on a terminal, as TSV (with a header line) in a pipe.
+
+    Headings are marked with N_(): translated on a terminal; in a pipe they stay English,
+    because scripts find columns by these names.
+    """
     if env.stdout_tty:
         from rich.table import Table
         from rich.text import Text
 
         tab = Table(title=title, show_lines=False, header_style="bold")
         for head in headers:
-            tab.add_column(head, overflow="fold")
+            tab.add_column(_heading(head), overflow="fold")
         for row in rows:
-            tab.add_row(*[Text(c) for c in row])
+            tab.add_row(*[Text(_cell(c, human=True)) for c in row])
         _console(env).print(tab)
         return
+    rows = [[_cell(c) for c in row] for row in rows]
     out = sys.stdout
     out.write("\t".join(headers) + "\n")
     for row in rows:
@@ -69,7 +83,11 @@ def table(env, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
 
 def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
            sections: Sequence[tuple[str, Sequence[Sequence[Any]], Sequence[str]]] = ()) -> None:
-    """A card: label/value lines, then titled sub-tables (history and the like)."""
+    """A card: label/value lines, then titled sub-tables (history and the like).
+
+    Labels, section titles and columns are marked with N_(): translated on a terminal; in a
+    pipe they stay English (`status:\t...` lines are parsed by scripts). Values are shown as given.
+    """
     if env.stdout_tty:
         from rich.table import Table
         from rich.text import Text
@@ -80,14 +98,14 @@ def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
         card.add_column()
         for label, value in pairs:
             text = for_terminal(str(value)) if value is not None else ""
-            card.add_row(label, Text(text))
+            card.add_row(_heading(label), Text(text))
         if title:
             console.print(Text(for_terminal(title, single_line=True), style="bold"))
         console.print(card)
         for head, rows, cols in sections:
-            tab = Table(title=head, title_justify="left", header_style="bold")
+            tab = Table(title=_heading(head), title_justify="left", header_style="bold")
             for c in cols:
-                tab.add_column(c, overflow="fold")
+                tab.add_column(_heading(c), overflow="fold")
             for row in rows:
                 tab.add_row(*[Text(for_terminal(_plain(c))) for c in row])
             console.print(tab)
@@ -118,7 +136,8 @@ def _short_time(iso: str | None) -> str:
 
 
 def ticket_rows(views: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    headers = ["id", "status", "category", "level", "priority", "assignee", "due", "breached", "subject"]
+    headers = [N_("id"), N_("status"), N_("category"), N_("level"), N_("priority"), N_("assignee"), N_("due"),
+               N_("breached"), N_("subject")]
     rows = []
     for v in views:
         from edoc_cli.sla import next_due
@@ -140,67 +159,87 @@ def ticket_list(env, views: Sequence[dict[str, Any]]) -> None:
 
 def _clock_line(clock: dict[str, Any]) -> str:
     if clock["target_minutes"] is None:
-        return "no target"
-    parts = [f"{clock['elapsed_minutes']} of {clock['target_minutes']} working min"]
+        return _("no target")
+    parts = [_("{elapsed} of {target} working min").format(elapsed=clock["elapsed_minutes"],
+                                                            target=clock["target_minutes"])]
     if clock["met_at"]:
-        parts.append(f"met {_short_time(clock['met_at'])}")
+        parts.append(_("met {at}").format(at=_short_time(clock["met_at"])))
     elif clock["due_at"]:
-        parts.append(f"due {_short_time(clock['due_at'])}")
+        parts.append(_("due {at}").format(at=_short_time(clock["due_at"])))
     if clock["breached"]:
-        parts.append("BREACHED")
+        parts.append(_("BREACHED"))
     elif clock.get("at_risk"):
-        parts.append("at risk")
+        parts.append(_("at risk"))
     return ", ".join(parts)
+
+
+# Card labels for the details of clause 12, by field.
+DETAIL_LABELS = {"steps": N_("steps"), "occurred_at": N_("occurred at"), "browser": N_("browser"),
+                 "os": N_("os"), "document": N_("document")}
+TARGET_LABELS = {"first_response": N_("first response"), "resolution": N_("resolution")}
 
 
 def ticket_card(env, view: dict[str, Any]) -> None:
     client = view["client"]
-    ident = " ".join(f"{k.upper()} {client[k]}" for k in ("iin", "bin") if client.get(k))
-    if client.get("login"):
-        ident += f" login {client['login']}"
+    ident = [_("IIN {number}").format(number=client["iin"]) if client.get("iin") else "",
+             _("BIN {number}").format(number=client["bin"]) if client.get("bin") else "",
+             _("login {login}").format(login=client["login"]) if client.get("login") else ""]
     contact = ", ".join(x for x in (client.get("email"), client.get("phone")) if x)
+    status = view["status"]
+    if view["sla"]["paused"]:
+        status = _("{status} (SLA paused)").format(status=status)
+    category = _("{category} via {channel}").format(category=view["category"], channel=view["channel"])
+    if view.get("topic"):
+        category = _("{category}, topic {topic}").format(category=category, topic=view["topic"])
+    level = view["sla_level"]
+    if view.get("priority"):
+        level = _("{level}, priority {priority}").format(level=level, priority=view["priority"])
     pairs: list[tuple[str, Any]] = [
-        ("status", view["status"] + (" (SLA paused)" if view["sla"]["paused"] else "")),
-        ("category", f"{view['category']} via {view['channel']}" + (f", topic {view['topic']}" if view.get("topic") else "")),
-        ("level", view["sla_level"] + (f", priority {view['priority']}" if view.get("priority") else "")),
-        ("client", f"{client['name']} ({client['type']}) {ident}".strip()),
-        ("contact", contact),
+        (N_("status"), status),
+        (N_("category"), category),
+        (N_("level"), level),
+        (N_("client"), " ".join(x for x in [f"{client['name']} ({client['type']})", *ident] if x)),
+        (N_("contact"), contact),
     ]
     if client.get("organization"):
-        pairs.append(("organization", client["organization"]))
+        pairs.append((N_("organization"), client["organization"]))
     pairs += [
-        ("assignee", view.get("assignee") or "-"),
-        ("received", _short_time(view["received_at"])),
-        ("registered", _short_time(view["created_at"])),
-        ("first response", _clock_line(view["sla"]["first_response"])),
-        ("resolution", _clock_line(view["sla"]["resolution"])),
+        (N_("assignee"), view.get("assignee") or "-"),
+        (N_("received"), _short_time(view["received_at"])),
+        (N_("registered"), _short_time(view["created_at"])),
+        (TARGET_LABELS["first_response"], _clock_line(view["sla"]["first_response"])),
+        (TARGET_LABELS["resolution"], _clock_line(view["sla"]["resolution"])),
     ]
     if view.get("waiting"):
-        pairs.append(("auto-close at", _short_time(view["waiting"]["auto_close_at"])))
+        pairs.append((N_("auto-close at"), _short_time(view["waiting"]["auto_close_at"])))
     if view.get("postponement"):
         p = view["postponement"]
-        pairs.append(("postponed", p["reason"] + (f" until {_short_time(p['until'])}" if p.get("until") else "")))
+        postponed = p["reason"]
+        if p.get("until"):
+            postponed = _("{reason} until {until}").format(reason=postponed, until=_short_time(p["until"]))
+        pairs.append((N_("postponed"), postponed))
     if view.get("resolution"):
         r = view["resolution"]
-        pairs.append(("resolution", f"{r['code']} by {r['closed_by']} at {_short_time(r['closed_at'])}"))
+        pairs.append((TARGET_LABELS["resolution"], _("{code} by {operator} at {at}").format(
+            code=r["code"], operator=r["closed_by"], at=_short_time(r["closed_at"]))))
         if r.get("faq_link"):
-            pairs.append(("faq link", r["faq_link"]))
+            pairs.append((N_("faq link"), r["faq_link"]))
     details = view.get("details") or {}
-    for key in ("steps", "occurred_at", "browser", "os", "document"):
+    for key, label in DETAIL_LABELS.items():
         if details.get(key):
-            pairs.append((key.replace("_", " "), details[key]))
+            pairs.append((label, details[key]))
     if details.get("attachments"):
-        pairs.append(("attachments", ", ".join(details["attachments"])))
-    pairs.append(("description", view.get("description") or ""))
+        pairs.append((N_("attachments"), ", ".join(details["attachments"])))
+    pairs.append((N_("description"), view.get("description") or ""))
     history = []
     for e in view["history"]:
         what = e.get("message") or ""
         extra = [e[k] for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
         history.append([_short_time(e["at"]), e.get("by", ""), e["type"], " ".join(extra), what])
-    sections = [("history", history, ["at", "by", "event", "", "message"])]
+    sections = [(N_("history"), history, [N_("at"), N_("by"), N_("event"), "", N_("message")])]
     if view.get("third_parties"):
-        sections.append(("third parties", [[_short_time(t["at"]), t["name"], t.get("note", "")]
-                                           for t in view["third_parties"]], ["at", "name", "note"]))
+        sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
+                                               for t in view["third_parties"]], [N_("at"), N_("name"), N_("note")]))
     fields(env, pairs, title=f"{view['id']}  {view['subject']}", sections=sections)
 
 
@@ -209,20 +248,21 @@ def ticket_card(env, view: dict[str, Any]) -> None:
 
 def sla_explanation(env, report: dict[str, Any]) -> None:
     def target_line(name: str) -> tuple[str, str]:
-        return (name.replace("_", " "), _clock_line(report[name]))
+        return (TARGET_LABELS[name], _clock_line(report[name]))
 
     pairs = [
-        ("rule", report["rule"]),
-        ("received", _short_time(report["received_at"])),
-        ("as of", _short_time(report["at"])),
+        (N_("rule"), report["rule"]),
+        (N_("received"), _short_time(report["received_at"])),
+        (N_("as of"), _short_time(report["at"])),
         target_line("first_response"),
         target_line("resolution"),
-        ("counted", f"{report['counted_minutes']} working minutes (the sum of the counted intervals)"),
+        (N_("counted"), _("{minutes} working minutes (the sum of the counted intervals)").format(
+            minutes=report["counted_minutes"])),
     ]
     rows = [[_short_time(r["start"]), _short_time(r["end"]), r["kind"], r["reason"] or "",
              _minutes(r["seconds"])] for r in report["intervals"]]
     fields(env, pairs, title=f"{report['id']}  SLA ({report['sla_level']}, {report['category']})",
-           sections=[("timeline", rows, ["from", "to", "kind", "why", "counted min"])])
+           sections=[(N_("timeline"), rows, [N_("from"), N_("to"), N_("kind"), N_("why"), N_("counted min")])])
 
 
 def _minutes(seconds: int) -> str:
@@ -230,41 +270,53 @@ def _minutes(seconds: int) -> str:
 
 
 def calendar(env, report: dict[str, Any]) -> None:
-    head = (f"{report['year']}" + (f"-{report['month']:02d}" if "month" in report else "")
-            + f": {report['working_days']} working days, {report['hours']['start']}-{report['hours']['end']} "
-            + f"{report['timezone']}")
-    say(head)
+    period = f"{report['year']}" + (f"-{report['month']:02d}" if "month" in report else "")
+    say(_("{period}: {days} working days, {start}-{end} {timezone}").format(
+        period=period, days=report["working_days"], start=report["hours"]["start"],
+        end=report["hours"]["end"], timezone=report["timezone"]))
     days = report.get("days", report.get("exceptions", []))
-    table(env, ["date", "day", "working", "kind", "name"],
+    table(env, [N_("date"), N_("day"), N_("working"), N_("kind"), N_("name")],
           [[d["date"], d["weekday"], d["working"], d["kind"], d["name"] or ""] for d in days])
 
 
 def day(env, report: dict[str, Any]) -> None:
     hours = report["hours"]
-    when = f"{hours[0][11:16]}-{hours[1][11:16]}" if hours else "no working hours"
-    sys.stdout.write(f"{report['date']} {report['weekday']}: {'working day' if report['working'] else 'day off'} "
-                     f"({report['kind']}{', ' + report['name'] if report['name'] else ''}), {when}\n")
+    when = f"{hours[0][11:16]}-{hours[1][11:16]}" if hours else _("no working hours")
+    what = _("working day") if report["working"] else _("day off")
+    why = report["kind"] + (", " + report["name"] if report["name"] else "")
+    sys.stdout.write(_("{date} {weekday}: {what} ({why}), {hours}").format(
+        date=report["date"], weekday=report["weekday"], what=what, why=why, hours=when) + "\n")
 
 
 # -- sweep and report ------------------------------------------------------------
 
 
 def sweep_summary(result) -> None:
-    """Lines for cron's mail: what was closed, breached, newly at risk."""
+    """Lines for cron's mail: what was closed, breached, newly at risk.
+
+    The lines are for the person reading the mail, so they speak the run's language (the ID and the
+    codes stay as they are); scripts read `sweep --json`.
+    """
     out = sys.stdout
-    verb = "would close" if result.dry_run else "closed"
+    verb = _("would close") if result.dry_run else _("closed")
     for c in result.closed:
-        out.write(f"{verb}\t{c['id']}\tno_response (timer ran out {_short_time(c['auto_close_at'])})\n")
-    verb = "would record breach" if result.dry_run else "breached"
+        what = _("no_response (timer ran out {at})").format(at=_short_time(c["auto_close_at"]))
+        out.write(f"{verb}\t{c['id']}\t{what}\n")
+    verb = _("would record breach") if result.dry_run else _("breached")
     for b in result.breached:
-        out.write(f"{verb}\t{b['id']}\t{b['target']} (due {_short_time(b['due_at'])}, "
-                  f"{b['elapsed_minutes']} of {b['target_minutes']} min)\n")
+        what = _("{target} (due {due}, {elapsed} of {minutes} min)").format(
+            target=b["target"], due=_short_time(b["due_at"]), elapsed=b["elapsed_minutes"],
+            minutes=b["target_minutes"])
+        out.write(f"{verb}\t{b['id']}\t{what}\n")
+    verb = _("at risk")
     for r in result.at_risk:
         if r["new"] or result.dry_run:
-            out.write(f"at risk\t{r['id']}\t{r['target']} due {_short_time(r['due_at'])} "
-                      f"({r['elapsed_minutes']} of {r['target_minutes']} min)\n")
+            what = _("{target} due {due} ({elapsed} of {minutes} min)").format(
+                target=r["target"], due=_short_time(r["due_at"]), elapsed=r["elapsed_minutes"],
+                minutes=r["target_minutes"])
+            out.write(f"{verb}\t{r['id']}\t{what}\n")
     if result.dry_run and not (result.closed or result.breached or result.at_risk):
-        say("sweep --dry-run: nothing to do")
+        say(_("sweep --dry-run: nothing to do"))
     out.flush()
 
 
@@ -302,11 +354,13 @@ def report_table(env, report: dict[str, Any]) -> None:
     from edoc_cli.report import flat_rows
 
     period = report["period"]
-    say(f"tickets registered {_short_time(period['since'])} .. {_short_time(period['until'])}, "
-        f"as of {_short_time(report['as_of'])}, by {report['group_by']}")
-    headers = ["group", "opened", "closed", "backlog", "auto-closed", "terminated", "faq", "escalated",
-               "1st resp met", "breached", "% met", "median min",
-               "resolved met", "breached", "% met", "median min", "backlog age med", "max"]
+    say(_("tickets registered {since} .. {until}, as of {as_of}, by {group_by}").format(
+        since=_short_time(period["since"]), until=_short_time(period["until"]),
+        as_of=_short_time(report["as_of"]), group_by=report["group_by"]))
+    headers = [N_("group"), N_("opened"), N_("closed"), N_("backlog"), N_("auto-closed"), N_("terminated"),
+               N_("faq"), N_("escalated"),
+               N_("1st resp met"), N_("breached"), N_("% met"), N_("median min"),
+               N_("resolved met"), N_("breached"), N_("% met"), N_("median min"), N_("backlog age med"), N_("max")]
     rows = [[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)]
     table(env, headers, rows)
     if env.stdout_tty:
@@ -315,11 +369,11 @@ def report_table(env, report: dict[str, Any]) -> None:
     # TSV block of its own, after a blank line.
     if report["terminated"]:
         _next_block(env)
-        table(env, ["terminated (clause 16)", "at", "by", "client", "message"],
+        table(env, [N_("terminated (clause 16)"), N_("at"), N_("by"), N_("client"), N_("message")],
               [[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]] for t in report["terminated"]])
     if report["complaints"]:
         _next_block(env)
-        table(env, ["complaint", "status", "received", "client", "subject", "assignee"],
+        table(env, [N_("complaint"), N_("status"), N_("received"), N_("client"), N_("subject"), N_("assignee")],
               [[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
                for c in report["complaints"]])
 
@@ -331,20 +385,21 @@ def _next_block(env) -> None:
 
 def _report_charts(groups: list[dict[str, Any]]) -> None:
     """Bar charts for a terminal: % of SLA targets met, and backlog age, per group."""
-    lines = ["", "% of SLA targets met (first response | resolution)"]
+    lines = ["", _("% of SLA targets met (first response | resolution)")]
     for g in groups:
         key = _cell("-" if g["key"] is None else g["key"])[:16]
         fr, res = g["first_response"]["pct_met"], g["resolution"]["pct_met"]
         lines.append(f"  {key:<16} {_bar(fr, 100, 20)} {_pct(fr):>6} | {_bar(res, 100, 20)} {_pct(res):>6}")
     oldest = max((g["backlog_age"]["max_minutes"] or 0 for g in groups), default=0)
-    lines += ["", "backlog age, working hours (median ▏ oldest)"]
+    lines += ["", _("backlog age, working hours (median ▏ oldest)")]
     for g in groups:
         key = _cell("-" if g["key"] is None else g["key"])[:16]
         med, top = g["backlog_age"]["median_minutes"], g["backlog_age"]["max_minutes"]
         if top is None:
-            lines.append(f"  {key:<16} no backlog")
+            lines.append(f"  {key:<16} " + _("no backlog"))
             continue
-        lines.append(f"  {key:<16} {_bar(med, oldest, 30)} {med / 60:6.1f} h ▏ {top / 60:.1f} h")
+        hours = _("{median} h ▏ {oldest} h").format(median=f"{med / 60:6.1f}", oldest=f"{top / 60:.1f}")
+        lines.append(f"  {key:<16} {_bar(med, oldest, 30)} {hours}")
     sys.stdout.write("\n".join(lines) + "\n")
 
 

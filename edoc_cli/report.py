@@ -13,6 +13,7 @@ from statistics import median
 from typing import Any, Iterable
 
 from edoc_cli.errors import UsageError
+from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
 from edoc_cli.sla import clocks
 from edoc_cli.tz import parse_instant, to_iso
@@ -31,7 +32,7 @@ class Period:
         end = _bound("--until", until, tz, end_of_day=True) if until else now
         start = _bound("--since", since, tz) if since else end - timedelta(days=DEFAULT_DAYS)
         if start >= end:
-            raise UsageError("--since must be earlier than --until")
+            raise UsageError(_("--since must be earlier than --until"))
         return cls(start, end)
 
 
@@ -39,7 +40,8 @@ def _bound(flag: str, text: str, tz, end_of_day: bool = False) -> datetime:
     try:
         when = parse_instant(text, tz)
     except ValueError:
-        raise UsageError(f"{flag} {text!r} is not a date or date and time") from None
+        raise UsageError(_("{flag} {value} is not a date or date and time").format(
+            flag=flag, value=repr(text))) from None
     if end_of_day and _is_date(text):  # a date: the whole day is included
         when += timedelta(days=1)
     return when
@@ -128,7 +130,8 @@ def build_report(tickets: Iterable[dict[str, Any]], cal, now: datetime, tz,
                  period: Period, group_by: str = "category") -> dict[str, Any]:
     """The report of SPEC.md over tickets registered in [since, until)."""
     if group_by not in GROUPS:
-        raise UsageError(f"--group-by must be one of {', '.join(GROUPS)}, not {group_by!r}")
+        raise UsageError(_("{flag} must be one of {choices}, not {value}").format(
+            flag="--group-by", choices=", ".join(GROUPS), value=repr(group_by)))
     at = min(period.until, now)
     total = _Bucket()
     groups: dict[Any, _Bucket] = {}

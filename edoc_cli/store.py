@@ -20,11 +20,17 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from edoc_cli.errors import StoreBusy, StoreCorrupt, StoreWriteFailed
+from edoc_cli.i18n import _
 
 SCHEMA_VERSION = 1
 TICKETS = "tickets"
 META = "meta"
 DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+def _untouched_hint() -> str:
+    """What every message about an unreadable store ends with."""
+    return _("it was left untouched; restore it from a backup or repair it by hand")
 
 
 def default_store_path(environ: dict[str, str] | None = None) -> Path:
@@ -149,11 +155,12 @@ class Store:
         except FileNotFoundError:
             return {META: {"1": {"schema_version": SCHEMA_VERSION, "sequences": {}}}, TICKETS: {}}
         except IsADirectoryError:
-            raise StoreCorrupt(f"store {self.path} is a directory, not a file") from None
+            raise StoreCorrupt(_("store {path} is a directory, not a file").format(path=self.path)) from None
         except PermissionError:
-            raise StoreCorrupt(f"store {self.path} cannot be read: permission denied") from None
+            raise StoreCorrupt(_("store {path} cannot be read: permission denied").format(path=self.path)) from None
         except OSError as exc:  # e.g. a parent of the path is a regular file
-            raise StoreCorrupt(f"store {self.path} cannot be read: {exc.strerror}; check --store / EDOC_STORE") from None
+            raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
+                path=self.path, reason=exc.strerror)) from None
         data = self._parse(raw)
         self._check_schema(data)
         self._check_records(data)
@@ -166,29 +173,30 @@ class Store:
         for doc_id, doc in data[TICKETS].items():
             problems = shape_problems(doc)
             if problems:
-                raise StoreCorrupt(
-                    f"store {self.path}: ticket record {doc_id} {problems[0]}; it was left untouched; "
-                    "restore it from a backup or repair it by hand"
-                )
+                raise StoreCorrupt(_("store {path}: ticket record {record} {problem}; {hint}").format(
+                    path=self.path, record=doc_id, problem=problems[0], hint=_untouched_hint()))
 
     def _parse(self, raw: bytes) -> dict[str, Any]:
-        hint = "it was left untouched; restore it from a backup or repair it by hand"
+        hint = _untouched_hint()
         if not raw.strip():
-            raise StoreCorrupt(f"store {self.path} is empty (truncated?); {hint}")
+            raise StoreCorrupt(_("store {path} is empty (truncated?); {hint}").format(path=self.path, hint=hint))
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise StoreCorrupt(f"store {self.path} is not UTF-8 text; {hint}") from None
+            raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=self.path, hint=hint)) from None
         except json.JSONDecodeError as exc:
             raise StoreCorrupt(
-                f"store {self.path} is not valid JSON (line {exc.lineno}, column {exc.colno}); {hint}"
+                _("store {path} is not valid JSON (line {line}, column {column}); {hint}").format(
+                    path=self.path, line=exc.lineno, column=exc.colno, hint=hint)
             ) from None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise StoreCorrupt(f"store {self.path} is not a TinyDB file of tables; {hint}")
+            raise StoreCorrupt(_("store {path} is not a TinyDB file of tables; {hint}").format(
+                path=self.path, hint=hint))
         for table in data.values():
             for doc_id, doc in table.items():
                 if not doc_id.isdigit() or not isinstance(doc, dict):
-                    raise StoreCorrupt(f"store {self.path} has a malformed record {doc_id!r}; {hint}")
+                    raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
+                        path=self.path, record=repr(doc_id), hint=hint))
         return data
 
     def _check_schema(self, data: dict[str, Any]) -> None:
@@ -196,13 +204,14 @@ class Store:
         version = meta.get("schema_version") if isinstance(meta, dict) else None
         if version != SCHEMA_VERSION:
             if isinstance(version, int) and version > SCHEMA_VERSION:
-                raise StoreCorrupt(
-                    f"store {self.path} has schema version {version}, newer than this edoc "
-                    f"understands ({SCHEMA_VERSION}); upgrade edoc"
-                )
-            raise StoreCorrupt(f"store {self.path} has no valid schema version (expected {SCHEMA_VERSION})")
+                raise StoreCorrupt(_(
+                    "store {path} has schema version {version}, newer than this edoc "
+                    "understands ({supported}); upgrade edoc"
+                ).format(path=self.path, version=version, supported=SCHEMA_VERSION))
+            raise StoreCorrupt(_("store {path} has no valid schema version (expected {expected})").format(
+                path=self.path, expected=SCHEMA_VERSION))
         if not isinstance(meta.get("sequences"), dict):
-            raise StoreCorrupt(f"store {self.path}: meta.sequences is missing or malformed")
+            raise StoreCorrupt(_("store {path}: meta.sequences is missing or malformed").format(path=self.path))
         data.setdefault(TICKETS, {})
 
     def snapshot(self) -> Snapshot:
@@ -217,15 +226,17 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            why = ("a part of that path is a file, not a folder"
+            why = (_("a part of that path is a file, not a folder")
                    if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror)
             raise StoreWriteFailed(
-                f"cannot create the store's folder {self.path.parent}: {why}; check --store / EDOC_STORE"
+                _("cannot create the store's folder {folder}: {reason}; check --store / EDOC_STORE").format(
+                    folder=self.path.parent, reason=why)
             ) from None
         try:
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise StoreWriteFailed(f"cannot open the lock file {self.lock_path}: {exc.strerror}") from None
+            raise StoreWriteFailed(_("cannot open the lock file {path}: {reason}").format(
+                path=self.lock_path, reason=exc.strerror)) from None
         try:
             deadline = time.monotonic() + self.lock_timeout
             while True:
@@ -234,10 +245,10 @@ class Store:
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise StoreBusy(
-                            f"store {self.path} is busy: another edoc holds its lock for more than "
-                            f"{self.lock_timeout:g} s; try again (EDOC_LOCK_TIMEOUT sets the wait)"
-                        ) from None
+                        raise StoreBusy(_(
+                            "store {path} is busy: another edoc holds its lock for more than "
+                            "{seconds} s; try again (EDOC_LOCK_TIMEOUT sets the wait)"
+                        ).format(path=self.path, seconds=f"{self.lock_timeout:g}")) from None
                     time.sleep(0.02)
             yield
         finally:
@@ -274,9 +285,10 @@ class Store:
             finally:
                 os.close(dir_fd)
         except OSError as exc:
-            reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+            reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
             raise StoreWriteFailed(
-                f"could not write the store {self.path}: {reason}; nothing was changed"
+                _("could not write the store {path}: {reason}; nothing was changed").format(
+                    path=self.path, reason=reason)
             ) from None
         finally:
             if tmp_name is not None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from edoc_cli.desk import Desk, no_response_message
 from edoc_cli.errors import StoreCorrupt
+from edoc_cli.i18n import _
 from edoc_cli.lifecycle import ACTIVE, apply_replay
 from edoc_cli.sla import auto_close_at, clocks
 from edoc_cli.store import Snapshot
@@ -47,7 +48,8 @@ def sweep(desk: Desk, cal, dry_run: bool = False) -> SweepResult:
     now = desk.now()
     if not desk.store.path.exists():
         # A mistyped EDOC_STORE in a crontab must not go unnoticed (nor create a store).
-        raise StoreCorrupt(f"no store at {desk.store.path}: nothing to sweep (check --store / EDOC_STORE)")
+        raise StoreCorrupt(_("no store at {path}: nothing to sweep (check --store / EDOC_STORE)").format(
+            path=desk.store.path))
     if dry_run:
         return _sweep(desk.store.snapshot(), desk, cal, now, dry_run=True)
     with desk.store.transaction() as snap:

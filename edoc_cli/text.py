@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from edoc_cli.i18n import _
+
 # ESC-started sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), and two-byte escapes.
 _ESCAPE_SEQ = re.compile(
@@ -44,16 +46,17 @@ def control_problem(text: str, multiline: bool) -> str | None:
     colours are noise, not content.
     """
     if "\x00" in text:
-        return "contains a NUL byte"
+        return _("contains a NUL byte")
     if any("\ud800" <= c <= "\udfff" for c in text):
-        return "is not valid UTF-8 text"
+        return _("is not valid UTF-8 text")
     if not multiline:
         match = _CONTROL_ANY.search(text)
         if match:
             char = match.group()
             if char in "\n\r":
-                return "must be a single line"
-            return f"contains a control character (U+{ord(char):04X}) at position {match.start() + 1}"
+                return _("must be a single line")
+            return _("contains a control character (U+{code}) at position {position}").format(
+                code=f"{ord(char):04X}", position=match.start() + 1)
     return None
 
 

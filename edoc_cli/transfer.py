@@ -6,6 +6,7 @@ import json
 from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import ValidationFailed
+from edoc_cli.i18n import _
 from edoc_cli.records import ticket_problems
 from edoc_cli.store import Store
 from edoc_cli.text import escape_c1_in_json
@@ -24,7 +25,7 @@ def export_lines(store: Store) -> Iterator[str]:
 
 def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
     """The records of a JSON Lines input, or ValidationFailed listing every bad line."""
-    return [record for _, record in parse_numbered_lines(lines, where)]
+    return [record for _number, record in parse_numbered_lines(lines, where)]
 
 
 def parse_numbered_lines(lines: Iterable[bytes], where: str) -> list[tuple[int, dict[str, Any]]]:
@@ -34,31 +35,34 @@ def parse_numbered_lines(lines: Iterable[bytes], where: str) -> list[tuple[int, 
     seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
         if len(raw) > MAX_LINE_BYTES:
-            problems.append(f"{where}:{number}: line longer than {MAX_LINE_BYTES // 2**20} MiB")
+            problems.append(_("{where}:{line}: line longer than {size} MiB").format(
+                where=where, line=number, size=MAX_LINE_BYTES // 2**20))
             continue
         if not raw.strip():
             continue
         try:
             record = json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
-            problems.append(f"{where}:{number}: not UTF-8 (byte {exc.start})")
+            problems.append(_("{where}:{line}: not UTF-8 (byte {byte})").format(
+                where=where, line=number, byte=exc.start))
             continue
         except (json.JSONDecodeError, RecursionError):
-            problems.append(f"{where}:{number}: not valid JSON")
+            problems.append(_("{where}:{line}: not valid JSON").format(where=where, line=number))
             continue
         for why in ticket_problems(record):
             problems.append(f"{where}:{number}: {why}")
         if isinstance(record, dict) and isinstance(record.get("id"), str):
             tid = record["id"]
             if tid in seen:
-                problems.append(f"{where}:{number}: {tid[:40]} is already on line {seen[tid]}")
+                problems.append(_("{where}:{line}: {id} is already on line {other}").format(
+                    where=where, line=number, id=tid[:40], other=seen[tid]))
             seen.setdefault(tid, number)
         records.append((number, record))
     if problems:
         shown = problems[:MAX_SHOWN_PROBLEMS]
         if len(problems) > len(shown):
-            shown.append(f"... and {len(problems) - len(shown)} more")
-        raise ValidationFailed(f"nothing was imported: {len(problems)} problem(s)", shown)
+            shown.append(_("... and {count} more").format(count=len(problems) - len(shown)))
+        raise ValidationFailed(_("nothing was imported: {count} problem(s)").format(count=len(problems)), shown)
     return records
 
 
@@ -74,12 +78,14 @@ def import_records(store: Store, records: list[dict[str, Any]], origins: list[st
         clashes = [i for i, r in enumerate(records) if r["id"] in existing]
         if clashes:
             listed = ", ".join(records[i]["id"] for i in clashes[:10]) + (" ..." if len(clashes) > 10 else "")
-            problems = [f"{origins[i]}: {records[i]['id']} is already in the store" for i in clashes] if origins else []
+            problems = [_("{where}: {id} is already in the store").format(where=origins[i], id=records[i]["id"])
+                        for i in clashes] if origins else []
             shown = problems[:MAX_SHOWN_PROBLEMS]
             if len(problems) > len(shown):
-                shown.append(f"... and {len(problems) - len(shown)} more")
+                shown.append(_("... and {count} more").format(count=len(problems) - len(shown)))
             raise ValidationFailed(
-                f"nothing was imported: {len(clashes)} ticket(s) already in the store: {listed}", shown
+                _("nothing was imported: {count} ticket(s) already in the store: {listed}").format(
+                    count=len(clashes), listed=listed), shown
             )
         for record in records:
             snap.insert(record)

@@ -12,6 +12,8 @@ import functools
 import zoneinfo
 from datetime import datetime, timedelta, timezone, tzinfo
 
+from edoc_cli.i18n import _
+
 DEFAULT_ZONE = "Asia/Almaty"
 
 # Asia/Almaty must be UTC+5 at this instant (any date after 2024-03-01 works).
@@ -27,11 +29,11 @@ def check_zone(tz: tzinfo) -> None:
     """Raise ZoneDataError unless `tz` says Asia/Almaty is UTC+5 on 2024-06-01."""
     offset = _CHECK_INSTANT.astimezone(tz).utcoffset()
     if offset != _CHECK_OFFSET:
-        raise ZoneDataError(
-            f"time zone data for {getattr(tz, 'key', tz)} is stale: it gives UTC{_fmt_offset(offset)} "
+        raise ZoneDataError(_(
+            "time zone data for {zone} is stale: it gives UTC{offset} "
             "on 2024-06-01, but Kazakhstan has been UTC+05:00 since 2024-03-01; "
             "install a current `tzdata` package (pip install -U tzdata)"
-        )
+        ).format(zone=getattr(tz, "key", tz), offset=_fmt_offset(offset)))
 
 
 def astana_zone(name: str = DEFAULT_ZONE) -> tzinfo:
@@ -49,14 +51,14 @@ def astana_zone(name: str = DEFAULT_ZONE) -> tzinfo:
 @functools.lru_cache(maxsize=None)
 def _load_zone(name: str) -> tzinfo:
     if not name or name.startswith(("/", "\\")) or ".." in name.split("/"):
-        raise ZoneDataError(f"{name!r} is not an IANA time zone name such as \"Asia/Almaty\"")
+        raise ZoneDataError(_("{zone} is not an IANA time zone name such as \"Asia/Almaty\"").format(zone=repr(name)))
     tz = _zone_from_tzdata(name)
     if tz is None:
         try:
             tz = zoneinfo.ZoneInfo(name)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ZoneDataError(
-                f"unknown time zone {name!r}: use an IANA name such as \"Asia/Almaty\""
+                _("unknown time zone {zone}: use an IANA name such as \"Asia/Almaty\"").format(zone=repr(name))
             ) from exc
     if name == DEFAULT_ZONE:
         check_zone(tz)

@@ -108,7 +108,7 @@ class Wizard:
     # -- validation shared with the flags --------------------------------------
     def _problems(self, req: RegistrationRequest, field: str) -> list[str]:
         return [p.message for p in registration_problems(req, self.config, self.now, self.tz)
-                if p.field == field and not p.message.startswith(_("is required"))]
+                if p.field == field and not p.missing]
 
     def _validator(self, req: RegistrationRequest, field: str, required: bool) -> Callable[[str], bool | str]:
         def validate(value: str) -> bool | str:
@@ -118,6 +118,11 @@ class Wizard:
             problems = self._problems(candidate, field)
             return problems[0] if problems else True
         return validate
+
+    def _has_valid(self, req: RegistrationRequest, fields: tuple[str, ...]) -> bool:
+        """Whether one of `fields` is given and none of the given ones is refused."""
+        given = [f for f in fields if getattr(req, f)]
+        return bool(given) and not any(self._problems(req, f) for f in given)
 
     def _needs(self, req: RegistrationRequest, field: str) -> bool:
         """Whether to ask: no answer yet, or the given answer is refused."""
@@ -146,7 +151,8 @@ class Wizard:
                 [("user", _("A portal user")), ("guest", _("A portal guest"))]))
         # Clause 11: identification, validated as it is typed in.
         req = self._text(req, "name", _("Client's full name:"), required=True)
-        if req.client_type == "user":
+        # Optional identifiers are asked only while none is given and valid: flags skip them.
+        if req.client_type == "user" and not self._has_valid(req, IDENTITY_FIELDS):
             while True:
                 for field, message in (("iin", _("IIN (12 digits, Enter to skip):")),
                                        ("bin", _("BIN of the organisation (12 digits, Enter to skip):")),
@@ -156,7 +162,7 @@ class Wizard:
                     break
                 self.ask.say(_("A portal user is identified by IIN, BIN or portal login; "
                                "support may refuse service without it (clause 11)."))
-        while True:
+        while not self._has_valid(req, CONTACT_FIELDS):
             req = self._text(req, "email", _("E-mail to answer to (Enter to skip):"), required=False)
             req = self._text(req, "phone", _("Phone to answer to (Enter to skip):"), required=False)
             if req.email or req.phone:
@@ -251,189 +257,6 @@ class Wizard:
 
         while True:
             answer = self.ask.text(_("Screenshot or attachment reference (Enter when done):"), validate).strip()
-            if not answer:
-                break
-            items.append(answer)
-        return dataclasses.replace(req, attachments=items)
-
-    def confirm(self, message: str, default: bool = True) -> bool:
-        import questionary
-
-        return self._ask(questionary.confirm(message, default=default, **self.kwargs))
-
-    def say(self, message: str) -> None:
-        import sys
-
-        from edoc_cli.text import for_terminal
-
-        out = self.kwargs.get("output")
-        if out is not None:
-            out.write(for_terminal(message) + "\n")
-            out.flush()
-        else:
-            sys.stderr.write(for_terminal(message) + "\n")
-            sys.stderr.flush()
-
-
-class Wizard:
-    def __init__(self, config: Config, now: datetime, tz, prompter: Prompter):
-        self.config = config
-        self.now = now
-        self.tz = tz
-        self.ask = prompter
-
-    # -- validation shared with the flags --------------------------------------
-    def _problems(self, req: RegistrationRequest, field: str) -> list[str]:
-        return [p.message for p in registration_problems(req, self.config, self.now, self.tz)
-                if p.field == field and not p.message.startswith(_("is required"))]
-
-    def _validator(self, req: RegistrationRequest, field: str, required: bool) -> Callable[[str], bool | str]:
-        def validate(value: str) -> bool | str:
-            if not value.strip():
-                return _("An answer is required") if required else True
-            candidate = dataclasses.replace(req, **{field: value})
-            problems = self._problems(candidate, field)
-            return problems[0] if problems else True
-        return validate
-
-    def _needs(self, req: RegistrationRequest, field: str) -> bool:
-        """Whether to ask: no answer yet, or the given answer is refused."""
-        value = getattr(req, field)
-        return value in (None, "", []) or bool(self._problems(req, field))
-
-    def _text(self, req: RegistrationRequest, field: str, message: str, required: bool,
-              instruction: str | None = None) -> RegistrationRequest:
-        given = getattr(req, field)
-        if given not in (None, "") and not self._problems(req, field):
-            return req
-        if given not in (None, ""):
-            self.ask.say(_("{flag}: {problem}").format(flag=field, problem=self._problems(req, field)[0]))
-        answer = self.ask.text(message, self._validator(req, field, required), default="",
-                               instruction=instruction).strip()
-        return dataclasses.replace(req, **{field: answer or None})
-
-    # -- the checklist ---------------------------------------------------------
-    def run(self, req: RegistrationRequest) -> RegistrationRequest:
-        """Ask what is missing; return the completed request (still checked again on registration)."""
-        cfg = self.config
-        # Clause 7: who is asking.
-        if req.client_type not in CLIENT_TYPES:
-            req = dataclasses.replace(req, client_type=self.ask.select(
-                _("Who is asking? (clause 7)"),
-                [("user", _("A portal user")), ("guest", _("A portal guest"))]))
-        # Clause 11: identification, validated as it is typed in.
-        req = self._text(req, "name", _("Client's full name:"), required=True)
-        if req.client_type == "user":
-            while True:
-                for field, message in (("iin", _("IIN (12 digits, Enter to skip):")),
-                                       ("bin", _("BIN of the organisation (12 digits, Enter to skip):")),
-                                       ("login", _("Portal login (Enter to skip):"))):
-                    req = self._text(req, field, message, required=False)
-                if any(getattr(req, f) for f in IDENTITY_FIELDS):
-                    break
-                self.ask.say(_("A portal user is identified by IIN, BIN or portal login; "
-                               "support may refuse service without it (clause 11)."))
-        while True:
-            req = self._text(req, "email", _("E-mail to answer to (Enter to skip):"), required=False)
-            req = self._text(req, "phone", _("Phone to answer to (Enter to skip):"), required=False)
-            if req.email or req.phone:
-                break
-            self.ask.say(_("An e-mail or a phone number is required to answer the client (clause 11)."))
-        if req.organization is None and req.client_type == "user" and req.bin:
-            req = self._text(req, "organization", _("Organisation (Enter to skip):"), required=False)
-
-        # Clauses 4 and 8: category, then a channel allowed for it.
-        names = {"consultation": _("Consultation"), "bug": _("Bug or defect"),
-                 "feature": _("Proposal for improvement"), "complaint": _("Complaint about staff conduct")}
-        if req.category not in cfg.categories:
-            req = dataclasses.replace(req, category=self.ask.select(
-                _("Category of the request (clause 4):"), [(c, names.get(c, c)) for c in cfg.categories]))
-        allowed = cfg.channels_for(req.category)
-        if req.channel not in allowed:
-            if req.channel is not None:
-                self.ask.say(_("A {category} request may arrive only by {channels} (clause 8).").format(
-                    category=req.category, channels=", ".join(allowed)))
-            req = dataclasses.replace(req, channel=self.ask.select(
-                _("How did it arrive? (clause 8)"), [(c, c) for c in allowed]))
-
-        # Clause 6: scope. Out of scope: explain, register nothing.
-        if req.category not in SCOPE_FREE_CATEGORIES and req.topic not in cfg.in_scope:
-            if req.topic in cfg.out_of_scope:
-                raise OutOfScope(cfg.out_of_scope[req.topic])
-            choices = [(k, v) for k, v in cfg.in_scope.items()]
-            choices += [(k, _("Out of scope: {what}").format(what=v)) for k, v in cfg.out_of_scope.items()]
-            topic = self.ask.select(_("What is it about? (clause 6)"), choices)
-            if topic in cfg.out_of_scope:
-                raise OutOfScope(cfg.out_of_scope[topic])
-            req = dataclasses.replace(req, topic=topic)
-
-        req = self._text(req, "subject", _("Subject (one line):"), required=True)
-        needed = cfg.details_for(req.category)
-        req = self._text(req, "description", _("Description in the client's words:"),
-                         required="description" in needed)
-
-        # Clauses 10 and 14: the Help Centre first.
-        req = self._faq(req)
-
-        # Clause 12: what this category needs for a quick resolution.
-        if "steps" in needed:
-            req = self._text(req, "steps", _("Steps to reproduce:"), required=True)
-        if "occurred_at" in needed:
-            req = self._text(req, "occurred_at", _("When did it happen? (e.g. 2026-11-26 10:05)"), required=True)
-        if "browser" in needed:
-            req = self._text(req, "browser", _("Browser and version:"), required=True)
-        if "os" in needed:
-            req = self._text(req, "os", _("Operating system:"), required=True)
-        if "attachments" in needed and self._needs(req, "attachments"):
-            req = self._attachments(req)
-        document_needed = "document" in needed or (
-            req.category == "bug" and req.topic in cfg.document_topics)
-        if document_needed:
-            req = self._text(req, "document", _("Number of the document involved:"), required=True)
-        if req.received_at is None:
-            req = self._text(req, "received_at", _("When did the request reach support? (Enter = now)"),
-                             required=False)
-        return req
-
-    def _faq(self, req: RegistrationRequest) -> RegistrationRequest:
-        matches = match_faq(self.config, f"{req.subject or ''} {req.description or ''}")
-        if req.faq_checked is None or (req.faq_checked is False and matches):
-            if matches:
-                self.ask.say(_("Help Centre articles that match this request:"))
-                for m in matches[:5]:
-                    self.ask.say(f"  • {m['title']} <{m['url']}>")
-            checked = self.ask.confirm(_("Has the client studied the Help Centre and FAQ on this? (clause 10)"))
-            if not checked and matches:
-                self.ask.say(_("Clause 10: the client studies the Help Centre first. Give the client the links above."))
-                checked = self.ask.confirm(_("Has the client read them and still needs help?"), default=False)
-                if not checked:
-                    raise Refused(_("the client must first study the Help Centre articles on this topic (clause 10)"))
-            req = dataclasses.replace(req, faq_checked=checked)
-        if req.faq_checked and matches and req.faq_link is None:
-            choices = [(m["url"], m["title"]) for m in matches[:5]]
-            choices.append(("", _("None of them resembles the case")))
-            link = self.ask.select(_("Does one of these articles resemble the case but need more explanation?"),
-                                   choices)
-            req = dataclasses.replace(req, faq_link=link or None)
-        return req
-
-    def _attachments(self, req: RegistrationRequest) -> RegistrationRequest:
-        items = list(req.attachments or [])
-        while True:
-            validate = self._validator(dataclasses.replace(req, attachments=items), "attachments", False)
-
-            def one(value: str) -> bool | str:
-                if not value.strip():
-                    return True if items else _("At least one screenshot or attachment reference (clause 12)")
-                return validate_item(value)
-
-            def validate_item(value: str) -> bool | str:
-                candidate = dataclasses.replace(req, attachments=items + [value])
-                problems = self._problems(candidate, "attachments")
-                return problems[0] if problems else True
-
-            del validate
-            answer = self.ask.text(_("Screenshot or attachment reference (Enter when done):"), one).strip()
             if not answer:
                 break
             items.append(answer)

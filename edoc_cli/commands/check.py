@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.i18n import _
 
 app = typer.Typer()
 
@@ -22,7 +23,11 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     else:
         for problem in report["problems"]:
             render.say(f"  - {problem}")
-        render.say(f"{report['store']}: {report['tickets']} tickets, "
-                   + ("consistent" if report["ok"] else f"{len(report['problems'])} problem(s)"))
+        if report["ok"]:
+            render.say(_("{store}: {count} tickets, consistent").format(
+                store=report["store"], count=report["tickets"]))
+        else:
+            render.say(_("{store}: {count} tickets, {problems} problem(s)").format(
+                store=report["store"], count=report["tickets"], problems=len(report["problems"])))
     if not report["ok"]:
         raise typer.Exit(ExitCode.STORE_CORRUPT)

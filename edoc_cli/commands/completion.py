@@ -6,6 +6,8 @@ import sys
 
 import typer
 
+from edoc_cli.i18n import _
+
 app = typer.Typer()
 
 SHELLS = ("bash", "zsh", "fish")
@@ -24,5 +26,6 @@ def completion(shell: str = typer.Argument(..., metavar="SHELL", help="bash, zsh
     from edoc_cli.errors import UsageError
 
     if shell not in SHELLS:
-        raise UsageError(f"SHELL must be one of {', '.join(SHELLS)}, not {shell!r}")
+        raise UsageError(_("SHELL must be one of {shells}, not {shell!r}").format(
+            shells=", ".join(SHELLS), shell=shell))
     sys.stdout.write(completion_script(shell))

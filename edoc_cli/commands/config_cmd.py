@@ -7,6 +7,7 @@ import sys
 import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.i18n import _
 
 app = typer.Typer(help="The effective configuration and where it came from.", no_args_is_help=True)
 
@@ -37,7 +38,10 @@ def path(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                            "store": str(env.store_path)})
         return
     sys.stdout.write(f"{where}\n")
-    render.say(f"chosen by {source}; {'exists' if where.exists() else 'does not exist: built-in defaults serve'}")
+    if where.exists():
+        render.say(_("chosen by {source}; exists").format(source=source))
+    else:
+        render.say(_("chosen by {source}; does not exist: built-in defaults serve").format(source=source))
 
 
 def _jsonable(value):

@@ -8,6 +8,7 @@ import typer
 
 from edoc_cli.commands import complete
 from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.i18n import _
 
 app = typer.Typer()
 
@@ -44,4 +45,4 @@ def list_(
     elif views:
         render.ticket_list(env, views)
     else:
-        render.say("no tickets match")
+        render.say(_("no tickets match"))

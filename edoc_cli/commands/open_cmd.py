@@ -11,6 +11,7 @@ import typer
 
 from edoc_cli.commands import complete
 from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.i18n import _
 
 app = typer.Typer()
 
@@ -67,7 +68,8 @@ def open_(
         if given:
             from edoc_cli.errors import UsageError
 
-            raise UsageError(f"--from-json cannot be combined with request flags ({', '.join(sorted(given))})")
+            raise UsageError(_("--from-json cannot be combined with request flags ({flags})").format(
+                flags=", ".join(sorted(given))))
         items, many = _read_json(from_json)
         requests = _requests_from_json(items)
     else:
@@ -82,7 +84,8 @@ def open_(
         return
     for t in tickets:
         sys.stdout.write(t["id"] + "\n")
-    render.say(f"registered {len(tickets)} request{'s' if len(tickets) != 1 else ''}")
+    count = len(tickets)
+    render.say((_("registered {count} request") if count == 1 else _("registered {count} requests")).format(count=count))
 
 
 def _ask_what_is_missing(env, request):
@@ -92,7 +95,6 @@ def _ask_what_is_missing(env, request):
     if not registration_problems(request, env.config, env.now(), env.tz):
         return request
     from edoc_cli.errors import Cancelled, ValidationFailed
-    from edoc_cli.i18n import _
     from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard, summary_of
 
     wizard = Wizard(env.config, env.now(), env.tz, Prompter.for_terminal())
@@ -115,16 +117,15 @@ def _requests_from_json(items: list) -> list:
 
     requests, problems = [], []
     for i, obj in enumerate(items):
-        label = f"request {i + 1}"
+        label = _("request {number}").format(number=i + 1)
         try:
             requests.append(request_from_mapping(obj, label))
         except ValidationFailed as exc:
             problems += [f"{label}: {p}" for p in exc.problems] or [exc.message]
     if problems:
-        raise ValidationFailed(
-            f"nothing was registered: {len(problems)} item{'s' if len(problems) != 1 else ''} "
-            "of the wrong shape", problems,
-        )
+        message = (_("nothing was registered: {count} item of the wrong shape") if len(problems) == 1
+                   else _("nothing was registered: {count} items of the wrong shape"))
+        raise ValidationFailed(message.format(count=len(problems)), problems)
     return requests
 
 
@@ -144,14 +145,20 @@ def _read_json(source: str) -> tuple[list, bool]:
 
         raise UsageError(f"--from-json {where}: {exc.strerror}") from None
     if len(raw) > MAX_JSON_BYTES:
-        raise ValidationFailed(f"--from-json {where}: larger than {MAX_JSON_BYTES // 2**20} MiB")
+        raise ValidationFailed(_("--from-json {where}: larger than {size} MiB").format(
+            where=where, size=MAX_JSON_BYTES // 2**20))
     try:
         data = json.loads(raw.decode("utf-8-sig"))  # Notepad writes a BOM
     except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"--from-json {where}: not UTF-8 (byte {exc.start})") from None
+        raise ValidationFailed(_("--from-json {where}: not UTF-8 (byte {offset})").format(
+            where=where, offset=exc.start)) from None
     except (json.JSONDecodeError, RecursionError) as exc:
-        detail = f"line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "nested too deep"
-        raise ValidationFailed(f"--from-json {where}: not valid JSON ({detail})") from None
+        if isinstance(exc, json.JSONDecodeError):
+            detail = _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)
+        else:
+            detail = _("nested too deep")
+        raise ValidationFailed(_("--from-json {where}: not valid JSON ({detail})").format(
+            where=where, detail=detail)) from None
     if isinstance(data, list):
         return data, True
     return [data], False

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from edoc_cli.commands.common import env_of
+from edoc_cli.i18n import _
 
 app = typer.Typer()
 
@@ -39,7 +40,7 @@ def report(
     from edoc_cli.report import Period, build_report
 
     if fmt not in ("table", "json", "csv"):
-        raise UsageError(f"--format must be table, json or csv, not {fmt!r}")
+        raise UsageError(_("--format must be table, json or csv, not {value!r}").format(value=fmt))
     env = env_of(ctx)
     now = env.now()
     period = Period.parse(since, until, now, env.tz)

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.i18n import _
 
 app = typer.Typer()
 
@@ -39,9 +40,9 @@ def import_(ctx: typer.Context,
         raise UsageError(f"{where}: {exc.strerror}") from None
     with handle:
         numbered = parse_numbered_lines(handle, where)
-    records = [record for _, record in numbered]
-    count = import_records(env.store, records, [f"{where}:{n}" for n, _ in numbered])
+    records = [record for _number, record in numbered]
+    count = import_records(env.store, records, [f"{where}:{n}" for n, _record in numbered])
     if as_json:
         render.print_json({"imported": count, "ids": [r["id"] for r in records]})
     else:
-        render.say(f"imported {count} ticket{'s' if count != 1 else ''}")
+        render.say((_("imported {count} ticket") if count == 1 else _("imported {count} tickets")).format(count=count))

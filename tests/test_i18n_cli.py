@@ -1,0 +1,160 @@
+"""edoc speaks Russian or English per run: --help, click's own words, messages, the wizard."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from edoc_cli import i18n
+
+CYRILLIC = re.compile("[а-яА-ЯёЁ]")
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """Every run chooses its language; tests that call the layer directly must not leak Russian."""
+    yield
+    i18n.use("en")
+
+
+def flat(text: str) -> str:
+    """Help text with click's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def test_root_help_in_russian_then_in_english(edoc) -> None:
+    ru = edoc.run("--lang", "ru", "--help")
+    assert ru.code == 0, ru
+    text = flat(ru.out)
+    assert "Использование:" in text and "Команды:" in text and "Параметры:" in text
+    assert "Служба технической поддержки E-DOC" in text
+    assert "Показать эту справку и выйти." in text
+    # The same process, the next run: English again (nothing cached from the Russian one).
+    en = edoc.run("--lang", "en", "--help")
+    assert en.code == 0, en
+    assert "Usage:" in en.out and "Commands" in en.out and "Show this message and exit." in en.out
+    assert not CYRILLIC.search(en.out), en.out
+
+
+def test_command_help_in_russian_then_in_english(edoc) -> None:
+    ru = edoc.run("--lang", "ru", "open", "--help")
+    assert ru.code == 0, ru
+    text = flat(ru.out)
+    assert "Использование: edoc open" in text
+    assert "Зарегистрировать обращение" in text            # the command's docstring
+    assert "ФИО клиента (пункт 11)." in text                # an option's help=
+    assert "--iin" in text and "--no-input" in text          # flags are never translated
+    en = edoc.run("--lang", "en", "open", "--help")
+    assert en.code == 0, en
+    assert "Usage: edoc open" in en.out
+    assert "Register a request" in flat(en.out) and "The client's full name (clause 11)." in flat(en.out)
+    assert not CYRILLIC.search(en.out), en.out
+
+
+def test_edoc_lang_speaks_russian_on_stderr(edoc) -> None:
+    result = edoc.run("list", env={"EDOC_LANG": "ru"})
+    assert result.code == 0, result
+    assert result.out == ""
+    assert "подходящих обращений нет" in result.err
+    english = edoc.run("list")
+    assert "no tickets match" in english.err
+
+
+def test_kazakh_falls_back_to_russian(edoc) -> None:
+    result = edoc.run("list", env={"EDOC_LANG": "kk"})
+    assert "подходящих обращений нет" in result.err
+
+
+def test_a_confirmation_in_russian_keeps_the_codes(edoc) -> None:
+    tid = edoc.open_ticket()
+    result = edoc.run("--lang", "ru", "note", tid, "--message", "Позвонил клиенту")
+    assert result.code == 0 and result.out == "", result
+    assert f"{tid}: заметка записана; статус new" in result.err   # the status is a code: not translated
+
+
+def test_usage_error_in_russian_with_clicks_words(edoc) -> None:
+    result = edoc.run("--lang", "ru", "reply", "ED-2026-000001")   # no --message
+    assert result.code == 2, result
+    assert result.out == ""
+    assert "Ошибка:" in result.err and "Не указан параметр" in result.err
+    assert "--message" in result.err
+    assert "Использование:" in result.err
+    assert "Error" not in result.err and "Missing" not in result.err
+
+
+def test_unknown_language_is_a_usage_error_naming_the_languages(edoc) -> None:
+    result = edoc.run("--lang", "de", "list")
+    assert result.code == 2, result
+    assert result.out == ""
+    assert "de" in result.err
+    assert all(lang in result.err for lang in ("ru", "kk", "en")), result.err
+
+
+def test_unknown_language_after_a_russian_run_is_not_said_in_russian(edoc) -> None:
+    assert edoc.run("--lang", "ru", "list").code == 0
+    result = edoc.run("--lang", "de", "list")
+    assert result.code == 2 and "Error" in result.err and not CYRILLIC.search(result.err), result
+
+
+def test_pipe_output_keeps_english_labels_for_scripts(edoc) -> None:
+    tid = edoc.open_ticket()
+    listed = edoc.run("--lang", "ru", "list")
+    assert listed.out.splitlines()[0].split("\t")[:2] == ["id", "status"]
+    shown = edoc.run("--lang", "ru", "show", tid)
+    assert "status:\tnew" in shown.out.splitlines()
+    # Values written for people do speak Russian.
+    assert any(line.startswith("first response:\t") and "рабочих мин" in line for line in shown.out.splitlines())
+
+
+# -- the wizard --------------------------------------------------------------------
+
+
+class Captured:
+    """What the wizard showed, through a prompt_toolkit output that keeps the text."""
+
+    def __init__(self):
+        from prompt_toolkit.output import DummyOutput
+
+        captured = self
+
+        class Output(DummyOutput):
+            def write(self, data: str) -> None:
+                captured.parts.append(data)
+
+            def write_raw(self, data: str) -> None:
+                captured.parts.append(data)
+
+        self.parts: list[str] = []
+        self.output = Output()
+
+    def text(self) -> str:
+        # The renderer may move the cursor over spaces instead of writing them: compare without blanks.
+        return "".join("".join(self.parts).split())
+
+
+def test_wizard_asks_in_russian() -> None:
+    from datetime import datetime
+
+    from prompt_toolkit.input import create_pipe_input
+
+    from edoc_cli.config import load_config
+    from edoc_cli.regulation import RegistrationRequest
+    from edoc_cli.tz import astana_zone
+    from edoc_cli.wizard import Prompter, Wizard
+
+    i18n.use("ru")
+    assert i18n._("Who is asking? (clause 7)") == "Кто обращается? (пункт 7)"
+    screen = Captured()
+    with create_pipe_input() as pipe:
+        pipe.send_text("\r")       # the first answer: a portal user
+        pipe.send_text("\x03")     # then Ctrl-C at the name: the wizard stops, nothing is registered
+        tz = astana_zone()
+        wizard = Wizard(load_config(None), datetime(2026, 11, 26, 10, 0, tzinfo=tz), tz,
+                        Prompter(input=pipe, output=screen.output))
+        with pytest.raises(KeyboardInterrupt):
+            wizard.run(RegistrationRequest())
+    shown = screen.text()
+    for russian in ("Кто обращается? (пункт 7)", "Пользователь портала", "ФИО клиента:"):
+        assert "".join(russian.split()) in shown, (russian, shown[:500])
+    assert "Whoisasking" not in shown

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Extract edoc's messages and bring the gettext catalogs up to date.
+
+    python tools/update_catalogs.py          # rewrite edoc_cli/locale/*/LC_MESSAGES/edoc.po
+    python tools/update_catalogs.py --check  # exit 1 listing what is missing (what the tests check)
+    python tools/update_catalogs.py --merge tools/translations/ru-new.json   # add translations (msgid -> text)
+
+Messages are: the string literals passed to `_()` and `N_()`; `help=` texts of
+Typer options, arguments and apps; the docstrings of Typer commands and
+callbacks (what `--help` shows); and click's own words that edoc's users
+see (CLICK_MESSAGES). The English catalog is the identity; the Russian one
+keeps its translations, gains empty entries for new messages (to be
+translated) and loses entries no longer used.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "edoc_cli"
+sys.path.insert(0, str(ROOT))
+
+from edoc_cli.i18n import LANGUAGES, catalog_path, parse_po  # noqa: E402
+
+# click's words on edoc's screens (usage errors and --help).
+CLICK_MESSAGES = (
+    "Usage:", "Options", "Commands", "Arguments", "Show this message and exit.",
+    "Error: {message}", "Try '{command} {option}' for help.", "Missing option", "Missing argument",
+    "Missing parameter", "Missing command.", "No such option: {name}", "No such command {name!r}.",
+    "Invalid value for {param_hint}: {message}", "Invalid value: {message}", "default: {default}",
+    "required", "Aborted!", "Missing {param_type}", "{value!r} is not a valid {number_type}.",
+    "{value!r} is not a valid integer.", "{value!r} is not a valid boolean.", "Option {name!r} requires an argument.",
+    "Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})",
+    "{value} is not in the range {range}.", "Did you mean {possibility}?",
+)
+
+
+def _literal(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_typer_command(decorator: ast.AST) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Attribute) and target.attr in ("command", "callback")
+
+
+def messages_in(path: Path) -> dict[str, str]:
+    """msgid -> where it was found (file:line)."""
+    found: dict[str, str] = {}
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    where = path.relative_to(ROOT)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in ("_", "N_") and node.args:
+                text = _literal(node.args[0])
+                if text is None:
+                    raise SystemExit(f"{where}:{node.lineno}: {name}() needs a string literal")
+                found.setdefault(text, f"{where}:{node.lineno}")
+            for kw in node.keywords:
+                if kw.arg == "help" and _literal(kw.value):
+                    found.setdefault(kw.value.value, f"{where}:{node.lineno}")
+        elif isinstance(node, ast.FunctionDef) and any(_is_typer_command(d) for d in node.decorator_list):
+            doc = ast.get_docstring(node)
+            if doc:
+                found.setdefault(inspect.cleandoc(doc), f"{where}:{node.lineno}")
+    return found
+
+
+def all_messages() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for msg, where in messages_in(path).items():
+            found.setdefault(msg, where)
+    for msg in CLICK_MESSAGES:
+        found.setdefault(msg, "click")
+    return found
+
+
+def _po_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+    lines = escaped.split("\n")
+    if len(lines) == 1:
+        return f'"{lines[0]}"'
+    parts = [f'"{line}\\n"' for line in lines[:-1]] + ([f'"{lines[-1]}"'] if lines[-1] else [])
+    return '""\n' + "\n".join(parts)
+
+
+def render_po(lang: str, entries: dict[str, str], where: dict[str, str]) -> str:
+    head = [
+        f"# edoc messages: {lang}. Updated by tools/update_catalogs.py; translate the empty msgstr.",
+        'msgid ""',
+        'msgstr ""',
+        '"Content-Type: text/plain; charset=UTF-8\\n"',
+        f'"Language: {lang}\\n"',
+        "",
+    ]
+    body = []
+    for msgid in sorted(entries, key=lambda m: (where.get(m, "~"), m)):
+        body += [f"#: {where.get(msgid, '')}", f"msgid {_po_string(msgid)}",
+                 f"msgstr {_po_string(entries[msgid])}", ""]
+    return "\n".join(head + body)
+
+
+def missing(lang: str, messages: dict[str, str]) -> list[str]:
+    path = catalog_path(lang)
+    have = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return [m for m in messages if not have.get(m)]
+
+
+def main(argv: list[str]) -> int:
+    messages = all_messages()
+    if "--check" in argv:
+        problems = [f"{lang}: {m!r} ({messages[m]})" for lang in LANGUAGES for m in missing(lang, messages)]
+        print("\n".join(problems) or "catalogs complete")
+        return 1 if problems else 0
+    merged: dict[str, str] = {}
+    if "--merge" in argv:
+        import json
+
+        for name in argv[argv.index("--merge") + 1:]:
+            merged.update(json.loads(Path(name).read_text(encoding="utf-8")))
+    for lang in LANGUAGES:
+        path = catalog_path(lang)
+        old = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if lang == "ru":
+            old.update({k: v for k, v in merged.items() if v})
+        entries = {m: (m if lang == "en" else old.get(m, "")) for m in messages}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_po(lang, entries, messages), encoding="utf-8")
+        todo = sum(1 for v in entries.values() if not v)
+        print(f"{path.relative_to(ROOT)}: {len(entries)} messages, {todo} to translate")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
