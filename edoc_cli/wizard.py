@@ -222,6 +222,24 @@ class Wizard:
         if req.received_at is None:
             req = self._text(req, "received_at", _("When did the request reach support? (Enter = now)"),
                              required=False)
+        return self._ask_again_what_is_refused(req)
+
+    def _ask_again_what_is_refused(self, req: RegistrationRequest) -> RegistrationRequest:
+        """A flag the checklist did not need but refuses (say a future --occurred-at on a
+        consultation) would still stop registration: ask for it again, or let it be dropped."""
+        questions = {
+            "organization": _("Organisation (Enter to skip):"),
+            "faq_link": _("Help Centre article link (Enter to skip):"),
+            "steps": _("Steps to reproduce:"),
+            "occurred_at": _("When did it happen? (e.g. 2026-11-26 10:05)"),
+            "browser": _("Browser and version:"),
+            "os": _("Operating system:"),
+            "document": _("Number of the document involved:"),
+            "received_at": _("When did the request reach support? (Enter = now)"),
+        }
+        for problem in registration_problems(req, self.config, self.now, self.tz):
+            if not problem.missing and problem.field in questions and getattr(req, problem.field):
+                req = self._text(req, problem.field, questions[problem.field], required=False)
         return req
 
     def _faq(self, req: RegistrationRequest) -> RegistrationRequest:
