@@ -10,15 +10,61 @@ from typing import Optional
 import typer
 
 from edoc_cli import __version__
-from edoc_cli.commands import (
-    actions, calendar_cmd, check, completion, config_cmd, listing, open_cmd, report, show, sla_cmd,
-    sweep, transfer,
-)
-from edoc_cli.environment import Environment
 from edoc_cli.errors import EdocError, ExitCode
 from edoc_cli.i18n import _
 
+# command -> (module, the command's name in that module's Typer app, or None: the app is a group)
+COMMANDS: dict[str, tuple[str, str | None]] = {
+    "open": ("open_cmd", "open"), "list": ("listing", "list"), "show": ("show", "show"),
+    **{name: ("actions", name) for name in (
+        "assign", "reply", "request-info", "client-reply", "note", "diagnose", "postpone", "resume",
+        "escalate", "close", "reopen", "terminate")},
+    "sla": ("sla_cmd", "sla"), "sweep": ("sweep", "sweep"), "report": ("report", "report"),
+    "calendar": ("calendar_cmd", None), "config": ("config_cmd", None),
+    "export": ("transfer", "export"), "import": ("transfer", "import"), "check": ("check", "check"),
+    "completion": ("completion", "completion"),
+}
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """Imports and builds only the command being run: startup stays fast as commands grow.
+
+    `edoc --help` and completion still see every command (they ask for each by name).
+    """
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name: str):
+        if name not in COMMANDS:
+            return None
+        return _load(name)
+
+
+_LOADED: dict[str, object] = {}
+
+
+def _load(name: str):
+    """The click command `name`, imported and built on first use, in the current language."""
+    import importlib
+
+    from edoc_cli import i18n
+
+    if name in _LOADED:
+        return _LOADED[name]
+    module_name, command_name = COMMANDS[name]
+    module = importlib.import_module(f"edoc_cli.commands.{module_name}")
+    built = typer.main.get_command(module.app)
+    command = built if command_name is None or not hasattr(built, "commands") else built.commands[command_name]
+    command.name = name
+    _plain_help(command)
+    _localize(command, i18n._)
+    _LOADED[name] = command
+    return command
+
+
 app = typer.Typer(
+    cls=LazyGroup,
     name="edoc",
     help="The E-DOC technical support desk: register requests by the regulation, "
     "run SLA clocks in Kazakhstan working time, close and report.",
@@ -53,17 +99,9 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
+    from edoc_cli.environment import Environment
+
     ctx.obj = Environment(store, config, operator, lang, debug)
-
-
-for module in (open_cmd, listing, show, actions, sla_cmd, sweep, report, calendar_cmd, config_cmd,
-               transfer, check, completion):
-    if module is config_cmd:
-        app.add_typer(module.app, name="config")
-    elif module is calendar_cmd:
-        app.add_typer(module.app, name="calendar")
-    else:
-        app.add_typer(module.app)
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,9 +141,18 @@ def _speak(args: list[str]) -> None:
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "_"):
             mod._ = i18n._
-    _localize(_command(), i18n._)
+    for command in [_command(), *_LOADED.values()]:
+        _localize(command, i18n._)
     if problem is not None:
         raise click.UsageError(str(problem))
+
+
+def _plain_help(command) -> None:
+    """Help as plain click text, like the root's (rich_markup_mode=None): no boxes, no markup."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
 
 
 def _localize(command, translate) -> None:
