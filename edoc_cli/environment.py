@@ -139,7 +139,15 @@ class Environment:
     def store(self):
         from edoc_cli.store import Store
 
-        return Store(self.store_path, self.lock_timeout)
+        return Store(self.store_path, self.lock_timeout, summarize=self._summarize)
+
+    def _summarize(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """An archived ticket's report summary: its figures as of its closing (its clocks stop there)."""
+        from edoc_cli.report import summarize
+        from edoc_cli.tz import parse_instant
+
+        closed_at = parse_instant(ticket["resolution"]["closed_at"], self.tz)
+        return summarize(ticket, self.calendar, closed_at, self.tz)
 
     @cached_property
     def desk(self):

@@ -111,7 +111,10 @@ def _registered(ticket: dict[str, Any]) -> datetime:
 def select(env, wanted: ListFilter) -> list[dict[str, Any]]:
     """The matching tickets as views, nearest unmet deadline first."""
     views = []
-    for ticket in env.store.snapshot().all_tickets():
+    snap = env.store.snapshot()
+    # Everyday lists see only open work: the archive is read only when closed tickets are asked for.
+    tickets = snap.active_tickets() if set(wanted.statuses) <= set(ACTIVE) else snap.iter_all_tickets()
+    for ticket in tickets:
         if ticket["status"] not in wanted.statuses:
             continue  # cheap test before the SLA replay
         if wanted.since and _registered(ticket) < wanted.since:

@@ -64,9 +64,33 @@ def _as_of(ticket: dict[str, Any], at: datetime, tz) -> dict[str, Any]:
     return past
 
 
-def _group_key(ticket: dict[str, Any], group: str) -> Any:
-    return {"category": ticket["category"], "level": ticket["sla_level"], "channel": ticket["channel"],
-            "assignee": ticket.get("assignee"), "priority": ticket.get("priority")}[group]
+def summarize(ticket: dict[str, Any], cal, at: datetime, tz) -> dict[str, Any]:
+    """What the report needs of one ticket, as its history stood at `at`.
+
+    Kept beside every archived ticket (computed at its closing, when its clocks stop), so a
+    report over a year reads these instead of replaying every history.
+    """
+    t = _as_of(ticket, at, tz)
+    sla = clocks(t, cal, at, tz)
+    resolution = t.get("resolution") or {}
+    faq = resolution.get("code") == "faq" or any(
+        e["type"] in ("replied", "closed") and e.get("faq_link") for e in t["history"])
+    closed = t["status"] == "closed"
+    return {
+        "id": t["id"], "created_at": t["created_at"], "received_at": t["received_at"],
+        "status": t["status"], "closed_at": resolution.get("closed_at"),
+        "category": t["category"], "level": t["sla_level"], "channel": t["channel"],
+        "assignee": t.get("assignee"), "priority": t.get("priority"), "code": resolution.get("code"),
+        "terminated": t.get("terminated"), "client": t["client"]["name"], "subject": t["subject"],
+        "faq": faq, "escalated": bool(t.get("third_parties")),
+        "fr": _clock_summary(sla["first_response"]), "res": _clock_summary(sla["resolution"]),
+        "backlog_minutes": None if closed else cal.working_minutes_between(parse_instant(t["received_at"], tz), at),
+    }
+
+
+def _clock_summary(clock: dict[str, Any]) -> list:
+    """[target minutes, met?, elapsed minutes, breached?]"""
+    return [clock["target_minutes"], clock["met_at"] is not None, clock["elapsed_minutes"], clock["breached"]]
 
 
 def _stats(met: int, breached: int, minutes: list[int]) -> dict[str, Any]:
@@ -92,28 +116,24 @@ class _Bucket:
         self.fr = [0, 0, []]   # met, breached, minutes to first response
         self.res = [0, 0, []]  # met, breached, minutes to resolution
 
-    def add(self, t: dict[str, Any], sla: dict[str, Any], cal, at: datetime, tz) -> None:
+    def add(self, s: dict[str, Any]) -> None:
         self.opened += 1
-        if t["status"] == "closed":
+        if s["status"] == "closed":
             self.closed += 1
-            code = t["resolution"]["code"]
-            self.auto_closed += code == "no_response"
-
+            self.auto_closed += s["code"] == "no_response"
         else:
-            self.backlog_ages.append(cal.working_minutes_between(parse_instant(t["received_at"], tz), at))
+            self.backlog_ages.append(s["backlog_minutes"])
         # Terminated for abuse (clause 16), even if it was reopened since: the same tickets as the list.
-        self.terminated += bool(t.get("terminated"))
-        faq_answer = (t.get("resolution") or {}).get("code") == "faq" or any(
-            e["type"] in ("replied", "closed") and e.get("faq_link") for e in t["history"])
-        self.faq += faq_answer
-        self.escalated += bool(t.get("third_parties"))
-        for clock, acc in ((sla["first_response"], self.fr), (sla["resolution"], self.res)):
-            if clock["breached"]:
+        self.terminated += bool(s["terminated"])
+        self.faq += s["faq"]
+        self.escalated += s["escalated"]
+        for (target, met, elapsed, breached), acc in ((s["fr"], self.fr), (s["res"], self.res)):
+            if breached:
                 acc[1] += 1
-            elif clock["met_at"] and clock["target_minutes"] is not None:
+            elif met and target is not None:
                 acc[0] += 1
-            if clock["met_at"]:
-                acc[2].append(clock["elapsed_minutes"])
+            if met:
+                acc[2].append(elapsed)
 
     def as_dict(self) -> dict[str, Any]:
         ages = self.backlog_ages
@@ -126,9 +146,46 @@ class _Bucket:
         }
 
 
-def build_report(tickets: Iterable[dict[str, Any]], cal, now: datetime, tz,
+def _months(period: Period, tz) -> list[str]:
+    """"YYYY-MM" of every month the period touches (local time)."""
+    first = period.since.astimezone(tz).date().replace(day=1)
+    last = (period.until - timedelta(microseconds=1)).astimezone(tz).date()
+    months = []
+    while first <= last:
+        months.append(first.strftime("%Y-%m"))
+        first = (first + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def period_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[dict[str, Any]]:
+    """The summary of every ticket registered in the period, as of min(until, now).
+
+    Open tickets (and a schema 1 store's closed ones) are replayed; archived tickets use the
+    summary stored at their closing, unless they were closed after the report's instant
+    (a report of the past), then they are read whole and replayed.
+    """
+    at = min(period.until, now)
+
+    def in_period(created_at: str) -> bool:
+        return period.since <= parse_instant(created_at, tz) < period.until
+
+    for ticket in snap.pending_tickets():
+        if in_period(ticket["created_at"]):
+            yield summarize(ticket, cal, at, tz)
+    for row in snap.summaries(_months(period, tz)):
+        if not in_period(row["created_at"]):
+            continue
+        if row["closed_at"] and parse_instant(row["closed_at"], tz) <= at:
+            yield row
+        else:
+            ticket = snap.get(row["id"])
+            if ticket is not None:
+                yield summarize(ticket, cal, at, tz)
+
+
+def build_report(summaries: Iterable[dict[str, Any]], now: datetime, tz,
                  period: Period, group_by: str = "category") -> dict[str, Any]:
-    """The report of SPEC.md over tickets registered in [since, until)."""
+    """The report of SPEC.md over the summaries of the tickets registered in [since, until)."""
     if group_by not in GROUPS:
         raise UsageError(_("{flag} must be one of {choices}, not {value}").format(
             flag="--group-by", choices=", ".join(GROUPS), value=repr(group_by)))
@@ -137,21 +194,15 @@ def build_report(tickets: Iterable[dict[str, Any]], cal, now: datetime, tz,
     groups: dict[Any, _Bucket] = {}
     terminated: list[dict[str, Any]] = []
     complaints: list[dict[str, Any]] = []
-    for ticket in tickets:
-        created = parse_instant(ticket["created_at"], tz)
-        if not period.since <= created < period.until:
-            continue
-        t = _as_of(ticket, at, tz)
-        sla = clocks(t, cal, at, tz)
-        total.add(t, sla, cal, at, tz)
-        groups.setdefault(_group_key(t, group_by), _Bucket()).add(t, sla, cal, at, tz)
-        if t.get("terminated"):
-            terminated.append({"id": t["id"], "at": t["terminated"]["at"], "by": t["terminated"]["by"],
-                               "client": t["client"]["name"], "message": t["terminated"]["message"]})
-        if t["category"] == "complaint":
-            complaints.append({"id": t["id"], "status": t["status"], "received_at": t["received_at"],
-                               "client": t["client"]["name"], "subject": t["subject"],
-                               "assignee": t.get("assignee")})
+    for s in sorted(summaries, key=lambda row: row["id"]):
+        total.add(s)
+        groups.setdefault(s[_GROUP_FIELD[group_by]], _Bucket()).add(s)
+        if s["terminated"]:
+            terminated.append({"id": s["id"], "at": s["terminated"]["at"], "by": s["terminated"]["by"],
+                               "client": s["client"], "message": s["terminated"]["message"]})
+        if s["category"] == "complaint":
+            complaints.append({"id": s["id"], "status": s["status"], "received_at": s["received_at"],
+                               "client": s["client"], "subject": s["subject"], "assignee": s["assignee"]})
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
     return {
         "period": {"since": to_iso(period.since, tz), "until": to_iso(period.until, tz)},
@@ -162,6 +213,10 @@ def build_report(tickets: Iterable[dict[str, Any]], cal, now: datetime, tz,
         "terminated": terminated,
         "complaints": complaints,
     }
+
+
+_GROUP_FIELD = {"category": "category", "level": "level", "channel": "channel",
+                "assignee": "assignee", "priority": "priority"}
 
 
 # -- flat rows for CSV and tables ------------------------------------------------

@@ -6,6 +6,25 @@ replaced atomically (temporary file in the same folder, fsync, rename,
 fsync of the folder). A reader therefore always sees a whole store, old or
 new, and a crash or a full disk at any moment leaves the previous store
 intact. A store that does not parse is never written over.
+
+Layout (schema 2), so that everyday commands read and write only open work:
+- `tickets.json`: the store proper: meta (schema, sequences) and the tickets
+  not closed. Everyday commands (open, list, show of an open ticket, every
+  lifecycle action, sweep) read and write this file only.
+- `tickets.json.archive/ED-2026-000.json`, ...: closed tickets, whole, in
+  buckets of 1000 registration numbers; `show`, `reopen`, `export` and
+  `check` find them there.
+- `tickets.json.archive/summary-2026-11.json`, ...: a compact per-ticket
+  summary of each closed ticket (its final SLA figures), by registration
+  month, so a year's report reads a few small files.
+
+All files are TinyDB JSON documents, written atomically under the one lock.
+A change that moves a ticket writes the file gaining it first, then the
+store, then the file losing it, so a crash at any point leaves every ticket
+in at least one place, and the store proper always wins: a stale archive
+copy of a ticket that is in the store is ignored (and replaced by the next
+move). A schema 1 store (one file) is read as it is and migrated, after a
+timestamped backup, by the first command that writes.
 """
 
 from __future__ import annotations
@@ -17,14 +36,17 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from edoc_cli.errors import StoreBusy, StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCHEMAS_READ = (1, 2)
 TICKETS = "tickets"
 META = "meta"
+SUMMARIES = "summaries"
+BUCKET_SIZE = 1000
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 
@@ -57,20 +79,31 @@ def _tinydb_storage(initial: dict[str, Any]):
 
 
 class Snapshot:
-    """One consistent view of the store's contents, with TinyDB tables over it."""
+    """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
 
-    def __init__(self, data: dict[str, Any], path: Path):
+    def __init__(self, data: dict[str, Any], store: "Store"):
         from tinydb import TinyDB
 
-        self.path = path
+        self.store = store
+        self.path = store.path
         self.db = TinyDB(storage=_tinydb_storage(data))
         self.tickets = self.db.table(TICKETS, cache_size=0)
         self.meta_table = self.db.table(META, cache_size=0)
         self.changed = False
+        self._archive: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {id: ticket}
+        self._summaries: dict[str, dict[str, dict[str, Any]]] = {}  # file -> {id: summary}
+        self._leaving: dict[str, dict[str, dict[str, Any]]] = {}    # file -> {id: doc moved out}
+        self._gaining: set[str] = set()
+        self._ids: dict[str, int] | None = None  # ticket id -> TinyDB doc id in the store proper
 
     @property
     def data(self) -> dict[str, Any]:
         return self.db.storage.data
+
+    @property
+    def archived(self) -> bool:
+        """Schema 2: closed tickets live in the archive (a schema 1 store keeps all in one file)."""
+        return self.meta().get("schema_version") == SCHEMA_VERSION
 
     # -- meta ----------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
@@ -108,31 +141,159 @@ class Snapshot:
             meta["sequences"] = seq
             self.set_meta(meta)
 
-    # -- tickets -------------------------------------------------------------
-    def all_tickets(self) -> list[dict[str, Any]]:
+    # -- tickets in the store proper ---------------------------------------------
+    def pending_tickets(self) -> list[dict[str, Any]]:
+        """Every ticket in the store proper (in a schema 1 store: closed ones too)."""
         return [dict(doc) for doc in self.tickets.all()]
 
-    def _doc_id(self, ticket_id: str) -> int | None:
-        for doc_id, doc in self.data.get(TICKETS, {}).items():
-            if doc.get("id") == ticket_id:
-                return int(doc_id)
-        return None
+    def active_tickets(self) -> list[dict[str, Any]]:
+        """The tickets not closed: what everyday commands work on."""
+        return [t for t in self.pending_tickets() if t.get("status") != "closed"]
 
+    def _doc_id(self, ticket_id: str) -> int | None:
+        if self._ids is None:
+            self._ids = {doc.get("id"): int(doc_id) for doc_id, doc in self.data.get(TICKETS, {}).items()}
+        return self._ids.get(ticket_id)
+
+    # -- every ticket ------------------------------------------------------------
     def get(self, ticket_id: str) -> dict[str, Any] | None:
         doc_id = self._doc_id(ticket_id)
-        return None if doc_id is None else dict(self.tickets.get(doc_id=doc_id))
+        if doc_id is not None:
+            return dict(self.tickets.get(doc_id=doc_id))
+        name = bucket_name(ticket_id)
+        if name is None:
+            return None
+        found = self._bucket(name).get(ticket_id)
+        return dict(found) if found is not None else None
 
+    def all_tickets(self) -> list[dict[str, Any]]:
+        """Every ticket, open and archived (reads the whole archive: not for everyday commands)."""
+        return list(self.iter_all_tickets())
+
+    def iter_all_tickets(self) -> Iterator[dict[str, Any]]:
+        """Every ticket in registration-number order, one archive bucket in memory at a time."""
+        import heapq
+
+        pending = sorted(self.pending_tickets(), key=_order)
+        in_store = {t["id"] for t in pending}
+
+        def archived() -> Iterator[dict[str, Any]]:
+            for name in sorted(self.store.bucket_names(), key=_bucket_order):
+                tickets = self._bucket(name, keep=False)
+                for tid in sorted(tickets, key=lambda i: _order({"id": i})):
+                    if tid not in in_store:
+                        yield tickets[tid]
+
+        yield from heapq.merge(pending, archived(), key=_order)
+
+    def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Summaries of archived tickets registered in these months ("2026-11"), stale ones skipped."""
+        in_store = {t["id"] for t in self.pending_tickets()}
+        for month in months:
+            for tid, row in self._summary_file(f"summary-{month}.json").items():
+                if tid not in in_store:
+                    yield row
+
+    # -- changes -----------------------------------------------------------------
     def insert(self, ticket: dict[str, Any]) -> None:
-        self.changed = True
-        self.tickets.insert(ticket)
+        self.put(ticket)
 
     def replace(self, ticket: dict[str, Any]) -> None:
-        doc_id = self._doc_id(ticket["id"])
-        assert doc_id is not None, ticket["id"]
-        self.changed = True
+        self.put(ticket)
+
+    def put(self, ticket: dict[str, Any]) -> None:
+        """Store the ticket where it belongs: open ones in the store proper, closed ones archived."""
         from tinydb.table import Document
 
-        self.tickets.upsert(Document(ticket, doc_id=doc_id))
+        self.changed = True
+        doc_id = self._doc_id(ticket["id"])
+        name = bucket_name(ticket["id"])
+        if ticket["status"] == "closed" and self.archived and name is not None:
+            if doc_id is not None:
+                self.tickets.remove(doc_ids=[doc_id])
+                del self._ids[ticket["id"]]
+            self._gain(self._bucket(name), name, ticket["id"], ticket)
+            month = summary_month(ticket)
+            self._gain(self._summary_file(month), month, ticket["id"], self.store.summarize(ticket))
+            return
+        if doc_id is None:
+            self._ids[ticket["id"]] = self.tickets.insert(ticket)
+        else:
+            self.tickets.upsert(Document(ticket, doc_id=doc_id))
+        if name is not None and ticket["id"] in self._bucket(name):
+            self._lose(self._bucket(name), name, ticket["id"])
+            month = summary_month(self._leaving[name][ticket["id"]])
+            if ticket["id"] in self._summary_file(month):
+                self._lose(self._summary_file(month), month, ticket["id"])
+
+    def _gain(self, docs: dict[str, Any], name: str, tid: str, doc: dict[str, Any]) -> None:
+        docs[tid] = doc
+        self._gaining.add(name)
+
+    def _lose(self, docs: dict[str, Any], name: str, tid: str) -> None:
+        self._leaving.setdefault(name, {})[tid] = docs.pop(tid)
+
+    def _bucket(self, name: str, keep: bool = True) -> dict[str, dict[str, Any]]:
+        if name in self._archive:
+            return self._archive[name]
+        docs = {doc["id"]: doc for doc in self.store.read_archive_file(name, TICKETS)}
+        if keep:
+            self._archive[name] = docs
+        return docs
+
+    def _summary_file(self, name: str) -> dict[str, dict[str, Any]]:
+        if name not in self._summaries:
+            self._summaries[name] = {doc["id"]: doc for doc in self.store.read_archive_file(name, SUMMARIES)}
+        return self._summaries[name]
+
+    def _archive_docs(self, name: str) -> tuple[str, dict[str, dict[str, Any]]]:
+        if name in self._archive:
+            return TICKETS, self._archive[name]
+        return SUMMARIES, self._summaries[name]
+
+    def archive_writes(self) -> tuple[list[tuple[str, str, list]], list[tuple[str, str, list]]]:
+        """(files to write before the store proper, files to write after it).
+
+        A file gaining a ticket is written first, still holding the ones it is losing; a
+        file losing a ticket is written (again) after, so no crash leaves a ticket nowhere.
+        """
+        before, after = [], []
+        for name in sorted(self._gaining | set(self._leaving)):
+            table, docs = self._archive_docs(name)
+            if name in self._gaining:
+                union = {**self._leaving.get(name, {}), **docs}
+                before.append((name, table, list(union.values())))
+            if name in self._leaving:
+                after.append((name, table, list(docs.values())))
+        return before, after
+
+
+def _order(ticket: dict[str, Any]) -> tuple:
+    try:
+        prefix, year, n = split_number(ticket["id"])
+    except (ValueError, KeyError):
+        return ("", 0, 0, str(ticket.get("id")))
+    return (prefix, year, n, "")
+
+
+def _bucket_order(name: str) -> tuple:
+    stem = name[: -len(".json")]
+    prefix, year, chunk = stem.rsplit("-", 2)
+    return (prefix, int(year), int(chunk))
+
+
+def bucket_name(ticket_id: str) -> str | None:
+    """The archive file that holds a closed ticket: ED-2026-000123 -> ED-2026-000.json."""
+    try:
+        prefix, year, n = split_number(ticket_id)
+    except ValueError:
+        return None
+    return f"{prefix}-{year}-{n // BUCKET_SIZE:03d}.json"
+
+
+def summary_month(ticket: dict[str, Any]) -> str:
+    """The summary file of a ticket: by the month it was registered (local time)."""
+    return f"summary-{ticket['created_at'][:7]}.json"
 
 
 def split_number(ticket_id: str) -> tuple[str, int, int]:
@@ -141,12 +302,56 @@ def split_number(ticket_id: str) -> tuple[str, int, int]:
 
 
 class Store:
-    """Where the tickets live, and the only code that touches that file."""
+    """Where the tickets live, and the only code that touches those files."""
 
-    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
+    def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+                 summarize: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
         self.path = Path(os.path.realpath(path))
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.archive_dir = self.path.with_name(self.path.name + ".archive")
         self.lock_timeout = lock_timeout
+        self._summarize = summarize
+
+    def summarize(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """The compact summary kept beside an archived ticket (for reports)."""
+        if self._summarize is None:
+            return {"id": ticket["id"], "created_at": ticket["created_at"]}
+        return self._summarize(ticket)
+
+    # -- the archive -------------------------------------------------------------
+    def bucket_names(self) -> list[str]:
+        try:
+            names = os.listdir(self.archive_dir)
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
+                path=self.archive_dir, reason=exc.strerror)) from None
+        return [n for n in names if n.endswith(".json") and not n.startswith(("summary-", "."))]
+
+    def summary_months(self) -> list[str]:
+        try:
+            names = os.listdir(self.archive_dir)
+        except OSError:
+            return []
+        return sorted(n[len("summary-"):-len(".json")] for n in names
+                      if n.startswith("summary-") and n.endswith(".json"))
+
+    def read_archive_file(self, name: str, table: str) -> list[dict[str, Any]]:
+        path = self.archive_dir / name
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
+                path=path, reason=exc.strerror)) from None
+        data = self._parse(raw, path)
+        docs = list(data.get(table, {}).values())
+        if not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in docs):
+            raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
+                path=path, record=repr(table), hint=_untouched_hint()))
+        return docs
 
     # -- reading -------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
@@ -176,33 +381,35 @@ class Store:
                 raise StoreCorrupt(_("store {path}: ticket record {record} {problem}; {hint}").format(
                     path=self.path, record=doc_id, problem=problems[0], hint=_untouched_hint()))
 
-    def _parse(self, raw: bytes) -> dict[str, Any]:
+    def _parse(self, raw: bytes, path: Path | None = None) -> dict[str, Any]:
+        """The JSON tables of a store file, or StoreCorrupt naming `path` (default: the store)."""
         hint = _untouched_hint()
+        path = path or self.path
         if not raw.strip():
-            raise StoreCorrupt(_("store {path} is empty (truncated?); {hint}").format(path=self.path, hint=hint))
+            raise StoreCorrupt(_("store {path} is empty (truncated?); {hint}").format(path=path, hint=hint))
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=self.path, hint=hint)) from None
+            raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=path, hint=hint)) from None
         except json.JSONDecodeError as exc:
             raise StoreCorrupt(
                 _("store {path} is not valid JSON (line {line}, column {column}); {hint}").format(
-                    path=self.path, line=exc.lineno, column=exc.colno, hint=hint)
+                    path=path, line=exc.lineno, column=exc.colno, hint=hint)
             ) from None
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
             raise StoreCorrupt(_("store {path} is not a TinyDB file of tables; {hint}").format(
-                path=self.path, hint=hint))
+                path=path, hint=hint))
         for table in data.values():
             for doc_id, doc in table.items():
                 if not doc_id.isdigit() or not isinstance(doc, dict):
                     raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
-                        path=self.path, record=repr(doc_id), hint=hint))
+                        path=path, record=repr(doc_id), hint=hint))
         return data
 
     def _check_schema(self, data: dict[str, Any]) -> None:
         meta = data.get(META, {}).get("1")
         version = meta.get("schema_version") if isinstance(meta, dict) else None
-        if version != SCHEMA_VERSION:
+        if version not in SCHEMAS_READ:
             if isinstance(version, int) and version > SCHEMA_VERSION:
                 raise StoreCorrupt(_(
                     "store {path} has schema version {version}, newer than this edoc "
@@ -215,8 +422,8 @@ class Store:
         data.setdefault(TICKETS, {})
 
     def snapshot(self) -> Snapshot:
-        """A consistent read-only view; takes no lock (writes replace the file whole)."""
-        return Snapshot(self._load(), self.path)
+        """A consistent read-only view; takes no lock (writes replace each file whole)."""
+        return Snapshot(self._load(), self)
 
     # -- writing -------------------------------------------------------------
     @contextmanager
@@ -261,23 +468,73 @@ class Store:
         Nothing is written if the block raises, or if it changed nothing.
         """
         with self._locked():
-            snap = Snapshot(self._load(), self.path)
+            snap = Snapshot(self._load(), self)
+            if not snap.archived and self.path.exists():
+                snap = self._migrate(snap)
             yield snap
             if snap.changed:
-                self._write(snap.data)
+                self._commit(snap)
 
-    def _write(self, data: dict[str, Any]) -> None:
+    def _commit(self, snap: Snapshot) -> None:
+        before, after = snap.archive_writes()
+        for name, table, docs in before:
+            self._write_archive(name, table, docs)
+        self._write(snap.data)
+        for name, table, docs in after:
+            self._write_archive(name, table, docs)
+
+    def _write_archive(self, name: str, table: str, docs: list[dict[str, Any]]) -> None:
+        try:
+            self.archive_dir.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
+                path=self.archive_dir, reason=exc.strerror)) from None
+        docs = sorted(docs, key=_order)
+        self._write({table: {str(i + 1): doc for i, doc in enumerate(docs)}}, self.archive_dir / name)
+
+    def _migrate(self, snap: Snapshot) -> Snapshot:
+        """Schema 1 -> 2, all or nothing: back up, archive the closed tickets, then the store.
+
+        Until the store proper is replaced (the last step) it is the schema 1 file, which every
+        command still reads whole; archive files written before a crash are written again.
+        """
+        import shutil
+        from datetime import datetime
+
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.backup-v1-{stamp}")
+        try:
+            shutil.copy2(self.path, backup)
+            os.chmod(backup, 0o600)
+            with open(backup, "rb") as handle:
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
+                path=backup, reason=exc.strerror)) from None
+        migrated = Snapshot(json.loads(json.dumps(snap.data)), self)
+        meta = migrated.meta()
+        meta["schema_version"] = SCHEMA_VERSION
+        meta["migrated_from_v1"] = {"backup": backup.name}
+        migrated.set_meta(meta)
+        for ticket in migrated.pending_tickets():
+            if ticket["status"] == "closed":
+                migrated.put(ticket)
+        self._commit(migrated)
+        return Snapshot(self._load(), self)
+
+    def _write(self, data: dict[str, Any], path: Path | None = None) -> None:
+        path = path or self.path
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        folder = self.path.parent
+        folder = path.parent
         tmp_name = None
         try:
-            fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".tmp")
+            fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp_name, 0o600)
-            os.replace(tmp_name, self.path)
+            os.replace(tmp_name, path)
             tmp_name = None
             dir_fd = os.open(folder, os.O_RDONLY)
             try:
@@ -288,7 +545,7 @@ class Store:
             reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
             raise StoreWriteFailed(
                 _("could not write the store {path}: {reason}; nothing was changed").format(
-                    path=self.path, reason=reason)
+                    path=path, reason=reason)
             ) from None
         finally:
             if tmp_name is not None:

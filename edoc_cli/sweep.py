@@ -62,9 +62,7 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
     result = SweepResult(at=at, dry_run=dry_run)
     meta = snap.meta()
     last = parse_instant(meta["last_sweep_at"], tz) if meta.get("last_sweep_at") else None
-    for ticket in snap.all_tickets():
-        if not _worth_a_look(ticket, last, tz):
-            continue
+    for ticket in snap.active_tickets():
         if parse_instant(ticket["history"][-1]["at"], tz) > now:
             continue  # this machine's clock is behind the ticket's history: leave it to a sane clock
         changed = False
@@ -102,12 +100,3 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
         meta["last_sweep_at"] = at
         snap.set_meta(meta)
     return result
-
-
-def _worth_a_look(ticket: dict[str, Any], last: datetime | None, tz) -> bool:
-    """Active tickets, and closed ones that changed since the last sweep (a late close is a breach too)."""
-    if ticket["status"] in ACTIVE:
-        return True
-    if last is None:
-        return True
-    return parse_instant(ticket["history"][-1]["at"], tz) >= last

@@ -74,8 +74,7 @@ def import_records(store: Store, records: list[dict[str, Any]], origins: list[st
     if not records:
         return 0
     with store.transaction() as snap:
-        existing = {t["id"] for t in snap.all_tickets()}
-        clashes = [i for i, r in enumerate(records) if r["id"] in existing]
+        clashes = [i for i, r in enumerate(records) if snap.get(r["id"]) is not None]
         if clashes:
             listed = ", ".join(records[i]["id"] for i in clashes[:10]) + (" ..." if len(clashes) > 10 else "")
             problems = [_("{where}: {id} is already in the store").format(where=origins[i], id=records[i]["id"])
@@ -87,7 +86,11 @@ def import_records(store: Store, records: list[dict[str, Any]], origins: list[st
                 _("nothing was imported: {count} ticket(s) already in the store: {listed}").format(
                     count=len(clashes), listed=listed), shown
             )
+        highest: dict[str, str] = {}
         for record in records:
             snap.insert(record)
-            snap.bump_sequence(record["id"])
+            key = record["id"].rsplit("-", 1)[0]
+            highest[key] = max(highest.get(key, record["id"]), record["id"])
+        for ticket_id in highest.values():
+            snap.bump_sequence(ticket_id)
     return len(records)

@@ -111,8 +111,8 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def desk(edoc, template) -> Edoc:
-    edoc.store.parent.mkdir(parents=True)
-    shutil.copyfile(template, edoc.store)
+    # The whole store: the file proper and its archive of closed tickets beside it.
+    shutil.copytree(template.parent, edoc.store.parent)
     return edoc
 
 

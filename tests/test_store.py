@@ -119,14 +119,14 @@ def test_store_is_a_tinydb_document_with_schema_and_sequence(edoc):
     raw = edoc.store.read_bytes()
     data = json.loads(raw.decode("utf-8"))
     assert set(data) == {"meta", "tickets"}
-    assert data["meta"] == {"1": {"schema_version": 1, "sequences": {"ED-2026": 2}}}
+    assert data["meta"] == {"1": {"schema_version": 2, "sequences": {"ED-2026": 2}}}
     assert sorted(t["id"] for t in data["tickets"].values()) == [first, second]
 
     # TinyDB itself reads it as its own document (read-only: nothing written back).
     from tinydb import TinyDB
 
     with TinyDB(edoc.store, access_mode="r") as db:
-        assert db.table("meta").get(doc_id=1)["schema_version"] == 1
+        assert db.table("meta").get(doc_id=1)["schema_version"] == 2
         assert sorted(doc["id"] for doc in db.table("tickets").all()) == [first, second]
     assert edoc.store.read_bytes() == raw
 
@@ -137,7 +137,12 @@ def test_successful_writes_leave_no_temporary_files(edoc):
     assert edoc.run("note", tid, "--message", "Проверил журнал", now=LATER).code == 0
     assert edoc.run("close", tid, "--resolution", "resolved", "--message", "Готово", now=LATER).code == 0
     assert temp_files(edoc.store.parent) == []
-    assert sorted(p.name for p in edoc.store.parent.iterdir()) == ["tickets.json", "tickets.json.lock"]
+    archive = edoc.store.parent / "tickets.json.archive"
+    assert sorted(p.name for p in archive.glob(".*.tmp")) == []
+    assert sorted(p.name for p in edoc.store.parent.iterdir()) == [
+        "tickets.json", "tickets.json.archive", "tickets.json.lock"]
+    # The closed ticket moved to its bucket of 1000 numbers, and its report summary beside it.
+    assert sorted(p.name for p in archive.iterdir()) == ["ED-2026-000.json", "summary-2026-11.json"]
 
 
 # -- stores that must not be touched -------------------------------------------------

@@ -68,7 +68,7 @@ def client_types(incomplete: str) -> list[str]:
 def ticket_ids(incomplete: str) -> list[str]:
     """Registration numbers of the tickets not yet closed (case-insensitive prefix)."""
     def values() -> list[str]:
-        ids = [t["id"] for t in _env().store.snapshot().all_tickets() if t.get("status") != "closed"]
+        ids = [t["id"] for t in _env().store.snapshot().active_tickets()]
         return sorted(ids)
 
     return _safe(values, incomplete.upper())
