@@ -20,7 +20,7 @@ from edoc_cli.lifecycle import NO_RESPONSE_WORDING, RESOLUTIONS, apply_replay, e
 from edoc_cli.regulation import (
     MAX_LINE, MAX_TEXT, Problem, RegistrationRequest, check_registration, _URL_RE,
 )
-from edoc_cli.sla import auto_close_at
+from edoc_cli.sla import auto_close_at, record_breaches
 from edoc_cli.store import Snapshot, Store
 from edoc_cli.text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, to_iso
@@ -131,6 +131,9 @@ class Desk:
             entry = {"at": self.iso(now), "by": self.operator, **event}
             ticket["history"].append({k: v for k, v in entry.items() if v is not None})
             apply_replay(ticket)
+            if ticket["status"] == "closed" and self.calendar is not None:
+                # Closing stops the clocks: a breach sweep has not seen yet is recorded now.
+                record_breaches(ticket, self.calendar, now, self.tz, self.operator)
             snap.replace(ticket)
             return ticket
 

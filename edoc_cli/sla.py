@@ -147,6 +147,25 @@ def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None
     return out
 
 
+def record_breaches(ticket: dict[str, Any], cal, now: datetime, tz, by: str) -> list[tuple[dict, dict]]:
+    """Append one `breached` event for each target newly found breached (never twice).
+
+    Returns (event, clock) for each event added. Called by sweep for open tickets and on
+    closing, so a late closure between two sweeps is recorded too.
+    """
+    sla = clocks(ticket, cal, now, tz)
+    recorded = {e.get("target") for e in ticket["history"] if e["type"] == "breached"}
+    added = []
+    for target in ("first_response", "resolution"):
+        clock = sla[target]
+        if clock["breached"] and target not in recorded:
+            event = {"at": to_iso(now, tz), "by": by, "type": "breached", "target": target,
+                     "due_at": clock["due_at"]}
+            ticket["history"].append(event)
+            added.append((event, clock))
+    return added
+
+
 def auto_close_at(ticket: dict[str, Any], cal, tz) -> datetime | None:
     """When an unanswered information request lets sweep close the ticket (clause 15)."""
     waiting = ticket.get("waiting")

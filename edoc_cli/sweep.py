@@ -18,7 +18,7 @@ from edoc_cli.desk import Desk, no_response_message
 from edoc_cli.errors import StoreCorrupt
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import ACTIVE, apply_replay
-from edoc_cli.sla import auto_close_at, clocks
+from edoc_cli.sla import auto_close_at, clocks, record_breaches
 from edoc_cli.store import Snapshot
 from edoc_cli.tz import parse_instant, to_iso
 
@@ -74,18 +74,15 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
             apply_replay(ticket)
             result.closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
             changed = True
+        for event, clock in record_breaches(ticket, cal, now, tz, desk.operator):
+            result.breached.append({"id": ticket["id"], "target": event["target"], "due_at": clock["due_at"],
+                                    "elapsed_minutes": clock["elapsed_minutes"],
+                                    "target_minutes": clock["target_minutes"]})
+            changed = True
         sla = clocks(ticket, cal, now, tz)
-        recorded = {e.get("target") for e in ticket["history"] if e["type"] == "breached"}
         for target in TARGETS:
             clock = sla[target]
-            if clock["breached"] and target not in recorded:
-                ticket["history"].append({"at": at, "by": desk.operator, "type": "breached",
-                                          "target": target, "due_at": clock["due_at"]})
-                result.breached.append({"id": ticket["id"], "target": target, "due_at": clock["due_at"],
-                                        "elapsed_minutes": clock["elapsed_minutes"],
-                                        "target_minutes": clock["target_minutes"]})
-                changed = True
-            elif clock.get("at_risk") and ticket["status"] in ACTIVE:
+            if clock.get("at_risk") and not clock["breached"] and ticket["status"] in ACTIVE:
                 # Compared with the last sweep's instant, the same one included: a second sweep
                 # at the same second (cron runs overlapping) must not announce the risk again.
                 before = clocks(ticket, cal, last, tz)[target] if last and last <= now else None
