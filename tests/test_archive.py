@@ -161,3 +161,23 @@ def test_report_from_summaries_equals_report_from_full_replay(edoc, tmp_path):
         replayed = copy.run("report", "--json", "--group-by", group, now=NEXT_DAY).json()
         assert archived == replayed
         assert archived["total"]["terminated"] == 1 and archived["total"]["closed"] == 2
+
+
+def test_check_proves_summaries_and_recorded_breaches_against_a_replay(edoc):
+    a, b, c = three_tickets(edoc)
+    assert edoc.run("check", now=NEXT_DAY).code == 0
+    path = archive(edoc) / "summary-2026-11.json"
+    good = path.read_bytes()
+    data = json.loads(good)
+    data["summaries"]["1"]["res"][2] = 5  # hand-edited: 5 minutes instead of 60
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = edoc.run("check", now=NEXT_DAY)
+    assert result.code == 7 and f"{a}: its report summary differs" in result.err
+    path.write_bytes(good)
+    # A breach recorded where none happened (ticket b was registered 10:00, checked 11:00).
+    store = json.loads(edoc.store.read_bytes())
+    doc = next(d for d in store["tickets"].values() if d["id"] == b)
+    doc["history"].append({"at": LATER, "by": "x", "type": "breached", "target": "first_response"})
+    edoc.store.write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
+    result = edoc.run("check", now=LATER)
+    assert result.code == 7 and "breach of first_response is recorded" in result.err

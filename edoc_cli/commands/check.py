@@ -17,7 +17,8 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     from edoc_cli.checking import check_store
     from edoc_cli.errors import ExitCode
 
-    report = check_store(env_of(ctx).store)
+    env = env_of(ctx)
+    report = check_store(env.store, env.calendar, env.now(), env.tz)
     if as_json:
         render.print_json(report)
     else:
