@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Speed at five years of history: edoc on the full workload against the same open tickets alone.
+
+    python benchmarks/run.py                      # 2,000 open + 200,000 closed (several minutes)
+    python benchmarks/run.py --closed 20000       # a quicker look
+
+Builds the workload (benchmarks/workload.py) and loads it through edoc's own
+`import`, then times whole edoc processes (median of --runs) on two stores:
+the full history, and the same open tickets with no history. Prints a
+Markdown table of medians, ratios and peak memory (max RSS of the process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import workload  # noqa: E402
+
+NOW = "2026-11-26T10:00:00+05:00"
+EDOC = [sys.executable, "-m", "edoc_cli"]
+OPEN_ARGS = ["open", "--no-input", "--client-type", "user", "--name", "Бенчмарк", "--iin", "900101301233",
+             "--email", "bench@example.kz", "--category", "consultation", "--channel", "phone",
+             "--topic", "profile", "--subject", "Смена e-mail", "--description", "Хочу сменить адрес",
+             "--faq-checked"]
+
+
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in KiB, exit code) of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, proc.returncode
+
+
+def median_of(args: list[str], env: dict[str, str], runs: int) -> tuple[float, int]:
+    results = [timed(args, env) for _ in range(runs)]
+    codes = {code for _, _, code in results}
+    if codes != {0}:
+        raise SystemExit(f"{' '.join(args)} exited {codes}")
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def env_for(store: Path) -> dict[str, str]:
+    env = dict(os.environ, EDOC_STORE=str(store), EDOC_NOW=NOW, EDOC_OPERATOR="bench", LANG="C.UTF-8")
+    env.pop("EDOC_CONFIG", None)
+    env["XDG_CONFIG_HOME"] = str(store.parent / "no-config")
+    return env
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--closed", type=int, default=200_000)
+    parser.add_argument("--open", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
+    opts = parser.parse_args()
+    work = opts.workdir or Path(tempfile.mkdtemp(prefix="edoc-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    full_src, bare_src = work / "full.jsonl", work / "open-only.jsonl"
+    workload.generate(full_src, closed=opts.closed, open_=opts.open)
+    workload.generate(bare_src, closed=opts.closed, open_=opts.open, with_history=False)
+    full, bare, empty = work / "full" / "tickets.json", work / "bare" / "tickets.json", work / "empty" / "tickets.json"
+    for store in (full, bare, empty):
+        store.parent.mkdir(parents=True, exist_ok=True)
+
+    import_s, import_kib, code = timed(EDOC + ["import", str(full_src)], env_for(full))
+    if code:
+        raise SystemExit(f"import of the workload exited {code}")
+    if timed(EDOC + ["import", str(bare_src)], env_for(bare))[2]:
+        raise SystemExit("import of the open tickets exited non-zero")
+    # The first sweep records the breaches the workload holds; time the everyday ones after it.
+    for store in (full, bare):
+        timed(EDOC + ["sweep"], env_for(store))
+    open_id = subprocess.run(EDOC + ["list", "--json"], env=env_for(full), capture_output=True, text=True,
+                             check=True).stdout.split('"id": "', 1)[1].split('"', 1)[0]
+
+    say(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}")
+    from importlib.metadata import version
+
+    say("versions: " + ", ".join(f"{p} {version(p)}" for p in ("edoc-cli", "typer", "click", "rich", "tinydb",
+                                                                 "holidays")))
+    say(f"workload: {opts.open:,} open + {opts.closed:,} closed tickets; median of {opts.runs} runs")
+    say()
+    say("| command | no history | full history | ratio | peak memory (full) |")
+    say("|---|---|---|---|---|")
+    peaks = []
+    for label, args in (("open", OPEN_ARGS), ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
+                        (f"show (open ticket)", ["show", open_id, "--json"])):
+        base, _ = median_of(EDOC + args, env_for(bare), opts.runs)
+        big, kib = median_of(EDOC + args, env_for(full), opts.runs)
+        peaks.append(kib)
+        say(f"| {label} | {base * 1000:.0f} ms | {big * 1000:.0f} ms | {big / base:.2f}× | {kib / 1024:.0f} MiB |")
+    report_args = ["report", "--since", "2025-11-26", "--until", "2026-11-26", "--json"]
+    rep, rep_kib = median_of(EDOC + report_args, env_for(full), opts.runs)
+    peaks.append(rep_kib)
+    say(f"| report over one year | | {rep * 1000:.0f} ms | | {rep_kib / 1024:.0f} MiB |")
+    say(f"| import of the workload | | {import_s:.1f} s | | {import_kib / 1024:.0f} MiB |")
+    say()
+    bare_python, _ = median_of([sys.executable, "-c", "pass"], os.environ.copy(), opts.runs)
+    empty_list, _ = median_of(EDOC + ["list", "--json"], env_for(empty), opts.runs)
+    help_s, _ = median_of(EDOC + ["--help"], env_for(empty), opts.runs)
+    say("| startup | median | × python -c pass |")
+    say("|---|---|---|")
+    say(f"| python -c pass | {bare_python * 1000:.0f} ms | 1× |")
+    say(f"| edoc list --json (empty store) | {empty_list * 1000:.0f} ms | {empty_list / bare_python:.1f}× |")
+    say(f"| edoc --help | {help_s * 1000:.0f} ms | {help_s / bare_python:.1f}× |")
+    say()
+    say(f"peak memory of the everyday commands and report: {max(peaks) / 1024:.0f} MiB")
+    if opts.out:
+        opts.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
