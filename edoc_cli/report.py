@@ -70,7 +70,8 @@ def summarize(ticket: dict[str, Any], cal, at: datetime, tz) -> dict[str, Any]:
     Kept beside every archived ticket (computed at its closing, when its clocks stop), so a
     report over a year reads these instead of replaying every history.
     """
-    t = _as_of(ticket, at, tz)
+    # Replaying the history up to `at` is needed only when `at` falls inside it.
+    t = ticket if parse_instant(ticket["history"][-1]["at"], tz) <= at else _as_of(ticket, at, tz)
     sla = clocks(t, cal, at, tz)
     resolution = t.get("resolution") or {}
     faq = resolution.get("code") == "faq" or any(

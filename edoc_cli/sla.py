@@ -87,7 +87,10 @@ def targets(ticket: dict[str, Any]) -> dict[str, Any]:
             "rule": rules["rule"]}
 
 
-def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs) -> dict[str, Any]:
+def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs,
+           worked_in: dict | None = None) -> dict[str, Any]:
+    """One clock; `worked_in` memoises working time per span (both clocks share most spans)."""
+    worked_in = {} if worked_in is None else worked_in
     end = met_at or now
     target = None if target_minutes is None else target_minutes * 60
     elapsed = 0
@@ -98,7 +101,9 @@ def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs) 
         if seg.state != "running":
             continue
         seg_end = min(seg.end, end)
-        worked = cal.working_seconds_between(seg.start, seg_end)
+        worked = worked_in.get((seg.start, seg_end))
+        if worked is None:
+            worked = worked_in[(seg.start, seg_end)] = cal.working_seconds_between(seg.start, seg_end)
         if target is not None and due is None and elapsed + worked >= target and target > 0:
             due = cal.add_working_seconds(seg.start, target - elapsed)
         elapsed += worked
@@ -131,9 +136,10 @@ def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None
         elif event["type"] == "reopened":
             closed_at = None
     warn = warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", 0.8)
+    worked_in: dict = {}
     out = {
-        "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs),
-        "resolution": _clock(ticket, cal, now, tz, tgt["resolution"], closed_at, segs),
+        "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs, worked_in),
+        "resolution": _clock(ticket, cal, now, tz, tgt["resolution"], closed_at, segs, worked_in),
         # From the history as of `now` (not the stored status), so past instants read right.
         "paused": state_now == "paused",
         "rule": tgt["rule"],

@@ -7,7 +7,7 @@ from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
-from edoc_cli.records import ticket_problems
+from edoc_cli.records import MAX_RECORD_TEXT, ticket_problems
 from edoc_cli.store import Store
 from edoc_cli.text import escape_c1_in_json
 
@@ -49,7 +49,9 @@ def parse_numbered_lines(lines: Iterable[bytes], where: str) -> list[tuple[int, 
         except (json.JSONDecodeError, RecursionError):
             problems.append(_("{where}:{line}: not valid JSON").format(where=where, line=number))
             continue
-        for why in ticket_problems(record):
+        # A NUL can only be written \u0000 in JSON; a string longer than the limit needs a longer line.
+        texts_checked = b"\\u0000" not in raw and len(raw) <= MAX_RECORD_TEXT
+        for why in ticket_problems(record, texts_checked):
             problems.append(f"{where}:{number}: {why}")
         if isinstance(record, dict) and isinstance(record.get("id"), str):
             tid = record["id"]

@@ -82,14 +82,22 @@ def _zone_from_tzdata(name: str) -> tzinfo | None:
 
 
 def parse_instant(text: str, tz: tzinfo) -> datetime:
+    """Parse ISO 8601 text into an aware datetime in `tz` (see _parse_instant)."""
+    if not isinstance(text, str):
+        raise ValueError(f"expected an ISO 8601 date or time, got {text!r}")
+    return _parse_instant(text, tz)
+
+
+# The SLA replay reads each event's time several times (records, replay, clocks, summary):
+# datetimes are immutable, so the same text gives the same object from the cache.
+@functools.lru_cache(maxsize=8192)
+def _parse_instant(text: str, tz: tzinfo) -> datetime:
     """Parse ISO 8601 text into an aware datetime in `tz`.
 
     An offset (or Z) is honoured and the instant converted to `tz`; a time
     without an offset is local time in `tz`; a bare date YYYY-MM-DD is 00:00
     local time in `tz`.
     """
-    if not isinstance(text, str):
-        raise ValueError(f"expected an ISO 8601 date or time, got {text!r}")
     stripped = text.strip()
     try:
         # Python 3.11 reads a bare date as 00:00 and accepts "Z".
