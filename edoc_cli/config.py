@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 from edoc_cli.errors import ConfigError
 from edoc_cli.i18n import _
 
+MAX_CONFIG_BYTES = 1024 * 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("critical", "high", "normal", "low")
 DEFAULT_PRIORITY = "normal"  # SPEC: "bug normal (also undiagnosed)"
@@ -288,7 +290,14 @@ def load_config(path: Path | None, required: bool = False) -> Config:
         return Config(data, None, sources)
     where = str(path)
     try:
-        raw = path.read_bytes()
+        # Only a regular file of sane size: --config /dev/zero must not read forever.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ConfigError(_("{where}: not a regular file").format(where=where))
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(_("{where}: larger than {size} KiB; is it the right file?").format(
+                where=where, size=MAX_CONFIG_BYTES // 1024))
     except OSError as exc:
         raise ConfigError(_("{where}: cannot read the configuration: {reason}").format(
             where=where, reason=exc.strerror)) from exc
@@ -298,6 +307,9 @@ def load_config(path: Path | None, required: bool = False) -> Config:
         raise ConfigError(_("{where}: not UTF-8 text (byte {byte})").format(where=where, byte=exc.start)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_("{where}: not valid TOML: {error}").format(where=where, error=exc)) from exc
+    except ValueError:  # e.g. an integer of thousands of digits
+        raise ConfigError(_("{where}: not valid TOML: {error}").format(
+            where=where, error=_("a number too large to read"))) from None
     for key, value in loaded.items():
         if key not in DEFAULTS:
             raise ConfigError(_("{where}: unknown key '{key}'").format(where=where, key=key))
@@ -347,7 +359,8 @@ def validate(data: dict[str, Any], where: str) -> None:
         fail("registration.categories", _("must be a non-empty list of lower-case names"))
 
     cal = data["calendar"]
-    if not isinstance(cal["timezone"], str) or not cal["timezone"]:
+    if (not isinstance(cal["timezone"], str) or not cal["timezone"] or len(cal["timezone"]) > 64
+            or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", cal["timezone"])):
         fail("calendar.timezone", _("must be an IANA zone name such as \"Asia/Almaty\""))
     for key in ("workday_start", "workday_end"):
         if not isinstance(cal[key], str) or not _HHMM_RE.match(cal[key]):
@@ -364,7 +377,7 @@ def validate(data: dict[str, Any], where: str) -> None:
             fail(f"calendar.{key}", _("must be a list of dates \"YYYY-MM-DD\""))
         for item in cal[key]:
             if _as_date(item) is None:
-                fail(f"calendar.{key}", _("has {value}, which is not a date \"YYYY-MM-DD\"").format(value=repr(item)))
+                fail(f"calendar.{key}", _("has {value}, which is not a date \"YYYY-MM-DD\"").format(value=_shown(item)))
 
     sla = data["sla"]
     if not _is_number(sla["warn_at"]) or not 0 < sla["warn_at"] <= 1:
@@ -468,6 +481,12 @@ def validate(data: dict[str, Any], where: str) -> None:
     qc = data["quality_control"].get("email")
     if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
         fail("quality_control.email", _("must be an e-mail address"))
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in a message: never a megabyte of it."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _check_pair(pair: Any, key: str, fail) -> None:

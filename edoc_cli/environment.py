@@ -60,7 +60,8 @@ class Environment:
         try:
             return astana_zone(name)
         except ZoneDataError as exc:
-            raise ConfigError(str(exc)) from None
+            raise ConfigError(_("{where}: 'calendar.timezone' {problem}").format(
+                where=self.config.path or _("configuration"), problem=str(exc)[:300])) from None
         except Exception:
             raise ConfigError(_("{where}: 'calendar.timezone' {zone} is not a known time zone").format(
                 where=self.config.path or _("configuration"), zone=repr(name))) from None

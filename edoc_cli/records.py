@@ -17,6 +17,30 @@ _REQUIRED = {
 MAX_RECORD_TEXT = 100_000
 
 
+def _minutes_ok(value: Any, none_ok: bool = False) -> bool:
+    """A target in working minutes: a finite number above 0 and below ten years of work."""
+    if value is None:
+        return none_ok
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 10_000_000
+
+
+def _rules_ok(rules: dict[str, Any]) -> bool:
+    """The SLA rules a ticket was registered under, in the shape and ranges the clocks need."""
+    if not isinstance(rules.get("rule"), str):
+        return False
+    warn = rules.get("warn_at", 0.8)
+    if not (isinstance(warn, (int, float)) and not isinstance(warn, bool) and 0 < warn <= 1):
+        return False
+    if not _minutes_ok(rules.get("auto_close_minutes", 480)):
+        return False
+    if "by_priority" in rules:
+        table = rules["by_priority"]
+        return isinstance(table, dict) and "normal" in table and all(
+            isinstance(v, dict) and _minutes_ok(v.get("first_response")) and _minutes_ok(v.get("resolution"), True)
+            for v in table.values())
+    return _minutes_ok(rules.get("first_response")) and _minutes_ok(rules.get("resolution"), True)
+
+
 def _instant_problem(value: Any) -> str | None:
     if not isinstance(value, str):
         return _("is not a string")
@@ -25,7 +49,10 @@ def _instant_problem(value: Any) -> str | None:
     except ValueError:
         return _("{value} is not an ISO 8601 instant").format(value=repr(value[:40]))
     if when.tzinfo is None:
-        return _("{value} has no offset").format(value=repr(value))
+        return _("{value} has no offset").format(value=repr(value[:40]))
+    if not 2000 <= when.year <= 2100:
+        # The working calendar covers these years; year 1 would break every later command.
+        return _("{value} is outside the years 2000-2100").format(value=repr(value[:40]))
     return None
 
 
@@ -75,17 +102,19 @@ def shape_problems(ticket: Any) -> list[str]:
         why = _instant_problem(ticket[key])
         if why:
             problems.append(_("{field} {problem}").format(field=f"'{key}'", problem=why))
-    rules = ticket["sla_rules"]
-    if "by_priority" in rules:
-        if not isinstance(rules["by_priority"], dict) or not all(
-            isinstance(v, dict) and isinstance(v.get("first_response"), (int, float))
-            for v in rules["by_priority"].values()
-        ) or "normal" not in rules["by_priority"]:
-            problems.append(_("'sla_rules.by_priority' is malformed"))
-    elif not isinstance(rules.get("first_response"), (int, float)) or not (
-        rules.get("resolution") is None or isinstance(rules.get("resolution"), (int, float))
+    if not _rules_ok(ticket["sla_rules"]):
+        problems.append(_("'sla_rules' needs a rule name, first_response and resolution minutes, warn_at "
+                          "and auto_close_minutes, all in range"))
+    client = ticket["client"]
+    if not all(v is None or isinstance(v, str) for v in client.values()):
+        problems.append(_("'client' values must be text"))
+    details = ticket.get("details", {})
+    if not isinstance(details, dict) or not all(
+        v is None or isinstance(v, str) or (k == "attachments" and isinstance(v, list)
+                                            and all(isinstance(a, str) for a in v))
+        for k, v in details.items()
     ):
-        problems.append(_("'sla_rules' needs first_response and resolution minutes"))
+        problems.append(_("'details' must be an object of texts (attachments: a list of texts)"))
     if not isinstance(ticket["client"].get("name"), str) or ticket["client"].get("type") not in ("user", "guest"):
         problems.append(_("'client' needs a name and a type user or guest"))
     for i, event in enumerate(ticket["history"]):

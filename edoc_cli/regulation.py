@@ -6,6 +6,7 @@ one `check_registration` that every way in goes through.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -138,7 +139,10 @@ def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
     known = set(RegistrationRequest.field_names())
     for key, value in flat.items():
         if key not in known:
-            problems.append(Problem(str(key)[:40], 12, _("is not a field of a request")))
+            # Quoted: a key is the client's text and must not forge lines of the message.
+            name = str(key)
+            shown = name if re.fullmatch(r"[A-Za-z0-9_]{1,40}", name) else json.dumps(name)[:40]
+            problems.append(Problem(shown, 12, _("is not a field of a request")))
             continue
         if value is None:
             continue

@@ -32,6 +32,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import tempfile
 import time
 from contextlib import contextmanager
@@ -355,6 +356,7 @@ class Store:
 
     # -- reading -------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
+        self._refuse_odd_file()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -370,6 +372,16 @@ class Store:
         self._check_schema(data)
         self._check_records(data)
         return data
+
+    def _refuse_odd_file(self) -> None:
+        """A store is a regular file: --store /dev/zero must not be read forever, nor get a lock beside it."""
+        try:
+            mode = os.stat(self.path).st_mode
+        except OSError:
+            return  # missing (a new store) or unreadable: reading says which
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise StoreCorrupt(_("store {path} is not a regular file; check --store / EDOC_STORE").format(
+                path=self.path))
 
     def _check_records(self, data: dict[str, Any]) -> None:
         """Refuse a ticket record that commands would crash on half-way (`check` finds the rest)."""
@@ -391,7 +403,10 @@ class Store:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
             raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=path, hint=hint)) from None
-        except json.JSONDecodeError as exc:
+        except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
+            if not isinstance(exc, json.JSONDecodeError):
+                raise StoreCorrupt(_("store {path} is not valid JSON (line {line}, column {column}); {hint}").format(
+                    path=path, line="?", column="?", hint=hint)) from None
             raise StoreCorrupt(
                 _("store {path} is not valid JSON (line {line}, column {column}); {hint}").format(
                     path=path, line=exc.lineno, column=exc.colno, hint=hint)
@@ -430,6 +445,7 @@ class Store:
     def _locked(self) -> Iterator[None]:
         import fcntl
 
+        self._refuse_odd_file()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
@@ -457,9 +473,25 @@ class Store:
                             "{seconds} s; try again (EDOC_LOCK_TIMEOUT sets the wait)"
                         ).format(path=self.path, seconds=f"{self.lock_timeout:g}")) from None
                     time.sleep(0.02)
+            self._remove_dead_writers_leftovers()
             yield
         finally:
             os.close(fd)  # closing releases the lock
+
+    def _remove_dead_writers_leftovers(self) -> None:
+        """Temporary files are made only by the lock holder: any found now were left by a writer
+        that died mid-write (each a full copy of its file, personal data included)."""
+        for folder, prefix in ((self.path.parent, f".{self.path.name}."), (self.archive_dir, ".")):
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                if name.startswith(prefix) and name.endswith(".tmp"):
+                    try:
+                        os.unlink(folder / name)
+                    except OSError:
+                        pass
 
     @contextmanager
     def transaction(self) -> Iterator[Snapshot]:

@@ -23,6 +23,21 @@ def export_lines(store: Store) -> Iterator[str]:
         yield escape_c1_in_json(json.dumps(ticket, ensure_ascii=False, separators=(",", ":")))
 
 
+def bounded_lines(handle) -> Iterator[bytes]:
+    """The lines of a binary file, never holding more than one over-long line's limit in memory.
+
+    A line over the limit is yielded cut at the limit (and reported as too long), and reading
+    stops there: `edoc import /dev/zero` ends at once instead of filling the memory.
+    """
+    while True:
+        line = handle.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        yield line
+        if len(line) > MAX_LINE_BYTES:
+            return
+
+
 def parse_lines(lines: Iterable[bytes], where: str) -> list[dict[str, Any]]:
     """The records of a JSON Lines input, or ValidationFailed listing every bad line."""
     return [record for _number, record in parse_numbered_lines(lines, where)]
@@ -46,7 +61,7 @@ def parse_numbered_lines(lines: Iterable[bytes], where: str) -> list[tuple[int, 
             problems.append(_("{where}:{line}: not UTF-8 (byte {byte})").format(
                 where=where, line=number, byte=exc.start))
             continue
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # also a number of thousands of digits
             problems.append(_("{where}:{line}: not valid JSON").format(where=where, line=number))
             continue
         # A NUL can only be written \u0000 in JSON; a string longer than the limit needs a longer line.

@@ -152,11 +152,13 @@ def _read_json(source: str) -> tuple[list, bool]:
     except UnicodeDecodeError as exc:
         raise ValidationFailed(_("--from-json {where}: not UTF-8 (byte {offset})").format(
             where=where, offset=exc.start)) from None
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; so is a 5000-digit number
         if isinstance(exc, json.JSONDecodeError):
             detail = _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)
-        else:
+        elif isinstance(exc, RecursionError):
             detail = _("nested too deep")
+        else:
+            detail = _("a number too large to read")
         raise ValidationFailed(_("--from-json {where}: not valid JSON ({detail})").format(
             where=where, detail=detail)) from None
     if isinstance(data, list):
