@@ -32,6 +32,8 @@ from typing import Any
 
 import pytest
 
+import processes
+from processes import read_line
 from conftest import request_args
 
 # Process states and open files are read from /proc.
@@ -112,17 +114,6 @@ def event_values(tickets: list[dict[str, Any]]) -> Counter:
                 if key not in ("at", "by", "type") and isinstance(value, str):
                     seen[value] += 1
     return seen
-
-
-def read_line(pipe, timeout: float) -> str:
-    sel = selectors.DefaultSelector()
-    sel.register(pipe, selectors.EVENT_READ)
-    try:
-        if not sel.select(timeout):
-            raise AssertionError(f"no line from the helper process within {timeout} s")
-        return pipe.readline().strip()
-    finally:
-        sel.close()
 
 
 def process_state(pid: int) -> str:
@@ -560,25 +551,12 @@ def test_operators_and_sweeps_hammering_one_store(edoc):
     plans = [operator_plan(n, shared) for n in range(OPERATORS)]
     jobs = [([p["args"] for p in plan], {"EDOC_OPERATOR": f"op{n}"}) for n, plan in enumerate(plans)]
     jobs += [([["sweep", "--json"]] * SWEEPS_EACH, {"EDOC_OPERATOR": "cron"}) for _ in range(SWEEPERS)]
-    workers = []
-    try:
-        for args, env in jobs:
-            workers.append(subprocess.Popen(
-                [PYTHON, "-c", RUNNER, json.dumps(args)],
-                env=edoc.proc_env(now=HAMMER_NOW, env={**env, "EDOC_LOCK_TIMEOUT": "60"}),
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            ))
-        for w in workers:
-            assert read_line(w.stdout, 30) == "ready"
-        for w in workers:  # all at once
-            w.stdin.write("go\n")
-            w.stdin.flush()
-        outputs = [w.communicate(timeout=120) for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
-                w.wait()
+    workers = [subprocess.Popen(
+        [PYTHON, "-c", RUNNER, json.dumps(args)],
+        env=edoc.proc_env(now=HAMMER_NOW, env={**env, "EDOC_LOCK_TIMEOUT": "60"}),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) for args, env in jobs]
+    outputs = processes.release_together(workers, 120)
     results = []
     for w, (out, err) in zip(workers, outputs):
         assert w.returncode == 0 and "Traceback" not in err, err

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import processes
 from conftest import BUG_FIELDS, request_args
 
 NOW = "2026-11-26T10:00:00+05:00"     # Thursday, a working day
@@ -339,33 +340,6 @@ def test_a_real_pipe_into_head(edoc):
     assert b"Traceback" not in done.stderr
 
 
-LOCK_HOLDER = r"""
-import fcntl, sys
-handle = open(sys.argv[1], "a+")
-fcntl.flock(handle, fcntl.LOCK_EX)
-print("locked", flush=True)
-sys.stdin.read()
-"""
-
-
-@contextmanager
-def lock_held(lock: Path):
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(lock)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        sel = selectors.DefaultSelector()
-        sel.register(holder.stdout, selectors.EVENT_READ)
-        assert sel.select(20), "the lock holder did not start"
-        sel.close()
-        assert holder.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
-        holder.stdin.close()
-        holder.stdout.close()
-
-
 def wait_until_file_is_open(pid: int, path: Path, timeout: float) -> None:
     """Until process `pid` holds `path` open (it is then in the lock's retry loop)."""
     deadline = time.monotonic() + timeout
@@ -385,7 +359,7 @@ def test_interrupt_while_waiting_for_the_lock_is_exit_130_and_changes_nothing(ed
     tid = edoc.open_ticket(now=NOW)
     before = edoc.store.read_bytes()
     lock = Path(os.path.realpath(edoc.store.parent)) / "tickets.json.lock"
-    with lock_held(lock):
+    with processes.lock_held(lock):
         child = subprocess.Popen([sys.executable, "-m", "edoc_cli", "assign", tid, "petrov"],
                                  env=edoc.proc_env(now=HOUR, env={"EDOC_LOCK_TIMEOUT": "30"}),
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+import processes
 from conftest import IIN, request_args
 
 NOW = "2026-11-26T10:00:00+05:00"
@@ -47,43 +48,9 @@ def one_line_error(err: str) -> str:
     return lines[0]
 
 
-def read_line(pipe, timeout: float) -> str:
-    """One line from a child's pipe, or fail after `timeout` seconds (never hang the suite)."""
-    sel = selectors.DefaultSelector()
-    sel.register(pipe, selectors.EVENT_READ)
-    try:
-        if not sel.select(timeout):
-            raise AssertionError(f"no line from the helper process within {timeout} s")
-        return pipe.readline().strip()
-    finally:
-        sel.close()
-
-
-# Holds an exclusive flock on the lock file (as another edoc would), says so, then waits.
-LOCK_HOLDER = r"""
-import fcntl, sys
-handle = open(sys.argv[1], "a+")
-fcntl.flock(handle, fcntl.LOCK_EX)
-print("locked", flush=True)
-sys.stdin.read()
-"""
-
-
-@contextmanager
-def lock_held(store: Path) -> Iterator[subprocess.Popen]:
+def lock_held(store: Path):
     """A real separate process holding `<store>.lock` until the block ends."""
-    lock = Path(real(store.parent)) / (store.name + ".lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(lock)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert read_line(holder.stdout, 20) == "locked"
-        yield holder
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
-        holder.stdin.close()
-        holder.stdout.close()
+    return processes.lock_held(Path(real(store.parent)) / (store.name + ".lock"))
 
 
 def valid_store(edoc) -> tuple[str, bytes]:
@@ -342,24 +309,13 @@ sys.exit(0 if codes == [0] * 10 else 1)
 def test_four_processes_registering_at_once_get_forty_distinct_numbers(edoc):
     env = edoc.proc_env(now=NOW)
     workers = []
-    try:
-        for n in range(4):
-            args = request_args(subject=f"Параллельная регистрация {n}", iin=IIN)
-            workers.append(subprocess.Popen(
-                [sys.executable, "-c", WORKER, "--no-input", *args], env=env,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            ))
-        for w in workers:
-            assert read_line(w.stdout, 30) == "ready"
-        for w in workers:  # release them together
-            w.stdin.write("go\n")
-            w.stdin.flush()
-        outputs = [w.communicate(timeout=60) for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
-                w.wait()
+    for n in range(4):
+        args = request_args(subject=f"Параллельная регистрация {n}", iin=IIN)
+        workers.append(subprocess.Popen(
+            [sys.executable, "-c", WORKER, "--no-input", *args], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ))
+    outputs = processes.release_together(workers, 60)
     acknowledged = []
     for w, (out, err) in zip(workers, outputs):
         assert w.returncode == 0, err
