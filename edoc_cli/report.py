@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
-from edoc_cli.sla import clocks
+from edoc_cli.sla import clock_figures
 from edoc_cli.tz import parse_instant, to_iso
 
 GROUPS = ("category", "level", "channel", "assignee", "priority")
@@ -72,7 +72,8 @@ def summarize(ticket: dict[str, Any], cal, at: datetime, tz) -> dict[str, Any]:
     """
     # Replaying the history up to `at` is needed only when `at` falls inside it.
     t = ticket if parse_instant(ticket["history"][-1]["at"], tz) <= at else _as_of(ticket, at, tz)
-    sla = clocks(t, cal, at, tz)
+    clocks = clock_figures(t, cal, at, tz)
+    fr, res = clocks["first_response"], clocks["resolution"]
     resolution = t.get("resolution") or {}
     faq = resolution.get("code") == "faq" or any(
         e["type"] in ("replied", "closed") and e.get("faq_link") for e in t["history"])
@@ -84,7 +85,9 @@ def summarize(ticket: dict[str, Any], cal, at: datetime, tz) -> dict[str, Any]:
         "assignee": t.get("assignee"), "priority": t.get("priority"), "code": resolution.get("code"),
         "terminated": t.get("terminated"), "client": t["client"]["name"], "subject": t["subject"],
         "faq": faq, "escalated": bool(t.get("third_parties")),
-        "fr": _clock_summary(sla["first_response"]), "res": _clock_summary(sla["resolution"]),
+        # [target minutes, met?, elapsed minutes, breached?] of each clock
+        "fr": [fr.target_minutes, fr.met, fr.elapsed_minutes, fr.breached],
+        "res": [res.target_minutes, res.met, res.elapsed_minutes, res.breached],
         "backlog_minutes": None if closed else cal.working_minutes_between(parse_instant(t["received_at"], tz), at),
     }
 

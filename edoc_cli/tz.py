@@ -107,7 +107,7 @@ def _parse_instant(text: str, tz: tzinfo) -> datetime:
             f"{text!r} is not an ISO 8601 date or time; use e.g. "
             "\"2026-11-26\", \"2026-11-26T10:15\" or \"2026-11-26T05:15:00Z\""
         ) from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if parsed.tzinfo is None:  # fromisoformat gives a fixed offset (datetime.timezone) or none
         return parsed.replace(tzinfo=tz)
     try:
         return parsed.astimezone(tz)

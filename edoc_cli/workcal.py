@@ -37,6 +37,11 @@ Asia/Almaty went from UTC+6 to UTC+5). Each year gets a table of the local
 day starts and working periods plus a prefix sum of working time, so the
 working time between two instants costs O(years spanned) and adding working
 time is a bisect once the year is found.
+
+Finding the local day of an instant is the costly step (a conversion to the
+zone per call), so a year whose UTC offset never changes (Asia/Almaty: every
+year but 2024) keeps that offset in its table and finds the day by integer
+arithmetic; a year with an offset change goes through the zone.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ from __future__ import annotations
 import bisect
 import calendar as _calendar
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
@@ -60,6 +65,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _US = timedelta(microseconds=1)
 _US_PER_SECOND = 1_000_000
 _US_PER_MINUTE = 60_000_000
+_US_PER_DAY = 86_400_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 # A calendar with no working time for this many years running cannot
 # satisfy an addition; stop instead of walking to year 9999.
 _MAX_EMPTY_YEARS = 8
@@ -161,10 +168,17 @@ class _YearTable:
     """Microsecond timestamps for every local day of one year."""
 
     first: date
+    first_day: int  # days from 1970-01-01 to `first`
     midnights: list[int]  # day i starts at midnights[i]; one extra entry for next 1 January
     work_start: list[int]  # == work_end on a day without working time
     work_end: list[int]
     cum: list[int]  # working time in the year before day i; cum[-1] is the year's total
+    # The zone's UTC offset (microseconds) when it is the same at every
+    # midnight of the year and the next 1 January, else None. The same at
+    # every midnight means the same all year: an offset that changed would
+    # have to change back before the next midnight, and zone data never
+    # changes twice in a day (tzdata's changes are a week apart or more).
+    offset: int | None
 
     @property
     def total(self) -> int:
@@ -208,6 +222,9 @@ class WorkCalendar:
         # here, so building a calendar stays cheap for commands that never
         # consult it; an unknown country raises ValueError then.
         self._tables: dict[int, _YearTable] = {}
+        # The tables with a fixed offset, ordered by their first midnight, for _position.
+        self._fixed_starts: list[int] = []
+        self._fixed_tables: list[_YearTable] = []
 
     def __repr__(self) -> str:
         return (
@@ -296,6 +313,37 @@ class WorkCalendar:
         """As add_working_seconds, in minutes (fractions allowed: 0.5 h = 30 min)."""
         return self._add_us(start, _to_us(minutes, _US_PER_MINUTE, "minutes"))
 
+    def meter(self) -> Callable[[datetime, datetime], int]:
+        """working_seconds_between for measuring several spans that share their ends.
+
+        Converting an instant into the calendar is most of a measurement's
+        cost, and a meter does it once per instant (per datetime object, so
+        two equal datetimes that are different instants, as in a repeated
+        hour, stay apart). It keeps every instant it has seen: use one for
+        one computation, such as a ticket's SLA clocks.
+        """
+        # id(instant) -> [instant, microseconds, position or None]; the entry
+        # holds the instant, so no other object can take its id meanwhile.
+        seen: dict[int, list] = {}
+
+        def working_seconds_between(a: datetime, b: datetime) -> int:
+            mark_a = seen.get(id(a))
+            if mark_a is None:
+                mark_a = seen[id(a)] = [a, _stamp(a, "a"), None]
+            mark_b = seen.get(id(b))
+            if mark_b is None:
+                mark_b = seen[id(b)] = [b, _stamp(b, "b"), None]
+            if mark_b[1] <= mark_a[1]:
+                return 0
+            # Positions only now, as working_seconds_between finds them only for b > a.
+            if mark_a[2] is None:
+                mark_a[2] = self._position(mark_a[1])
+            if mark_b[2] is None:
+                mark_b[2] = self._position(mark_b[1])
+            return self._between(mark_a[2], mark_b[2]) // _US_PER_SECOND
+
+        return working_seconds_between
+
     def intervals(self, a: datetime, b: datetime) -> list[Interval]:
         """Split [a, b) into consecutive working, off-hours, weekend and holiday stretches.
 
@@ -355,6 +403,10 @@ class WorkCalendar:
         table = self._tables.get(year)
         if table is None:
             table = self._tables[year] = self._build_table(year)
+            if table.offset is not None:
+                k = bisect.bisect(self._fixed_starts, table.midnights[0])
+                self._fixed_starts.insert(k, table.midnights[0])
+                self._fixed_tables.insert(k, table)
         return table
 
     def _build_table(self, year: int) -> _YearTable:
@@ -382,34 +434,54 @@ class WorkCalendar:
             work_start.append(ws)
             work_end.append(we)
             cum.append(cum[-1] + we - ws)
-        return _YearTable(first, midnights, work_start, work_end, cum)
+        first_day = first.toordinal() - _EPOCH_ORDINAL
+        # A local midnight is (days since 1970) * 24 h minus the offset in force then.
+        offsets = {(first_day + i) * _US_PER_DAY - midnight for i, midnight in enumerate(midnights)}
+        offset = offsets.pop() if len(offsets) == 1 else None
+        return _YearTable(first, first_day, midnights, work_start, work_end, cum, offset)
 
-    def _position(self, us: int) -> tuple[int, int]:
-        """(year, working time elapsed in that year before the instant `us`)."""
-        day = _instant(us, self.tz).date()
-        table = self._table(day.year)
-        i = (day - table.first).days
-        ws, we = table.work_start[i], table.work_end[i]
-        return day.year, table.cum[i] + min(max(us - ws, 0), we - ws)
+    def _position(self, us: int) -> tuple[_YearTable, int]:
+        """(the table of the year holding the instant `us`, working time elapsed in that year before it)."""
+        k = bisect.bisect_right(self._fixed_starts, us) - 1
+        if k >= 0 and us < (table := self._fixed_tables[k]).midnights[-1]:
+            # The offset is fixed all year, so this is the day the conversion below gives.
+            i = (us + table.offset) // _US_PER_DAY - table.first_day
+        else:
+            # A year with an offset change, or one not built yet (built now, so
+            # the next instant in it takes the branch above if its offset is fixed).
+            day = _instant(us, self.tz).date()
+            table = self._table(day.year)
+            i = (day - table.first).days
+        # cum[i] plus the part of day i's period before `us`, written out
+        # rather than with min/max as this runs for every instant measured.
+        ws = table.work_start[i]
+        if us <= ws:
+            return table, table.cum[i]
+        we = table.work_end[i]
+        return table, table.cum[i] + (us - ws if us < we else we - ws)
+
+    def _between(self, a: tuple[_YearTable, int], b: tuple[_YearTable, int]) -> int:
+        """Working time from position `a` to the later position `b` (as _position gives them)."""
+        (table_a, in_a), (table_b, in_b) = a, b
+        if table_a is table_b:  # one table per year
+            return in_b - in_a
+        year_a, year_b = table_a.first.year, table_b.first.year
+        middle = sum(self._table(y).total for y in range(year_a + 1, year_b))
+        return table_a.total - in_a + middle + in_b
 
     def _working_us_between(self, a: datetime, b: datetime) -> int:
         a_us, b_us = _stamp(a, "a"), _stamp(b, "b")
         if b_us <= a_us:
             return 0
-        year_a, in_a = self._position(a_us)
-        year_b, in_b = self._position(b_us)
-        if year_a == year_b:
-            return in_b - in_a
-        middle = sum(self._table(y).total for y in range(year_a + 1, year_b))
-        return self._table(year_a).total - in_a + middle + in_b
+        return self._between(self._position(a_us), self._position(b_us))
 
     def _add_us(self, start: datetime, amount: int) -> datetime:
         start_us = _stamp(start, "start")
         if amount == 0:
             return start.astimezone(self.tz)
-        year, target = self._position(start_us)
+        table, target = self._position(start_us)
+        year = table.first.year
         target += amount
-        table = self._table(year)
         step = 1 if amount > 0 else -1
         empty_years = 0
         # Walk to the year holding the target: 0 < target <= total going
@@ -440,12 +512,22 @@ class WorkCalendar:
 def _stamp(dt: datetime, label: str) -> int:
     if not isinstance(dt, datetime):
         raise TypeError(f"{label} must be a datetime, got {dt!r}")
-    if dt.tzinfo is None or dt.utcoffset() is None:
+    offset = dt.utcoffset()
+    if offset is None:
         raise ValueError(f"{label} must be timezone-aware, got naive {dt.isoformat()}")
-    return (dt - _EPOCH) // _US
+    # (dt - _EPOCH) // _US worked out from the fields: the same number, at half the
+    # cost of the timedelta arithmetic (this runs for every instant the SLA clocks measure).
+    seconds = (dt.toordinal() - _EPOCH_ORDINAL) * 86_400 + dt.hour * 3600 + dt.minute * 60 + dt.second
+    seconds -= offset.days * 86_400 + offset.seconds
+    return seconds * _US_PER_SECOND + dt.microsecond - offset.microseconds
 
 
 def _instant(us: int, tz: tzinfo) -> datetime:
+    seconds, rest = divmod(us, _US_PER_SECOND)
+    if not rest:
+        # The same conversion (tz.fromutc of the UTC time) at a third of the cost;
+        # whole seconds only, as a float timestamp could round microseconds.
+        return datetime.fromtimestamp(seconds, tz)
     return (_EPOCH + timedelta(microseconds=us)).astimezone(tz)
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from edoc_cli.tz import astana_zone
@@ -485,3 +485,103 @@ def test_intervals_partition_the_span(a, span):
 def test_extra_working_days_never_delay_a_deadline(start, minutes, extra):
     more_work = WorkCalendar(ALMATY, extra_working_days=extra)
     assert more_work.add_working_minutes(start, minutes) <= CAL.add_working_minutes(start, minutes)
+
+
+# -- the fixed-offset fast path ------------------------------------------------------------
+# A year whose offset never changes finds an instant's local day by arithmetic; these check it
+# against the conversion through the zone that every instant took before (and that 2024, the
+# year Almaty went from UTC+6 to UTC+5, still takes).
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+US_PER_HOUR = 3_600_000_000
+NEW_YORK = astana_zone("America/New_York")  # two changes a year: every year goes through the zone
+FAST_PATH_CALS = [
+    CAL,
+    # Working round the clock, every day: a day found wrong changes the working time found
+    # (with 09:00-18:00 a night instant counts the same on either side of midnight).
+    WorkCalendar(ALMATY, time(0), time(23, 59, 59, 999999), frozenset(range(7)), holidays=None),
+    WorkCalendar(timezone.utc, holidays=None),
+    WorkCalendar(timezone(timedelta(hours=-3)), holidays=None),
+    WorkCalendar(NEW_YORK, holidays=None),
+]
+
+
+def us_of(text: str) -> int:
+    return (datetime.fromisoformat(text) - EPOCH) // timedelta(microseconds=1)
+
+
+def exact_position(cal: WorkCalendar, us: int) -> tuple[int, int]:
+    """(year, working time in the year before `us`) with the local day taken from the zone."""
+    day = (EPOCH + timedelta(microseconds=us)).astimezone(cal.tz).date()
+    table = cal._table(day.year)
+    i = (day - table.first).days
+    ws, we = table.work_start[i], table.work_end[i]
+    return day.year, table.cum[i] + min(max(us - ws, 0), we - ws)
+
+
+def whole_seconds_sometimes(us: int) -> int:
+    return us - us % 1_000_000 if us % 3 else us  # deadlines are mostly whole seconds
+
+
+fast_path_us = st.one_of(
+    # Almaty's change: 2024-03-01 00:00 +06 became 2024-02-29 23:00 +05, so 23:xx came twice.
+    st.integers(us_of("2024-02-27T00:00:00+00:00"), us_of("2024-03-03T00:00:00+00:00")),
+    # The local midnights around it: 18:00 UTC at +6, 19:00 UTC at +5.
+    st.builds(lambda day, us: us_of("2024-02-26T17:00:00+00:00") + day * 24 * US_PER_HOUR + us,
+              st.integers(0, 6), st.integers(0, 3 * US_PER_HOUR)),
+    # New Year, when the local year and the UTC year differ for a few hours.
+    st.builds(lambda year, hours: us_of(f"{year}-01-01T00:00:00+00:00") + hours,
+              st.integers(2020, 2029), st.integers(-14 * US_PER_HOUR, 14 * US_PER_HOUR)),
+    st.integers(us_of("2020-01-01T00:00:00+00:00"), us_of("2029-01-01T00:00:00+00:00")),
+).map(whole_seconds_sometimes)
+
+
+def test_offset_is_kept_only_for_years_without_a_change():
+    five, six = 5 * US_PER_HOUR, 6 * US_PER_HOUR
+    assert [CAL._table(year).offset for year in (2023, 2024, 2025, 2026)] == [six, None, five, five]
+    assert WorkCalendar(NEW_YORK, holidays=None)._table(2026).offset is None
+    assert WorkCalendar(timezone(timedelta(hours=-3)), holidays=None)._table(2026).offset == -3 * US_PER_HOUR
+
+
+@PROPS
+@given(us=fast_path_us)
+@example(us=us_of("2024-02-28T18:30:00+00:00"))  # 00:30 on the 29th at +6, 23:30 on the 28th at +5
+@example(us=us_of("2024-02-29T18:30:00+00:00"))  # the second 23:30 on the 29th
+@example(us=us_of("2024-12-31T19:30:00+00:00"))  # 2025-01-01 00:30 at +5
+def test_fast_path_finds_the_day_the_zone_gives(us):
+    for cal in FAST_PATH_CALS:
+        table, in_year = cal._position(us)
+        assert (table.first.year, in_year) == exact_position(cal, us), cal
+
+
+@PROPS
+@given(us=fast_path_us)
+def test_instants_come_back_as_the_zone_gives_them(us):
+    from edoc_cli.workcal import _instant, _stamp
+
+    for zone in {cal.tz for cal in FAST_PATH_CALS}:
+        got = _instant(us, zone)
+        expected = (EPOCH + timedelta(microseconds=us)).astimezone(zone)
+        # Field by field: == ignores fold within one zone, and 2024-02-29 23:xx in Almaty needs it.
+        assert (got.isoformat(), got.fold, got.tzinfo) == (expected.isoformat(), expected.fold, expected.tzinfo)
+        assert _stamp(got, "got") == us
+
+
+@PROPS
+@given(a=fast_path_us, b=fast_path_us)
+def test_fast_path_measures_as_the_day_by_day_reference(a, b):
+    a_dt, b_dt = ((EPOCH + timedelta(microseconds=us)).astimezone(ALMATY) for us in (a, b))
+    if abs(b_dt - a_dt) > timedelta(days=40):
+        b_dt = a_dt + timedelta(days=40) * (1 if b_dt > a_dt else -1)
+    assert CAL.working_seconds_between(a_dt, b_dt) == int(reference_seconds(CAL, a_dt, b_dt))
+
+
+@PROPS
+@given(stamps=st.lists(fast_path_us, min_size=2, max_size=8))
+def test_a_meter_measures_as_working_seconds_between(stamps):
+    # The same instants as several objects, and the repeated hour's equal-looking instants.
+    instants = [(EPOCH + timedelta(microseconds=us)).astimezone(ALMATY) for us in stamps]
+    instants += [instant.replace(fold=1 - instant.fold) for instant in instants[:2]]
+    measure = CAL.meter()
+    for a, b in zip(instants, instants[1:] + instants[:1]):
+        assert measure(a, b) == CAL.working_seconds_between(a, b)
