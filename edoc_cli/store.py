@@ -189,11 +189,19 @@ class Snapshot:
 
     def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Summaries of archived tickets registered in these months ("2026-11"), stale ones skipped."""
-        in_store = {t["id"] for t in self.pending_tickets()}
+        in_store = set(self._ids_in_store())
         for month in months:
-            for tid, row in self._summary_file(f"summary-{month}.json").items():
-                if tid not in in_store:
+            name = f"summary-{month}.json"
+            # Read one month at a time and let it go: a year of summaries never sits in memory whole.
+            rows = (self._summaries[name].values() if name in self._summaries
+                    else self.store.read_archive_file(name, SUMMARIES))
+            for row in rows:
+                if row["id"] not in in_store:
                     yield row
+
+    def _ids_in_store(self) -> Iterator[str]:
+        for doc in self.data.get(TICKETS, {}).values():
+            yield doc.get("id")
 
     # -- changes -----------------------------------------------------------------
     def insert(self, ticket: dict[str, Any]) -> None:
