@@ -181,3 +181,23 @@ def test_check_proves_summaries_and_recorded_breaches_against_a_replay(edoc):
     edoc.store.write_text(json.dumps(store, ensure_ascii=False), encoding="utf-8")
     result = edoc.run("check", now=LATER)
     assert result.code == 7 and "breach of first_response is recorded" in result.err
+
+
+def test_a_migration_that_cannot_finish_leaves_the_schema_1_store_untouched(edoc, tmp_path):
+    # The archive cannot be written (its path is taken by a file): the migration stops before
+    # its last step, so the old file stays exactly as it was and every command still reads it.
+    a, b, c = three_tickets(edoc)
+    v1 = _as_schema_1(edoc)
+    old = type(edoc)(tmp_path / "old")
+    old.store.parent.mkdir(parents=True)
+    old.store.write_bytes(v1)
+    (old.store.parent / "tickets.json.archive").write_text("in the way")
+    result = old.run("note", b, "-m", "x", now=NEXT_DAY)
+    assert result.code != 0 and "Traceback" not in result.err
+    assert old.store.read_bytes() == v1
+    assert old.ticket(a, now=NEXT_DAY)["status"] == "closed"
+    # Once the way is clear, the next write migrates and nothing was lost.
+    (old.store.parent / "tickets.json.archive").unlink()
+    assert old.run("note", b, "-m", "x", now=NEXT_DAY).code == 0
+    assert json.loads(old.store.read_bytes())["meta"]["1"]["schema_version"] == 2
+    assert [json.loads(x)["id"] for x in old.run("export").out.splitlines()] == [a, b, c]
