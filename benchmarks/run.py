@@ -55,6 +55,7 @@ def env_for(store: Path) -> dict[str, str]:
     env = dict(os.environ, EDOC_STORE=str(store), EDOC_NOW=NOW, EDOC_OPERATOR="bench", LANG="C.UTF-8")
     env.pop("EDOC_CONFIG", None)
     env["XDG_CONFIG_HOME"] = str(store.parent / "no-config")
+    env["XDG_CACHE_HOME"] = str(store.parent.parent / "cache")  # shared by the stores, like a real home
     return env
 
 

@@ -49,9 +49,12 @@ from __future__ import annotations
 import bisect
 import calendar as _calendar
 import functools
+import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
 
 __all__ = ["DayInfo", "Interval", "WorkCalendar", "DAY_KINDS", "INTERVAL_KINDS"]
 
@@ -124,7 +127,63 @@ def _substitutions(country: str) -> tuple[dict[date, date], dict[date, date]]:
 
 @functools.lru_cache(maxsize=None)
 def _package_year(country: str, year: int) -> _PackageYear:
-    """The days of `year` that the holidays package makes exceptions of."""
+    """The days of `year` that the holidays package makes exceptions of.
+
+    Read from a small cache file when this version of the package computed them before:
+    importing `holidays` and building three years of it costs a command a third of a second.
+    """
+    cached = _disk_cache(country).get(str(year))
+    if cached is not None:
+        return _PackageYear(off={date.fromisoformat(d): (k, n) for d, k, n in cached["off"]},
+                            work={date.fromisoformat(d): n for d, n in cached["work"]})
+    package = _package_year_computed(country, year)
+    _remember(country, year, package)
+    return package
+
+
+def _cache_path(country: str) -> Path | None:
+    """$XDG_CACHE_HOME/edoc/holidays-<country>-<package version>.json (a new version, a new file)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        stamp = version("holidays")
+    except PackageNotFoundError:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "edoc" / f"holidays-{country}-{stamp}.json"
+
+
+@functools.lru_cache(maxsize=None)
+def _disk_cache(country: str) -> dict:
+    path = _cache_path(country)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}  # a missing or damaged cache is only slower, never wrong: it is rebuilt
+    return data if isinstance(data, dict) else {}
+
+
+def _remember(country: str, year: int, package: _PackageYear) -> None:
+    """Add a year to the cache file; any failure (read-only home, full disk) is ignored."""
+    import tempfile
+
+    cache = _disk_cache(country)
+    cache[str(year)] = {"off": [[d.isoformat(), k, n] for d, (k, n) in sorted(package.off.items())],
+                        "work": [[d.isoformat(), n] for d, n in sorted(package.work.items())]}
+    path = _cache_path(country)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(cache, handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _package_year_computed(country: str, year: int) -> _PackageYear:
     import holidays
 
     # Neighbouring years too, in case an observed day crosses New Year.

@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+# The holiday-table cache (edoc_cli.workcal) of test runs stays out of the real home.
+os.environ.setdefault("XDG_CACHE_HOME", str(Path(__import__("tempfile").mkdtemp(prefix="edoc-test-cache-"))))
+
 # Thursday 26 November 2026, 10:00 in Astana: a plain working day.
 DEFAULT_NOW = "2026-11-26T10:00:00+05:00"
 
