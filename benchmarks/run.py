@@ -105,7 +105,7 @@ def main() -> int:
     say("|---|---|---|---|---|")
     peaks = []
     for label, args in (("open", OPEN_ARGS), ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
-                        (f"show (open ticket)", ["show", open_id, "--json"])):
+                        ("show (open ticket)", ["show", open_id, "--json"])):
         base, _ = median_of(EDOC + args, env_for(bare), opts.runs)
         big, kib = median_of(EDOC + args, env_for(full), opts.runs)
         peaks.append(kib)

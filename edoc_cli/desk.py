@@ -7,7 +7,6 @@ what) and rebuilds the ticket's state from its history.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable
@@ -18,14 +17,12 @@ from edoc_cli.errors import NotAllowed, TicketNotFound, UsageError, ValidationFa
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import NO_RESPONSE_WORDING, RESOLUTIONS, apply_replay, ensure_allowed
 from edoc_cli.regulation import (
-    MAX_LINE, MAX_TEXT, Problem, RegistrationRequest, check_registration, _URL_RE,
+    MAX_LINE, MAX_TEXT, RegistrationRequest, check_registration, _URL_RE,
 )
-from edoc_cli.sla import auto_close_at, record_breaches
-from edoc_cli.store import Snapshot, Store
+from edoc_cli.sla import auto_close_at, clocks, record_breaches
+from edoc_cli.store import TICKET_ID_RE, Snapshot, Store
 from edoc_cli.text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, to_iso
-
-TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{4}-\d{6,}$")
 
 
 @dataclass
@@ -133,7 +130,7 @@ class Desk:
             apply_replay(ticket)
             if ticket["status"] == "closed" and self.calendar is not None:
                 # Closing stops the clocks: a breach sweep has not seen yet is recorded now.
-                record_breaches(ticket, self.calendar, now, self.tz, self.operator)
+                record_breaches(ticket, clocks(ticket, self.calendar, now, self.tz), now, self.tz, self.operator)
             snap.replace(ticket)
             return ticket
 
@@ -322,6 +319,3 @@ def no_response_message(ticket: dict[str, Any], tz, extra: str | None = None) ->
         lines.append(f"- {when} ({event.get('by', '?')}) {label}: {what}")
     return "\n".join(lines)
 
-
-def problems_as_lines(problems: list[Problem | str]) -> list[str]:
-    return [str(p) for p in problems]

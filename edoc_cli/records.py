@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, STATUSES, replay
+from edoc_cli.store import TICKET_ID_RE
 
 _REQUIRED = {
     "id": str, "status": str, "category": str, "channel": str, "sla_level": str,
@@ -81,8 +81,6 @@ def shape_problems(ticket: Any) -> list[str]:
     The store refuses to load a record with such a problem (exit 7), since
     reading or rewriting it would fail half-way; `check` reports the rest.
     """
-    from edoc_cli.desk import TICKET_ID_RE
-
     if not isinstance(ticket, dict):
         return [_("is not a JSON object")]
     problems = []

@@ -194,16 +194,20 @@ def clock_figures(ticket: dict[str, Any], cal, now: datetime, tz) -> dict[str, C
     return out
 
 
-def record_breaches(ticket: dict[str, Any], cal, now: datetime, tz, by: str) -> list[tuple[dict, dict]]:
-    """Append one `breached` event for each target newly found breached (never twice).
+TARGETS = ("first_response", "resolution")
 
-    Returns (event, clock) for each event added. Called by sweep for open tickets and on
-    closing, so a late closure between two sweeps is recorded too.
+
+def record_breaches(ticket: dict[str, Any], sla: dict[str, Any], now: datetime, tz,
+                    by: str) -> list[tuple[dict, dict]]:
+    """Append one `breached` event for each target `sla` (its clocks now) finds newly breached.
+
+    Never twice per target. Returns (event, clock) for each event added. Called by sweep for
+    open tickets and on closing, so a late closure between two sweeps is recorded too. A
+    `breached` event does not move a clock, so `sla` stays true after the events are added.
     """
-    sla = clocks(ticket, cal, now, tz)
     recorded = {e.get("target") for e in ticket["history"] if e["type"] == "breached"}
     added = []
-    for target in ("first_response", "resolution"):
+    for target in TARGETS:
         clock = sla[target]
         if clock["breached"] and target not in recorded:
             event = {"at": to_iso(now, tz), "by": by, "type": "breached", "target": target,

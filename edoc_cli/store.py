@@ -32,6 +32,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 import tempfile
 import time
@@ -48,6 +49,8 @@ TICKETS = "tickets"
 META = "meta"
 SUMMARIES = "summaries"
 BUCKET_SIZE = 1000
+# A registration number: PREFIX-YEAR-SEQUENCE (ED-2026-000042).
+TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{4}-\d{6,}$")
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 

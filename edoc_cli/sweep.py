@@ -18,11 +18,10 @@ from edoc_cli.desk import Desk, no_response_message
 from edoc_cli.errors import StoreCorrupt
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import ACTIVE, apply_replay
-from edoc_cli.sla import auto_close_at, clocks, record_breaches
+from edoc_cli.sla import TARGETS, auto_close_at, clocks, record_breaches
 from edoc_cli.store import Snapshot
 from edoc_cli.tz import parse_instant, to_iso
 
-TARGETS = ("first_response", "resolution")
 
 
 @dataclass
@@ -74,18 +73,21 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
             apply_replay(ticket)
             result.closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
             changed = True
-        for event, clock in record_breaches(ticket, cal, now, tz, desk.operator):
+        sla = clocks(ticket, cal, now, tz)  # once per ticket: breaches and risks both read it
+        for event, clock in record_breaches(ticket, sla, now, tz, desk.operator):
             result.breached.append({"id": ticket["id"], "target": event["target"], "due_at": clock["due_at"],
                                     "elapsed_minutes": clock["elapsed_minutes"],
                                     "target_minutes": clock["target_minutes"]})
             changed = True
-        sla = clocks(ticket, cal, now, tz)
+        earlier = None  # the clocks at the last sweep, worked out only for a ticket at risk
         for target in TARGETS:
             clock = sla[target]
             if clock.get("at_risk") and not clock["breached"] and ticket["status"] in ACTIVE:
                 # Compared with the last sweep's instant, the same one included: a second sweep
                 # at the same second (cron runs overlapping) must not announce the risk again.
-                before = clocks(ticket, cal, last, tz)[target] if last and last <= now else None
+                if earlier is None and last and last <= now:
+                    earlier = clocks(ticket, cal, last, tz)
+                before = earlier[target] if earlier else None
                 result.at_risk.append({
                     "id": ticket["id"], "target": target, "due_at": clock["due_at"],
                     "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"],
