@@ -20,7 +20,7 @@ def check_store(store: Store, cal=None, now=None, tz=None) -> dict[str, Any]:
     seen: set[str] = set()
     highest: dict[str, int] = {}
     in_store = {t["id"] for t in snap.pending_tickets()}
-    summaries = {row["id"]: row for row in snap.summaries(store.summary_months())} if snap.archived else {}
+    summaries = {row["id"]: row for row in snap.summaries(snap.summary_months())} if snap.archived else {}
     count = 0
     for ticket in snap.iter_all_tickets():
         count += 1

@@ -19,12 +19,17 @@ Layout (schema 2), so that everyday commands read and write only open work:
   month, so a year's report reads a few small files.
 
 All files are TinyDB JSON documents, written atomically under the one lock.
-A change that moves a ticket writes the file gaining it first, then the
-store, then the file losing it, so a crash at any point leaves every ticket
-in at least one place, and the store proper always wins: a stale archive
-copy of a ticket that is in the store is ignored (and replaced by the next
-move). A schema 1 store (one file) is read as it is and migrated, after a
-timestamped backup, by the first command that writes.
+The write of the store proper is the commit point of every change: the
+archive files a change rewrites are first written beside their places as
+`.NAME.TOKEN.staged`, then the store proper is replaced with a note of them
+in its meta ("staged"), and only then are they renamed into place. Until the
+store proper is replaced nothing visible has changed (a failure removes the
+staged files: an import that fills the disk half-way imports nothing); once
+it is, readers read a noted file from its staged copy while that still
+exists, and the next writer finishes any renames a crash cut short. The
+store proper also wins over an archive copy of a ticket it holds. A schema 1
+store (one file) is read as it is and migrated, after a timestamped backup,
+by the first command that writes.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ SCHEMAS_READ = (1, 2)
 TICKETS = "tickets"
 META = "meta"
 SUMMARIES = "summaries"
+STAGED = "staged"  # meta key: the archive files of the last commit, {"token": ..., "files": [...]}
+STAGED_TOKEN_RE = re.compile(r"^[0-9a-f]{16}$")
+ARCHIVE_NAME_RE = re.compile(r"^(summary-\d{4}-\d{2}|[A-Z][A-Z0-9]{0,9}-\d{4}-\d{3,})\.json$")
 BUCKET_SIZE = 1000
 # A registration number: PREFIX-YEAR-SEQUENCE (ED-2026-000042).
 TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-\d{4}-\d{6,}$")
@@ -99,6 +107,7 @@ class Snapshot:
         self._leaving: dict[str, dict[str, dict[str, Any]]] = {}    # file -> {id: doc moved out}
         self._gaining: set[str] = set()
         self._ids: dict[str, int] | None = None  # ticket id -> TinyDB doc id in the store proper
+        self.staged: dict[str, Path] = store.staged_files(self.meta())  # archive file -> its staged copy
 
     @property
     def data(self) -> dict[str, Any]:
@@ -182,13 +191,25 @@ class Snapshot:
         in_store = {t["id"] for t in pending}
 
         def archived() -> Iterator[dict[str, Any]]:
-            for name in sorted(self.store.bucket_names(), key=_bucket_order):
+            for name in self.bucket_names():
                 tickets = self._bucket(name, keep=False)
                 for tid in sorted(tickets, key=lambda i: _order({"id": i})):
                     if tid not in in_store:
                         yield tickets[tid]
 
         yield from heapq.merge(pending, archived(), key=_order)
+
+    def bucket_names(self) -> list[str]:
+        """The archive buckets, those only staged so far included."""
+        staged = [n for n in self.staged if not n.startswith("summary-")]
+        return sorted(set(self.store.bucket_names()) | set(staged), key=_bucket_order)
+
+    def summary_months(self) -> list[str]:
+        staged = [n[len("summary-"):-len(".json")] for n in self.staged if n.startswith("summary-")]
+        return sorted(set(self.store.summary_months()) | set(staged))
+
+    def _read_archive(self, name: str, table: str) -> list[dict[str, Any]]:
+        return self.store.read_archive_file(name, table, self.staged.get(name))
 
     def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Summaries of archived tickets registered in these months ("2026-11"), stale ones skipped."""
@@ -197,7 +218,7 @@ class Snapshot:
             name = f"summary-{month}.json"
             # Read one month at a time and let it go: a year of summaries never sits in memory whole.
             rows = (self._summaries[name].values() if name in self._summaries
-                    else self.store.read_archive_file(name, SUMMARIES))
+                    else self._read_archive(name, SUMMARIES))
             for row in rows:
                 if row["id"] not in in_store:
                     yield row
@@ -248,14 +269,14 @@ class Snapshot:
     def _bucket(self, name: str, keep: bool = True) -> dict[str, dict[str, Any]]:
         if name in self._archive:
             return self._archive[name]
-        docs = {doc["id"]: doc for doc in self.store.read_archive_file(name, TICKETS)}
+        docs = {doc["id"]: doc for doc in self._read_archive(name, TICKETS)}
         if keep:
             self._archive[name] = docs
         return docs
 
     def _summary_file(self, name: str) -> dict[str, dict[str, Any]]:
         if name not in self._summaries:
-            self._summaries[name] = {doc["id"]: doc for doc in self.store.read_archive_file(name, SUMMARIES)}
+            self._summaries[name] = {doc["id"]: doc for doc in self._read_archive(name, SUMMARIES)}
         return self._summaries[name]
 
     def _archive_docs(self, name: str) -> tuple[str, dict[str, dict[str, Any]]]:
@@ -263,21 +284,13 @@ class Snapshot:
             return TICKETS, self._archive[name]
         return SUMMARIES, self._summaries[name]
 
-    def archive_writes(self) -> tuple[list[tuple[str, str, list]], list[tuple[str, str, list]]]:
-        """(files to write before the store proper, files to write after it).
-
-        A file gaining a ticket is written first, still holding the ones it is losing; a
-        file losing a ticket is written (again) after, so no crash leaves a ticket nowhere.
-        """
-        before, after = [], []
+    def archive_writes(self) -> list[tuple[str, str, list]]:
+        """(file, table, documents) of every archive file this change rewrites."""
+        writes = []
         for name in sorted(self._gaining | set(self._leaving)):
             table, docs = self._archive_docs(name)
-            if name in self._gaining:
-                union = {**self._leaving.get(name, {}), **docs}
-                before.append((name, table, list(union.values())))
-            if name in self._leaving:
-                after.append((name, table, list(docs.values())))
-        return before, after
+            writes.append((name, table, list(docs.values())))
+        return writes
 
 
 def _order(ticket: dict[str, Any]) -> tuple:
@@ -306,6 +319,15 @@ def bucket_name(ticket_id: str) -> str | None:
 def summary_month(ticket: dict[str, Any]) -> str:
     """The summary file of a ticket: by the month it was registered (local time)."""
     return f"summary-{ticket['created_at'][:7]}.json"
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames in a folder durable."""
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def split_number(ticket_id: str) -> tuple[str, int, int]:
@@ -349,21 +371,46 @@ class Store:
         return sorted(n[len("summary-"):-len(".json")] for n in names
                       if n.startswith("summary-") and n.endswith(".json"))
 
-    def read_archive_file(self, name: str, table: str) -> list[dict[str, Any]]:
-        path = self.archive_dir / name
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
-                path=path, reason=exc.strerror)) from None
+    def staged_files(self, meta: dict[str, Any]) -> dict[str, Path]:
+        """The archive files noted as staged in the store proper's meta: name -> staged copy.
+
+        A malformed note (hand-edited) names no file: only archive names and a hex token are taken.
+        """
+        note = meta.get(STAGED)
+        if not isinstance(note, dict) or not isinstance(note.get("token"), str) \
+                or not STAGED_TOKEN_RE.match(note["token"]) or not isinstance(note.get("files"), list):
+            return {}
+        return {name: self._staged_path(name, note["token"]) for name in note["files"]
+                if isinstance(name, str) and ARCHIVE_NAME_RE.match(name)}
+
+    def _staged_path(self, name: str, token: str) -> Path:
+        return self.archive_dir / f".{name}.{token}.staged"
+
+    def read_archive_file(self, name: str, table: str, staged: Path | None = None) -> list[dict[str, Any]]:
+        """The documents of one archive file; from its staged copy while that exists (see above)."""
+        path = staged
+        raw = self._read_if_there(staged) if staged is not None else None
+        if raw is None:  # no staged copy: renamed into place already (the usual case)
+            path = self.archive_dir / name
+            raw = self._read_if_there(path)
+            if raw is None:
+                return []
         data = self._parse(raw, path)
         docs = list(data.get(table, {}).values())
         if not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in docs):
             raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
                 path=path, record=repr(table), hint=_untouched_hint()))
         return docs
+
+    @staticmethod
+    def _read_if_there(path: Path) -> bytes | None:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
+                path=path, reason=exc.strerror)) from None
 
     # -- reading -------------------------------------------------------------
     def _load(self) -> dict[str, Any]:
@@ -484,21 +531,39 @@ class Store:
                             "{seconds} s; try again (EDOC_LOCK_TIMEOUT sets the wait)"
                         ).format(path=self.path, seconds=f"{self.lock_timeout:g}")) from None
                     time.sleep(0.02)
-            self._remove_dead_writers_leftovers()
             yield
         finally:
             os.close(fd)  # closing releases the lock
 
+    def _finish_staged(self, staged: dict[str, Path]) -> None:
+        """Rename the staged archive files of a committed change into place (the last step of a commit,
+        or of the next writer's start when a crash cut it short). A rename that fails is left to the next."""
+        renamed = False
+        for name, path in staged.items():
+            try:
+                os.replace(path, self.archive_dir / name)
+                renamed = True
+            except FileNotFoundError:
+                pass  # renamed already
+            except OSError:
+                return
+        if renamed:
+            try:
+                _fsync_folder(self.archive_dir)
+            except OSError:
+                pass  # the change is committed; the renames are only less durable
+
     def _remove_dead_writers_leftovers(self) -> None:
-        """Temporary files are made only by the lock holder: any found now were left by a writer
-        that died mid-write (each a full copy of its file, personal data included)."""
+        """Temporary and staged files are made only by the lock holder, and the staged files of the
+        last commit are in place by now: any found were left by a writer that died or failed before
+        its commit (each a full copy of its file, personal data included)."""
         for folder, prefix in ((self.path.parent, f".{self.path.name}."), (self.archive_dir, ".")):
             try:
                 names = os.listdir(folder)
             except OSError:
                 continue
             for name in names:
-                if name.startswith(prefix) and name.endswith(".tmp"):
+                if name.startswith(prefix) and name.endswith((".tmp", ".staged")):
                     try:
                         os.unlink(folder / name)
                     except OSError:
@@ -512,6 +577,9 @@ class Store:
         """
         with self._locked():
             snap = Snapshot(self._load(), self)
+            self._finish_staged(snap.staged)
+            snap.staged = {}
+            self._remove_dead_writers_leftovers()
             if not snap.archived and self.path.exists():
                 snap = self._migrate(snap)
             yield snap
@@ -519,21 +587,39 @@ class Store:
                 self._commit(snap)
 
     def _commit(self, snap: Snapshot) -> None:
-        before, after = snap.archive_writes()
-        for name, table, docs in before:
-            self._write_archive(name, table, docs)
-        self._write(snap.data)
-        for name, table, docs in after:
-            self._write_archive(name, table, docs)
+        """Stage the archive files, replace the store proper (the commit), rename the staged files in."""
+        import secrets
 
-    def _write_archive(self, name: str, table: str, docs: list[dict[str, Any]]) -> None:
+        token = secrets.token_hex(8)
+        staged: dict[str, Path] = {}
+        meta = snap.meta()
+        try:
+            for name, table, docs in snap.archive_writes():
+                staged[name] = self._staged_path(name, token)
+                self._write_archive(table, docs, staged[name])
+            if staged:
+                meta[STAGED] = {"token": token, "files": sorted(staged)}
+            else:
+                meta.pop(STAGED, None)
+            snap.set_meta(meta)
+            self._write(snap.data)
+        except BaseException:
+            for path in staged.values():
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+            raise
+        self._finish_staged(staged)
+
+    def _write_archive(self, table: str, docs: list[dict[str, Any]], path: Path) -> None:
         try:
             self.archive_dir.mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             raise StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
                 path=self.archive_dir, reason=exc.strerror)) from None
         docs = sorted(docs, key=_order)
-        self._write({table: {str(i + 1): doc for i, doc in enumerate(docs)}}, self.archive_dir / name)
+        self._write({table: {str(i + 1): doc for i, doc in enumerate(docs)}}, path)
 
     def _migrate(self, snap: Snapshot) -> Snapshot:
         """Schema 1 -> 2, all or nothing: back up, archive the closed tickets, then the store.
@@ -579,11 +665,7 @@ class Store:
             os.chmod(tmp_name, 0o600)
             os.replace(tmp_name, path)
             tmp_name = None
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            _fsync_folder(folder)
         except OSError as exc:
             reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
             raise StoreWriteFailed(

@@ -603,3 +603,129 @@ def test_operators_and_sweeps_hammering_one_store(edoc):
     assert waiting.code == 0, waiting
     assert all(datetime.fromisoformat(t["waiting"]["auto_close_at"]) > datetime.fromisoformat(HAMMER_NOW)
                for t in waiting.json()), waiting.json()
+
+
+def closed_dump(edoc, path: Path, buckets: int, per_bucket: int) -> list[str]:
+    """JSON Lines of closed tickets spread over `buckets` archive buckets (numbers 1000 apart); their ids."""
+    tid = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", tid, "--resolution", "resolved", "--message", "Решено по телефону.",
+                    now=LATER_SAME_DAY).code == 0
+    (template,) = all_tickets(edoc, LATER_SAME_DAY)
+    ids = [f"ED-2025-{b * 1000 + k + 1:06d}" for b in range(buckets) for k in range(per_bucket)]
+    path.write_text("".join(json.dumps({**template, "id": i}, ensure_ascii=False) + "\n" for i in ids),
+                    encoding="utf-8")
+    return ids
+
+
+def test_an_import_that_fills_the_disk_half_way_imports_nothing(edoc, small_tmpfs):
+    """An import writes many archive files: the disk filling after some of them must not leave
+    those tickets in the store, nor make the message 'nothing was changed' a lie."""
+    edoc.store = small_tmpfs / "tickets.json"
+    edoc.env["EDOC_STORE"] = str(edoc.store)
+    dump = edoc.tmp / "closed.jsonl"
+    ids = closed_dump(edoc, dump, buckets=12, per_bucket=4)
+    before = store_files(small_tmpfs)
+    room = 24 * 1024  # room for some buckets of about 9 KiB, not for all twelve
+    free = lambda: (lambda s: s.f_bavail * s.f_frsize)(__import__("os").statvfs(small_tmpfs))  # noqa: E731
+    with open(small_tmpfs / "filler", "wb") as handle:
+        handle.write(b"\0" * (free() - room))
+    assert 16 * 1024 <= free() <= 32 * 1024
+
+    result = edoc.proc("import", str(dump), now=LATER_SAME_DAY)
+    assert result.code not in (0, 6, 7), result
+    line = one_line_error(result.err)
+    assert "disk is full" in line and "nothing was changed" in line, line
+    assert store_files(small_tmpfs, but=("filler",)) == before
+    assert temp_files(small_tmpfs) == []
+    exported = {t["id"] for t in all_tickets(edoc, LATER_SAME_DAY)}
+    assert exported.isdisjoint(ids)
+    assert_check_passes(edoc, LATER_SAME_DAY)
+
+    # With room again the same import goes through whole.
+    (small_tmpfs / "filler").unlink()
+    again = edoc.run("import", str(dump), now=LATER_SAME_DAY)
+    assert again.code == 0, again
+    assert {t["id"] for t in all_tickets(edoc, LATER_SAME_DAY)} >= set(ids)
+    assert_check_passes(edoc, LATER_SAME_DAY)
+
+
+# -- a writer killed between staging the archive and the last rename -------------------
+
+# A real edoc that SIGKILLs itself at one rename of its commit: "commit" just before the
+# store proper is replaced (the archive files are staged), "rename" just after it (the
+# staged archive files not yet in place).
+KILL_AT_RENAME = r"""
+import os, runpy, signal, sys
+
+point = os.environ["KILL_AT"]
+real_replace = os.replace
+
+def replace(src, dst, *args, **kwargs):
+    src, dst = os.fsdecode(src), os.fsdecode(dst)
+    if (point == "commit" and os.path.basename(dst) == "tickets.json") or \
+            (point == "rename" and src.endswith(".staged") and os.path.exists(src)):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_replace(src, dst, *args, **kwargs)
+
+os.replace = replace
+sys.argv = ["edoc", *sys.argv[1:]]
+runpy.run_module("edoc_cli", run_name="__main__")
+"""
+
+
+def staged_files(edoc) -> list[Path]:
+    return sorted(edoc.store.parent.rglob("*.staged"))
+
+
+@pytest.mark.parametrize("point", ["commit", "rename"])
+def test_a_close_killed_around_its_commit_is_all_or_nothing(edoc, point):
+    keep = edoc.open_ticket(now=NOW)
+    tid = edoc.open_ticket(now=NOW)
+    killed = edoc_popen(edoc, ["close", tid, "--resolution", "resolved", "--message", "Решено."],
+                        now=LATER_SAME_DAY, env={"KILL_AT": point}, wrapper=KILL_AT_RENAME)
+    killed.communicate(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    assert staged_files(edoc), "the archive files were staged before the kill"
+
+    shown = edoc.run("show", tid, "--json", now=LATER_SAME_DAY)
+    assert shown.code == 0, shown
+    listed = {t["id"] for t in edoc.run("list", "--json", now=LATER_SAME_DAY).json()}
+    if point == "commit":  # killed before the store proper was replaced: nothing happened
+        assert shown.json()["status"] == "new" and listed == {keep, tid}
+    else:  # killed after: the close is committed and readers see it whole, from the staged files
+        assert shown.json()["status"] == "closed" and listed == {keep}
+        report = edoc.run("report", "--since", "2026-11-01", "--until", "2026-12-01", "--json",
+                          now=LATER_SAME_DAY)
+        assert report.code == 0, report
+        assert (report.json()["total"]["opened"], report.json()["total"]["closed"]) == (2, 1), report
+    assert_check_passes(edoc, LATER_SAME_DAY)
+
+    # The next writer finishes the renames (or drops the uncommitted files), and nothing is lost.
+    assert edoc.run("note", keep, "--message", "следующая запись", now=LATER_SAME_DAY).code == 0
+    assert staged_files(edoc) == [] and temp_files(edoc.store.parent) == []
+    status = {t["id"]: t["status"] for t in all_tickets(edoc, LATER_SAME_DAY)}
+    assert status == {keep: "new", tid: "new" if point == "commit" else "closed"}
+    assert_check_passes(edoc, LATER_SAME_DAY)
+
+
+@pytest.mark.parametrize("point", ["commit", "rename"])
+def test_an_import_killed_around_its_commit_is_all_or_nothing(edoc, point):
+    dump = edoc.tmp / "closed.jsonl"
+    ids = closed_dump(edoc, dump, buckets=3, per_bucket=2)
+    before = {t["id"] for t in all_tickets(edoc, LATER_SAME_DAY)}
+    killed = edoc_popen(edoc, ["import", str(dump)], now=LATER_SAME_DAY, env={"KILL_AT": point},
+                        wrapper=KILL_AT_RENAME)
+    killed.communicate(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+
+    expected = before if point == "commit" else before | set(ids)
+    assert {t["id"] for t in all_tickets(edoc, LATER_SAME_DAY)} == expected
+    assert_check_passes(edoc, LATER_SAME_DAY)
+    again = edoc.run("import", str(dump), now=LATER_SAME_DAY)
+    if point == "commit":  # nothing was imported, so the same import now goes through
+        assert again.code == 0, again
+    else:
+        assert again.code == 3 and "already in the store" in again.err, again
+    assert staged_files(edoc) == [] and temp_files(edoc.store.parent) == []
+    assert {t["id"] for t in all_tickets(edoc, LATER_SAME_DAY)} == before | set(ids)
+    assert_check_passes(edoc, LATER_SAME_DAY)
