@@ -8,6 +8,7 @@ from typing import Any
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, STATUSES, replay
 from edoc_cli.store import TICKET_ID_RE
+from edoc_cli.text import has_surrogate
 
 _REQUIRED = {
     "id": str, "status": str, "category": str, "channel": str, "sla_level": str,
@@ -57,10 +58,12 @@ def _instant_problem(value: Any) -> str | None:
 
 
 def _texts(obj: Any, path: str):
+    """(where, text) of every string in the record, keys included."""
     if isinstance(obj, str):
         yield path, obj
     elif isinstance(obj, dict):
         for k, v in obj.items():
+            yield path, k
             yield from _texts(v, f"{path}.{k}")
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
@@ -133,11 +136,13 @@ def shape_problems(ticket: Any) -> list[str]:
 def consistency_problems(ticket: dict[str, Any], texts_checked: bool = False) -> list[str]:
     """Where a well-shaped record is still unusable: NUL bytes, huge texts, time order, status against history."""
     problems: list[str] = []
-    # `texts_checked`: the caller saw the JSON text and it holds no NUL escape and is shorter
-    # than the limit, so walking every string in Python (which dominates a big import) is moot.
+    # `texts_checked`: the caller saw the JSON text and it holds no NUL or surrogate escape and is
+    # shorter than the limit, so walking every string in Python (which dominates a big import) is moot.
     for path, text in (() if texts_checked else _texts(ticket, "ticket")):
         if "\x00" in text:
             problems.append(_("{field} {problem}").format(field=path, problem=_("contains a NUL byte")))
+        if has_surrogate(text):
+            problems.append(_("{field} {problem}").format(field=path[:200], problem=_("is not valid UTF-8 text")))
         if len(text) > MAX_RECORD_TEXT:
             problems.append(_("{flag} is longer than {limit} characters").format(flag=path, limit=MAX_RECORD_TEXT))
     rules = ticket["sla_rules"]

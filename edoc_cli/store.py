@@ -73,6 +73,25 @@ def default_store_path(environ: dict[str, str] | None = None) -> Path:
     return Path(base) / "edoc" / "tickets.json"
 
 
+class Encoded:
+    """A document that arrives already encoded as compact JSON (a bulk import's closed tickets and
+    their summaries, encoded by the worker processes that checked them): written as it is."""
+
+    __slots__ = ("id", "text", "order")
+
+    def __init__(self, doc_id: str, text: str, order: tuple | None = None):
+        self.id = doc_id
+        self.text = text
+        self.order = order or _order_id(doc_id)
+
+    def decoded(self) -> dict[str, Any]:
+        return json.loads(self.text)
+
+
+def _plain(doc: "dict[str, Any] | Encoded") -> dict[str, Any]:
+    return doc.decoded() if isinstance(doc, Encoded) else doc
+
+
 def _tinydb_storage(initial: dict[str, Any]):
     """A TinyDB storage class that works on one in-memory snapshot of the file."""
     from tinydb.storages import Storage
@@ -116,7 +135,8 @@ class Snapshot:
     @property
     def archived(self) -> bool:
         """Schema 2: closed tickets live in the archive (a schema 1 store keeps all in one file)."""
-        return self.meta().get("schema_version") == SCHEMA_VERSION
+        meta = self.data.get(META, {}).get("1")  # read directly: asked once a ticket on an import
+        return isinstance(meta, dict) and meta.get("schema_version") == SCHEMA_VERSION
 
     # -- meta ----------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
@@ -177,7 +197,14 @@ class Snapshot:
         if name is None:
             return None
         found = self._bucket(name).get(ticket_id)
-        return dict(found) if found is not None else None
+        return dict(_plain(found)) if found is not None else None
+
+    def holds(self, ticket_id: str) -> bool:
+        """Whether the ticket is in the store, open or archived (`get` without the copy)."""
+        if self._doc_id(ticket_id) is not None:
+            return True
+        name = bucket_name(ticket_id)
+        return name is not None and ticket_id in self._bucket(name)
 
     def all_tickets(self) -> list[dict[str, Any]]:
         """Every ticket, open and archived (reads the whole archive: not for everyday commands)."""
@@ -193,9 +220,9 @@ class Snapshot:
         def archived() -> Iterator[dict[str, Any]]:
             for name in self.bucket_names():
                 tickets = self._bucket(name, keep=False)
-                for tid in sorted(tickets, key=lambda i: _order({"id": i})):
+                for tid in sorted(tickets, key=_order_id):
                     if tid not in in_store:
-                        yield tickets[tid]
+                        yield _plain(tickets[tid])
 
         yield from heapq.merge(pending, archived(), key=_order)
 
@@ -219,7 +246,7 @@ class Snapshot:
             # Read one month at a time and let it go: a year of summaries never sits in memory whole.
             rows = (self._summaries[name].values() if name in self._summaries
                     else self._read_archive(name, SUMMARIES))
-            for row in rows:
+            for row in map(_plain, rows):
                 if row["id"] not in in_store:
                     yield row
 
@@ -230,6 +257,17 @@ class Snapshot:
     # -- changes -----------------------------------------------------------------
     def insert(self, ticket: dict[str, Any]) -> None:
         self.put(ticket)
+
+    def insert_new(self, tickets: list[dict[str, Any]]) -> None:
+        """Add tickets new to the store and not closed, at once (TinyDB rewrites its table per insert)."""
+        if any(t["status"] == "closed" or self._doc_id(t["id"]) is not None for t in tickets):
+            for ticket in tickets:
+                self.put(ticket)
+            return
+        if tickets:
+            self.changed = True
+            for ticket, doc_id in zip(tickets, self.tickets.insert_multiple(tickets)):
+                self._ids[ticket["id"]] = doc_id
 
     def replace(self, ticket: dict[str, Any]) -> None:
         self.put(ticket)
@@ -246,7 +284,7 @@ class Snapshot:
                 self.tickets.remove(doc_ids=[doc_id])
                 del self._ids[ticket["id"]]
             self._gain(self._bucket(name), name, ticket["id"], ticket)
-            month = summary_month(ticket)
+            month = summary_month(ticket["created_at"])
             self._gain(self._summary_file(month), month, ticket["id"], self.store.summarize(ticket))
             return
         if doc_id is None:
@@ -255,9 +293,21 @@ class Snapshot:
             self.tickets.upsert(Document(ticket, doc_id=doc_id))
         if name is not None and ticket["id"] in self._bucket(name):
             self._lose(self._bucket(name), name, ticket["id"])
-            month = summary_month(self._leaving[name][ticket["id"]])
+            month = summary_month(ticket["created_at"])  # never changes in a ticket's life
             if ticket["id"] in self._summary_file(month):
                 self._lose(self._summary_file(month), month, ticket["id"])
+
+    def put_encoded(self, ticket_id: str, created_at: str, text: str, summary: str) -> None:
+        """File a closed ticket new to the store that arrives encoded, with its encoded summary (an import)."""
+        order = _order_id(ticket_id)  # (prefix, year, number, "") of a registration number
+        if order[3] or not self.archived or self._doc_id(ticket_id) is not None:
+            self.put(json.loads(text))
+            return
+        self.changed = True
+        name = _bucket_of(*order[:3])
+        self._gain(self._bucket(name), name, ticket_id, Encoded(ticket_id, text, order))
+        month = summary_month(created_at)
+        self._gain(self._summary_file(month), month, ticket_id, Encoded(ticket_id, summary, order))
 
     def _gain(self, docs: dict[str, Any], name: str, tid: str, doc: dict[str, Any]) -> None:
         docs[tid] = doc
@@ -293,11 +343,16 @@ class Snapshot:
         return writes
 
 
-def _order(ticket: dict[str, Any]) -> tuple:
+def _order(ticket: "dict[str, Any] | Encoded") -> tuple:
+    return ticket.order if isinstance(ticket, Encoded) else _order_id(ticket.get("id"))
+
+
+def _order_id(ticket_id: Any) -> tuple:
+    """Registration-number order: by prefix, year, then the number as a number."""
     try:
-        prefix, year, n = split_number(ticket["id"])
-    except (ValueError, KeyError):
-        return ("", 0, 0, str(ticket.get("id")))
+        prefix, year, n = split_number(ticket_id)
+    except (ValueError, AttributeError):
+        return ("", 0, 0, str(ticket_id))
     return (prefix, year, n, "")
 
 
@@ -313,12 +368,27 @@ def bucket_name(ticket_id: str) -> str | None:
         prefix, year, n = split_number(ticket_id)
     except ValueError:
         return None
+    return _bucket_of(prefix, year, n)
+
+
+def _bucket_of(prefix: str, year: int, n: int) -> str:
     return f"{prefix}-{year}-{n // BUCKET_SIZE:03d}.json"
 
 
-def summary_month(ticket: dict[str, Any]) -> str:
-    """The summary file of a ticket: by the month it was registered (local time)."""
-    return f"summary-{ticket['created_at'][:7]}.json"
+def summary_month(created_at: str) -> str:
+    """The summary file of a ticket registered at `created_at`: by that month (local time)."""
+    return f"summary-{created_at[:7]}.json"
+
+
+def encode(doc: Any) -> str:
+    """The compact JSON every store file is written in."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_failed(path: Path, exc: OSError) -> StoreWriteFailed:
+    reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+    return StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
+        path=path, reason=reason))
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -598,6 +668,10 @@ class Store:
                 staged[name] = self._staged_path(name, token)
                 self._write_archive(table, docs, staged[name])
             if staged:
+                try:
+                    _fsync_folder(self.archive_dir)
+                except OSError as exc:
+                    raise _write_failed(self.archive_dir, exc) from None
                 meta[STAGED] = {"token": token, "files": sorted(staged)}
             else:
                 meta.pop(STAGED, None)
@@ -613,13 +687,19 @@ class Store:
         self._finish_staged(staged)
 
     def _write_archive(self, table: str, docs: list[dict[str, Any]], path: Path) -> None:
+        """Write one archive file's documents, staged (see `_commit`)."""
         try:
             self.archive_dir.mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
-            raise StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
-                path=self.archive_dir, reason=exc.strerror)) from None
+            raise _write_failed(self.archive_dir, exc) from None
         docs = sorted(docs, key=_order)
-        self._write({table: {str(i + 1): doc for i, doc in enumerate(docs)}}, path)
+        if not any(isinstance(doc, Encoded) for doc in docs):
+            self._write({table: {str(i + 1): doc for i, doc in enumerate(docs)}}, path, staged=True)
+            return
+        # Encoded documents go in as they are, without decoding them again.
+        parts = [doc.text if isinstance(doc, Encoded) else encode(doc) for doc in docs]
+        self._write(f'{{"{table}":{{' + ",".join(f'"{i}":{part}' for i, part in enumerate(parts, 1)) + "}}", path,
+                    staged=True)
 
     def _migrate(self, snap: Snapshot) -> Snapshot:
         """Schema 1 -> 2, all or nothing: back up, archive the closed tickets, then the store.
@@ -638,8 +718,7 @@ class Store:
             with open(backup, "rb") as handle:
                 os.fsync(handle.fileno())
         except OSError as exc:
-            raise StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
-                path=backup, reason=exc.strerror)) from None
+            raise _write_failed(backup, exc) from None
         migrated = Snapshot(json.loads(json.dumps(snap.data)), self)
         meta = migrated.meta()
         meta["schema_version"] = SCHEMA_VERSION
@@ -651,27 +730,33 @@ class Store:
         self._commit(migrated)
         return Snapshot(self._load(), self)
 
-    def _write(self, data: dict[str, Any], path: Path | None = None) -> None:
+    def _write(self, data: dict[str, Any] | str, path: Path | None = None, staged: bool = False) -> None:
+        """Replace the file with `data` (a document, or one encoded already) atomically.
+
+        `staged`: write a new staged file in place instead; nobody reads it before the commit
+        (see above), and the commit makes the folder durable once for all of them.
+        """
         path = path or self.path
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        payload = (data if isinstance(data, str) else encode(data)).encode("utf-8")
         folder = path.parent
         tmp_name = None
         try:
-            fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+            if staged:
+                tmp_name = str(path)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            else:
+                fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp_name, 0o600)
-            os.replace(tmp_name, path)
+            if not staged:
+                os.chmod(tmp_name, 0o600)
+                os.replace(tmp_name, path)
+                _fsync_folder(folder)
             tmp_name = None
-            _fsync_folder(folder)
         except OSError as exc:
-            reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
-            raise StoreWriteFailed(
-                _("could not write the store {path}: {reason}; nothing was changed").format(
-                    path=path, reason=reason)
-            ) from None
+            raise _write_failed(path, exc) from None
         finally:
             if tmp_name is not None:
                 try:

@@ -19,6 +19,13 @@ _ESCAPE_SEQ = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# A lone UTF-16 surrogate: what undecodable bytes in argv, or a "\ud800" escape in JSON, become.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether `text` holds a character no UTF-8 file or terminal can take."""
+    return _SURROGATE.search(text) is not None
 
 
 def for_terminal(text: str, single_line: bool = False) -> str:
@@ -47,7 +54,7 @@ def control_problem(text: str, multiline: bool) -> str | None:
     """
     if "\x00" in text:
         return _("contains a NUL byte")
-    if any("\ud800" <= c <= "\udfff" for c in text):
+    if has_surrogate(text):
         return _("is not valid UTF-8 text")
     if not multiline:
         match = _CONTROL_ANY.search(text)

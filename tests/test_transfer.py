@@ -263,3 +263,130 @@ def test_check_finds_hand_edits(edoc, edit, names):
     assert isinstance(body["tickets"], int) and body["tickets"] == len(data["tickets"]) + 1
     assert len(body["problems"]) == 1 and all(w in body["problems"][0] for w in names)
     assert edoc.store.read_bytes() == before  # check never repairs by itself
+
+
+# -- hostile text, big numbers, and the form records come in ------------------------------
+
+
+@pytest.mark.parametrize("where, line", [
+    ("a value", '"description": "до \\ud800 после"'),
+    ("a key", '"details": {"\\udc00": null}'),
+])
+def test_import_refuses_a_lone_surrogate_escape(edoc, good_record, where, line):
+    # JSON can carry "\ud800", which no UTF-8 file or terminal can take: accepted, it made every
+    # later write of the store (and `export`) fail with a traceback.
+    key = line.split(":", 1)[0]
+    record = {k: v for k, v in good_record.items() if f'"{k}"' != key}
+    text = json.dumps(record, ensure_ascii=False)[:-1] + ", " + line + "}"
+    dump = edoc.tmp / "surrogate.jsonl"
+    dump.write_text(text + "\n", encoding="utf-8")
+
+    result = edoc.run("import", str(dump), now=LATER)
+
+    assert result.code == 3, result
+    assert "Traceback" not in result.err and "unexpected" not in result.err
+    assert f"{dump}:1:" in result.err and "is not valid UTF-8 text" in result.err
+    assert not edoc.store.exists()
+
+
+def test_a_surrogate_pair_is_an_ordinary_character(edoc, good_record):
+    record = dict(good_record, subject="Подпись не ставится 😀")
+    text = json.dumps(record)  # ensure_ascii: the emoji is written as the pair \ud83d\ude00
+    assert "\\ud83d\\ude00" in text
+    dump = edoc.tmp / "pair.jsonl"
+    dump.write_text(text + "\n", encoding="utf-8")
+    assert edoc.run("import", str(dump), now=LATER).code == 0
+    assert edoc.ticket(record["id"], now=LATER)["subject"] == "Подпись не ставится 😀"
+    assert edoc.run("check", now=LATER).code == 0
+
+
+def test_numbers_past_999999_are_ordered_as_numbers(edoc, good_record):
+    # As text "ED-2026-999999" sorts after "ED-2026-1000000": the sequence must follow the number.
+    dump = edoc.tmp / "big.jsonl"
+    dump.write_text("".join(json.dumps(dict(good_record, id=i), ensure_ascii=False) + "\n"
+                            for i in ("ED-2026-1000000", "ED-2026-999999")), encoding="utf-8")
+    assert edoc.run("import", str(dump), now=LATER).code == 0
+    assert edoc.open_ticket(now=LATER) == "ED-2026-1000001"
+    assert edoc.run("check", now=LATER).code == 0
+
+
+def test_records_in_any_json_form_are_stored_as_records(edoc):
+    # Indentation-free but spaced, \u-escaped Cyrillic, a byte order mark, CRLF: the archive
+    # keeps a closed record's text as it came, and every reader must see the same record.
+    fill(edoc)
+    records = [json.loads(line) for line in export(edoc)]
+    forms = [
+        "\ufeff" + json.dumps(records[0]),                    # BOM, ASCII escapes, ", " and ": "
+        json.dumps(records[1], ensure_ascii=False, indent=None, separators=(" ,", " : ")),
+        json.dumps(records[2], ensure_ascii=False) + "\r",
+    ]
+    dump = edoc.tmp / "forms.jsonl"
+    dump.write_bytes("\n".join(forms).encode("utf-8") + b"\n")
+    other = {"EDOC_STORE": str(edoc.tmp / "other" / "tickets.json")}
+    result = edoc.run("import", str(dump), now=LATER, env=other)
+    assert result.code == 0, result
+    assert edoc.run("export", now=LATER, env=other).out.splitlines() == export(edoc)
+    assert edoc.run("check", now=LATER, env=other).code == 0
+    assert edoc.run("show", records[0]["id"], "--json", now=LATER, env=other).json()["status"] == "closed"
+
+
+# -- a big import: checked by worker processes ------------------------------------------
+
+BIG = 6000  # over transfer.POOL_FROM_LINES, so the workers check it
+
+
+def big_dump(edoc, path, bad: dict[int, bytes] | None = None) -> list[dict]:
+    """BIG records from the three of `fill` (one closed), numbered 1..BIG; line n replaced by bad[n]."""
+    fill(edoc)
+    templates = [json.loads(line) for line in export(edoc)]
+    records = [dict(templates[n % 3], id=f"ED-2025-{n:06d}") for n in range(1, BIG + 1)]
+    lines = [json.dumps(r, ensure_ascii=False).encode() for r in records]
+    for n, raw in (bad or {}).items():
+        lines[n - 1] = raw
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return records
+
+
+def test_the_workers_check_exactly_as_this_process_does(edoc):
+    from edoc_cli.environment import Environment
+    from edoc_cli.errors import ValidationFailed
+    from edoc_cli.transfer import POOL_FROM_LINES, bounded_lines, prepare_lines
+
+    assert BIG > POOL_FROM_LINES
+    dump = edoc.tmp / "big.jsonl"
+    big_dump(edoc, dump)
+    summarize = Environment(environ={k: v for k, v in edoc.env.items() if v is not None}).store.summarize
+
+    def prepared(workers):
+        with open(dump, "rb") as handle:
+            return prepare_lines(bounded_lines(handle), "big.jsonl", summarize, workers=workers)
+
+    alone, pooled = prepared(1), prepared(2)
+    assert len(alone) == BIG and pooled == alone
+    assert sum(r.closed for r in alone) == BIG // 3 and all(r.summary for r in alone if r.closed)
+
+    # Bad lines far apart (in different chunks): the same problems, in line order, either way.
+    good = dump.read_bytes().split(b"\n")
+    bad = {2: b"{not json", 2500: good[0], 5999: b'["a list"]'}
+    big_dump(edoc, dump, bad)
+    messages = []
+    for workers in (1, 2):
+        with pytest.raises(ValidationFailed) as failed:
+            prepared(workers)
+        messages.append((str(failed.value), failed.value.problems))
+    assert messages[0] == messages[1]
+    lines = messages[0][1]
+    assert [line.split(":")[1] for line in lines] == ["2", "2500", "5999"], lines
+    assert "ED-2025-000001 is already on line 1" in lines[1]
+
+
+def test_a_big_import_through_the_cli_lands_whole(edoc):
+    dump = edoc.tmp / "big.jsonl"
+    records = big_dump(edoc, dump)
+    other = {"EDOC_STORE": str(edoc.tmp / "other" / "tickets.json")}
+    result = edoc.proc("import", str(dump), "--json", now=LATER, env=other)
+    assert result.code == 0, result
+    assert result.json()["imported"] == BIG
+    exported = edoc.run("export", now=LATER, env=other).out.splitlines()
+    assert [json.loads(line) for line in exported] == records
+    assert edoc.run("check", now=LATER, env=other).code == 0

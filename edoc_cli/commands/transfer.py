@@ -30,7 +30,7 @@ def import_(ctx: typer.Context,
     """Add tickets from JSON Lines; refuses duplicates and invalid records, and writes nothing unless all are valid."""
     from edoc_cli import render
     from edoc_cli.errors import UsageError
-    from edoc_cli.transfer import bounded_lines, import_records, parse_numbered_lines
+    from edoc_cli.transfer import bounded_lines, import_records, prepare_lines
 
     env = env_of(ctx)
     where = "stdin" if source == "-" else source
@@ -39,10 +39,9 @@ def import_(ctx: typer.Context,
     except OSError as exc:
         raise UsageError(f"{where}: {exc.strerror}") from None
     with handle:
-        numbered = parse_numbered_lines(bounded_lines(handle), where)
-    records = [record for _number, record in numbered]
-    count = import_records(env.store, records, [f"{where}:{n}" for n, _record in numbered])
+        records = prepare_lines(bounded_lines(handle), where, env.store.summarize)
+    count = import_records(env.store, records, where)
     if as_json:
-        render.print_json({"imported": count, "ids": [r["id"] for r in records]})
+        render.print_json({"imported": count, "ids": [r.id for r in records]})
     else:
         render.say((_("imported {count} ticket") if count == 1 else _("imported {count} tickets")).format(count=count))
