@@ -176,18 +176,28 @@ def period_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[d
     summary stored at their closing, unless they were closed after the report's instant
     (a report of the past), then they are read whole and replayed.
     """
-    at = min(period.until, now)
+    yield from _open_summaries(snap, cal, now, tz, period)
+    yield from _archived_summaries(snap, cal, now, tz, period, _months(period, tz))
 
+
+def _in_period(period: Period, created_at: str) -> bool:
     # Stored instants always carry their offset, and aware datetimes compare as instants:
     # fromisoformat alone is enough here (no zone conversion for 40,000 rows a year).
-    def in_period(created_at: str) -> bool:
-        return period.since <= datetime.fromisoformat(created_at) < period.until
+    return period.since <= datetime.fromisoformat(created_at) < period.until
 
+
+def _open_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[dict[str, Any]]:
+    at = min(period.until, now)
     for ticket in snap.pending_tickets():
-        if in_period(ticket["created_at"]):
+        if _in_period(period, ticket["created_at"]):
             yield summarize(ticket, cal, at, tz)
-    for row in snap.summaries(_months(period, tz)):
-        if not in_period(row["created_at"]):
+
+
+def _archived_summaries(snap, cal, now: datetime, tz, period: Period,
+                        months: list[str]) -> Iterable[dict[str, Any]]:
+    at = min(period.until, now)
+    for row in snap.summaries(months):
+        if not _in_period(period, row["created_at"]):
             continue
         if row["closed_at"] and datetime.fromisoformat(row["closed_at"]) <= at:
             yield row
@@ -197,39 +207,90 @@ def period_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[d
                 yield summarize(ticket, cal, at, tz)
 
 
-def build_report(summaries: Iterable[dict[str, Any]], now: datetime, tz,
-                 period: Period, group_by: str = "category") -> dict[str, Any]:
-    """The report of SPEC.md over the summaries of the tickets registered in [since, until)."""
+# A period of this many months or more is tallied by two processes on a machine with two cores.
+PARALLEL_FROM_MONTHS = 4
+
+
+def period_report(snap, cal, now: datetime, tz, period: Period, group_by: str = "category",
+                  workers: int | None = None) -> dict[str, Any]:
+    """`build_report` over `period_summaries`; with `workers` > 1 (default: the cores) and a long
+    period, a forked child tallies the older half of the months while this process does the rest."""
+    from edoc_cli.parallel import cores, in_child
+
+    _check_group(group_by)
+    months = _months(period, tz)
+    workers = cores() if workers is None else workers
+    split = len(months) // 2 if workers > 1 and len(months) >= PARALLEL_FROM_MONTHS else 0
+
+    def older() -> _Tally:
+        return _Tally(group_by).add_all(_archived_summaries(snap, cal, now, tz, period, months[:split]))
+
+    if not split:
+        return build_report(period_summaries(snap, cal, now, tz, period), now, tz, period, group_by)
+    with in_child(older) as child_result:
+        tally = _Tally(group_by).add_all(_open_summaries(snap, cal, now, tz, period))
+        tally.add_all(_archived_summaries(snap, cal, now, tz, period, months[split:]))
+        tally.merge(child_result() or older())
+    return tally.report(now, tz, period)
+
+
+def _check_group(group_by: str) -> None:
     if group_by not in GROUPS:
         raise UsageError(_("{flag} must be one of {choices}, not {value}").format(
             flag="--group-by", choices=", ".join(GROUPS), value=repr(group_by)))
-    at = min(period.until, now)
-    total = _Bucket()
-    groups: dict[Any, _Bucket] = {}
-    terminated: list[dict[str, Any]] = []
-    complaints: list[dict[str, Any]] = []
-    for s in summaries:  # a stream: one month's summaries in memory at a time
-        groups.setdefault(s[_GROUP_FIELD[group_by]], _Bucket()).add(s)
-        if s["terminated"]:
-            terminated.append({"id": s["id"], "at": s["terminated"]["at"], "by": s["terminated"]["by"],
-                               "client": s["client"], "message": s["terminated"]["message"]})
-        if s["category"] == "complaint":
-            complaints.append({"id": s["id"], "status": s["status"], "received_at": s["received_at"],
-                               "client": s["client"], "subject": s["subject"], "assignee": s["assignee"]})
-    for bucket in groups.values():
-        total.merge(bucket)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
-    terminated.sort(key=lambda row: row["id"])
-    complaints.sort(key=lambda row: row["id"])
-    return {
-        "period": {"since": to_iso(period.since, tz), "until": to_iso(period.until, tz)},
-        "as_of": to_iso(at, tz),
-        "group_by": group_by,
-        "total": total.as_dict(),
-        "groups": [{"key": key, **bucket.as_dict()} for key, bucket in ordered],
-        "terminated": terminated,
-        "complaints": complaints,
-    }
+
+
+def build_report(summaries: Iterable[dict[str, Any]], now: datetime, tz,
+                 period: Period, group_by: str = "category") -> dict[str, Any]:
+    """The report of SPEC.md over the summaries of the tickets registered in [since, until)."""
+    _check_group(group_by)
+    return _Tally(group_by).add_all(summaries).report(now, tz, period)
+
+
+class _Tally:
+    """The report's figures over summaries, by group; two tallies of parts merge into the whole."""
+
+    def __init__(self, group_by: str) -> None:
+        self.group_by = group_by
+        self.groups: dict[Any, _Bucket] = {}
+        self.terminated: list[dict[str, Any]] = []
+        self.complaints: list[dict[str, Any]] = []
+
+    def add_all(self, summaries: Iterable[dict[str, Any]]) -> "_Tally":
+        field, groups = _GROUP_FIELD[self.group_by], self.groups
+        for s in summaries:  # a stream: one month's summaries in memory at a time
+            bucket = groups.get(s[field])
+            if bucket is None:
+                bucket = groups[s[field]] = _Bucket()
+            bucket.add(s)
+            if s["terminated"]:
+                self.terminated.append({"id": s["id"], "at": s["terminated"]["at"], "by": s["terminated"]["by"],
+                                        "client": s["client"], "message": s["terminated"]["message"]})
+            if s["category"] == "complaint":
+                self.complaints.append({"id": s["id"], "status": s["status"], "received_at": s["received_at"],
+                                        "client": s["client"], "subject": s["subject"], "assignee": s["assignee"]})
+        return self
+
+    def merge(self, other: "_Tally") -> None:
+        for key, bucket in other.groups.items():
+            self.groups.setdefault(key, _Bucket()).merge(bucket)
+        self.terminated += other.terminated
+        self.complaints += other.complaints
+
+    def report(self, now: datetime, tz, period: Period) -> dict[str, Any]:
+        total = _Bucket()
+        for bucket in self.groups.values():
+            total.merge(bucket)
+        ordered = sorted(self.groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+        return {
+            "period": {"since": to_iso(period.since, tz), "until": to_iso(period.until, tz)},
+            "as_of": to_iso(min(period.until, now), tz),
+            "group_by": self.group_by,
+            "total": total.as_dict(),
+            "groups": [{"key": key, **bucket.as_dict()} for key, bucket in ordered],
+            "terminated": sorted(self.terminated, key=lambda row: row["id"]),
+            "complaints": sorted(self.complaints, key=lambda row: row["id"]),
+        }
 
 
 _GROUP_FIELD = {"category": "category", "level": "level", "channel": "channel",
