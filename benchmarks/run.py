@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,6 +65,7 @@ def main() -> int:
     parser.add_argument("--closed", type=int, default=200_000)
     parser.add_argument("--open", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--import-runs", type=int, default=3, help="times to time the import (each a new store)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
     opts = parser.parse_args()
@@ -82,9 +84,18 @@ def main() -> int:
     for store in (full, bare, empty):
         store.parent.mkdir(parents=True, exist_ok=True)
 
-    import_s, import_kib, code = timed(EDOC + ["import", str(full_src)], env_for(full))
-    if code:
-        raise SystemExit(f"import of the workload exited {code}")
+    # The import is timed --import-runs times, each into a new store; the last one is kept.
+    imports = []
+    for n in range(opts.import_runs):
+        if n:
+            shutil.rmtree(full.parent)
+            full.parent.mkdir(parents=True)
+        seconds, kib, code = timed(EDOC + ["import", str(full_src)], env_for(full))
+        if code:
+            raise SystemExit(f"import of the workload exited {code}")
+        imports.append((seconds, kib))
+    import_s = statistics.median(s for s, _ in imports)
+    import_kib = max(k for _, k in imports)
     if timed(EDOC + ["import", str(bare_src)], env_for(bare))[2]:
         raise SystemExit("import of the open tickets exited non-zero")
     # The first sweep records the breaches the workload holds; time the everyday ones after it.
@@ -114,7 +125,9 @@ def main() -> int:
     rep, rep_kib = median_of(EDOC + report_args, env_for(full), opts.runs)
     peaks.append(rep_kib)
     say(f"| report over one year | | {rep * 1000:.0f} ms | | {rep_kib / 1024:.0f} MiB |")
-    say(f"| import of the workload | | {import_s:.1f} s | | {import_kib / 1024:.0f} MiB |")
+    spread = f" ({min(s for s, _ in imports):.1f}–{max(s for s, _ in imports):.1f} s)" if len(imports) > 1 else ""
+    say(f"| import of the workload, median of {len(imports)}{spread} | | {import_s:.1f} s | | "
+        f"{import_kib / 1024:.0f} MiB |")
     say()
     bare_python, _ = median_of([sys.executable, "-c", "pass"], os.environ.copy(), opts.runs)
     empty_list, _ = median_of(EDOC + ["list", "--json"], env_for(empty), opts.runs)

@@ -605,9 +605,11 @@ class Store:
         finally:
             os.close(fd)  # closing releases the lock
 
-    def _finish_staged(self, staged: dict[str, Path]) -> None:
-        """Rename the staged archive files of a committed change into place (the last step of a commit,
-        or of the next writer's start when a crash cut it short). A rename that fails is left to the next."""
+    def _finish_staged(self, staged: dict[str, Path], strict: bool) -> None:
+        """Rename the staged archive files of a committed change into place: the last step of a
+        commit (a rename that fails there is left to the next writer: the change stands), or the
+        first of the next writer's transaction (`strict`: a rename that fails there stops it, before
+        it changes anything or removes a staged file, since those are the only copies)."""
         renamed = False
         for name, path in staged.items():
             try:
@@ -615,7 +617,9 @@ class Store:
                 renamed = True
             except FileNotFoundError:
                 pass  # renamed already
-            except OSError:
+            except OSError as exc:
+                if strict:
+                    raise _write_failed(self.archive_dir / name, exc) from None
                 return
         if renamed:
             try:
@@ -647,7 +651,7 @@ class Store:
         """
         with self._locked():
             snap = Snapshot(self._load(), self)
-            self._finish_staged(snap.staged)
+            self._finish_staged(snap.staged, strict=True)
             snap.staged = {}
             self._remove_dead_writers_leftovers()
             if not snap.archived and self.path.exists():
@@ -684,7 +688,7 @@ class Store:
                 except OSError:
                     pass
             raise
-        self._finish_staged(staged)
+        self._finish_staged(staged, strict=False)
 
     def _write_archive(self, table: str, docs: list[dict[str, Any]], path: Path) -> None:
         """Write one archive file's documents, staged (see `_commit`)."""

@@ -148,7 +148,7 @@ def _check_chunk(chunk: list[tuple[int, bytes]], where: str, summarize: Summariz
         # A NUL or a lone surrogate can only be written as an escape in JSON text (UTF-8 has no
         # bytes for them); a string longer than the limit needs a longer line.
         texts_checked = len(raw) <= MAX_RECORD_TEXT and not _SUSPECT_ESCAPE.search(raw)
-        why = [f"{where}:{number}: {text}" for text in ticket_problems(record, texts_checked)]
+        why = [f"{where}:{number}: {problem}" for problem in ticket_problems(record, texts_checked)]
         tid = record["id"] if isinstance(record, dict) and isinstance(record.get("id"), str) else None
         if why:
             checked.append((number, why, tid, None))

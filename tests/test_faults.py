@@ -787,3 +787,31 @@ def test_ctrl_c_during_a_big_import_stops_every_worker_and_imports_nothing(edoc)
     assert processes_in_group(proc.pid) == []
     assert store_files(edoc.store.parent) == before
     assert [t["id"] for t in all_tickets(edoc, NOW)] == [tid]
+
+
+def test_a_committed_change_whose_files_cannot_be_renamed_in_is_kept_and_blocks_writes(edoc):
+    """The staged files of a committed change are the only copies: a writer that cannot rename them
+    into place must stop there, not remove them as leftovers and write over the note of them."""
+    keep = edoc.open_ticket(now=NOW)
+    tid = edoc.open_ticket(now=NOW)
+    killed = edoc_popen(edoc, ["close", tid, "--resolution", "resolved", "--message", "Решено."],
+                        now=LATER_SAME_DAY, env={"KILL_AT": "rename"}, wrapper=KILL_AT_RENAME)
+    killed.communicate(timeout=60)
+    assert killed.returncode == -signal.SIGKILL
+    staged = staged_files(edoc)
+    bucket = edoc.store.parent / "tickets.json.archive" / "ED-2026-000.json"
+    assert any(p.name.startswith(".ED-2026-000.json.") for p in staged) and not bucket.exists()
+    (bucket / "in the way").mkdir(parents=True)  # the rename into place fails (a folder is there)
+
+    result = edoc.run("note", keep, "--message", "не пройдёт", now=LATER_SAME_DAY)
+    assert result.code not in (0, 6, 7), result
+    assert "ED-2026-000.json" in one_line_error(result.err) and "nothing was changed" in result.err
+    assert staged_files(edoc) == staged
+    assert edoc.ticket(tid, now=LATER_SAME_DAY)["status"] == "closed"  # read from the staged copy
+
+    (bucket / "in the way").rmdir()
+    bucket.rmdir()
+    assert edoc.run("note", keep, "--message", "теперь можно", now=LATER_SAME_DAY).code == 0
+    assert staged_files(edoc) == [] and bucket.is_file()
+    assert {t["id"]: t["status"] for t in all_tickets(edoc, LATER_SAME_DAY)} == {keep: "new", tid: "closed"}
+    assert_check_passes(edoc, LATER_SAME_DAY)

@@ -1,0 +1,31 @@
+"""benchmarks/run.py still runs end to end (on a tiny workload): the README's figures come from it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
+    out = tmp_path / "table.md"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--closed", "120", "--open", "12", "--runs", "1",
+         "--import-runs", "2", "--workdir", str(tmp_path / "work"), "--out", str(out)],
+        capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = out.read_text(encoding="utf-8")
+    assert "workload: 12 open + 120 closed tickets" in table
+    for label in ("| open |", "| list --json |", "| sweep |", "| show (open ticket) |", "| report over one year |",
+                  "| import of the workload, median of 2 (", "| edoc list --json (empty store) |", "| edoc --help |"):
+        assert label in table, label
+    assert re.search(r"\| open \| \d+ ms \| \d+ ms \| \d+\.\d\d× \| \d+ MiB \|", table), table
+    # The store the benchmark built holds the whole workload, and the one ticket its timed `open` added.
+    export = subprocess.run([sys.executable, "-m", "edoc_cli", "export"], capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                 "EDOC_STORE": str(tmp_path / "work" / "full" / "tickets.json")})
+    assert export.returncode == 0 and len(export.stdout.splitlines()) == 120 + 12 + 1
