@@ -226,7 +226,7 @@ def period_report(snap, cal, now: datetime, tz, period: Period, group_by: str = 
         return _Tally(group_by).add_all(_archived_summaries(snap, cal, now, tz, period, months[:split]))
 
     if not split:
-        return build_report(period_summaries(snap, cal, now, tz, period), now, tz, period, group_by)
+        return _Tally(group_by).add_all(period_summaries(snap, cal, now, tz, period)).report(now, tz, period)
     with in_child(older) as child_result:
         tally = _Tally(group_by).add_all(_open_summaries(snap, cal, now, tz, period))
         tally.add_all(_archived_summaries(snap, cal, now, tz, period, months[split:]))

@@ -696,12 +696,9 @@ class Store:
             self.archive_dir.mkdir(mode=0o700, exist_ok=True)
         except OSError as exc:
             raise _write_failed(self.archive_dir, exc) from None
-        docs = sorted(docs, key=_order)
-        if not any(isinstance(doc, Encoded) for doc in docs):
-            self._write({table: {str(i + 1): doc for i, doc in enumerate(docs)}}, path, staged=True)
-            return
-        # Encoded documents go in as they are, without decoding them again.
-        parts = [doc.text if isinstance(doc, Encoded) else encode(doc) for doc in docs]
+        # The TinyDB document {table: {"1": doc, ...}}, built from each document's JSON text, so
+        # that encoded ones (an import's) go in as they are, without decoding them again.
+        parts = [doc.text if isinstance(doc, Encoded) else encode(doc) for doc in sorted(docs, key=_order)]
         self._write(f'{{"{table}":{{' + ",".join(f'"{i}":{part}' for i, part in enumerate(parts, 1)) + "}}", path,
                     staged=True)
 
