@@ -5,14 +5,14 @@ from __future__ import annotations
 import gc
 import json
 import re
-import signal
 from contextlib import contextmanager
+from functools import partial
 from itertools import chain, islice
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
-from edoc_cli.parallel import cores, sigint_held
+from edoc_cli.parallel import cores, ordered_map
 from edoc_cli.records import MAX_RECORD_TEXT, ticket_problems
 from edoc_cli.store import Store, encode, split_number
 from edoc_cli.text import escape_c1_in_json
@@ -77,12 +77,12 @@ def prepare_lines(lines: Iterable[bytes], where: str, summarize: Summarize,
     head = list(islice(chunks, POOL_FROM_LINES // CHUNK_LINES))
     workers = cores() if workers is None else workers
     everything = chain(head, chunks)
+    check = partial(_check_chunk, where=where, summarize=summarize)
     with _without_cycle_collection():
         if workers > 1 and len(head) * CHUNK_LINES >= POOL_FROM_LINES:
-            with _pool(workers, where, summarize) as pool:
-                return _collect(chain.from_iterable(pool.imap(_check_chunk_in_worker, everything)), where)
-        return _collect(chain.from_iterable(_check_chunk(chunk, where, summarize) for chunk in everything),
-                        where)
+            with ordered_map(check, everything, workers) as checked:
+                return _collect(chain.from_iterable(checked), where)
+        return _collect(chain.from_iterable(map(check, everything)), where)
 
 
 @contextmanager
@@ -158,42 +158,6 @@ def _check_chunk(chunk: list[tuple[int, bytes]], where: str, summarize: Summariz
             number, tid, record["created_at"], closed, text,
             encode(summarize(record)) if closed else None)))
     return checked
-
-
-# -- the worker processes -------------------------------------------------------------
-
-_worker_task: tuple[str, Summarize] | None = None  # (where, summarize) in a worker process
-
-
-def _start_worker(where: str, summarize: Summarize) -> None:
-    global _worker_task
-    _worker_task = (where, summarize)
-    gc.enable()  # forked while the importing process had it off
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle
-
-
-def _check_chunk_in_worker(chunk: list[tuple[int, bytes]]) -> list[Checked]:
-    return _check_chunk(chunk, *_worker_task)
-
-
-@contextmanager
-def _pool(workers: int, where: str, summarize: Summarize) -> Iterator[Any]:
-    """Forked workers: they inherit the configuration and calendar (nothing to pickle or re-read).
-
-    edoc is single-threaded when it forks, and no lock is held yet (the store is locked only
-    for the write, after every record is checked). The workers never see Ctrl-C; this process
-    does, and stops them however it leaves."""
-    import multiprocessing
-
-    pool = None
-    try:
-        with sigint_held():
-            pool = multiprocessing.get_context("fork").Pool(workers, _start_worker, (where, summarize))
-        yield pool
-    finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
 
 
 def import_records(store: Store, records: list[Prepared], where: str) -> int:

@@ -767,7 +767,10 @@ def test_ctrl_c_during_a_big_import_stops_every_worker_and_imports_nothing(edoc)
     before = store_files(edoc.store.parent)
     proc = subprocess.Popen([PYTHON, "-m", "edoc_cli", "import", str(dump)], env=edoc.proc_env(now=NOW),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True,
+                            # As from a terminal, whatever this test runs under (a shell's background
+                            # job inherits Ctrl-C ignored, and so would edoc).
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 30
         while len(children_of(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
