@@ -170,8 +170,37 @@ def _localize(command, translate) -> None:
         _localize(sub, translate)
 
 
+MAX_SHOWN_PROBLEMS = 50  # an error lists this many of its problems, then how many more there are
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run edoc with `argv`; return the exit code (SPEC.md). Never raises."""
+    from edoc_cli.safefs import RUN
+
+    RUN.reset()
+    try:
+        code = _run(argv)
+    finally:
+        for warning in RUN.warnings:
+            sys.stderr.write(f"edoc: {warning}\n")
+    if RUN.held and code == ExitCode.OK:
+        # A signal came while a change was being committed: it was held until the change stood.
+        sys.stderr.write(_("edoc: interrupted; the change had been saved before the interrupt took effect") + "\n")
+        return ExitCode.INTERRUPTED
+    return code
+
+
+def _interrupted() -> int:
+    from edoc_cli.safefs import RUN
+
+    if RUN.commits:
+        sys.stderr.write("\n" + _("edoc: interrupted; the change made before it was saved") + "\n")
+    else:
+        sys.stderr.write("\n" + _("edoc: interrupted; nothing was changed") + "\n")
+    return ExitCode.INTERRUPTED
+
+
+def _run(argv: list[str] | None) -> int:
     import click
 
     args = sys.argv[1:] if argv is None else list(argv)
@@ -188,13 +217,12 @@ def run(argv: list[str] | None = None) -> int:
         code = int(result) if isinstance(result, int) else 0
         if code == ExitCode.INTERRUPTED:
             # Typer turns Ctrl-C into a silent Exit(130) before the handlers below see it.
-            sys.stderr.write("\n" + _("edoc: interrupted; nothing was changed") + "\n")
+            return _interrupted()
         return code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        sys.stderr.write(_("edoc: interrupted; nothing was changed") + "\n")
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except click.ClickException as exc:
         exc.show()
         return ExitCode.USAGE
@@ -202,16 +230,18 @@ def run(argv: list[str] | None = None) -> int:
         from edoc_cli.render import say
 
         say(f"edoc: {exc.message}")
-        for problem in getattr(exc, "problems", []):
+        problems = [str(p) for p in getattr(exc, "problems", [])]
+        for problem in problems[:MAX_SHOWN_PROBLEMS]:
             say(f"  - {problem}")
+        if len(problems) > MAX_SHOWN_PROBLEMS:
+            say("  " + _("... and {count} more").format(count=len(problems) - MAX_SHOWN_PROBLEMS))
         if debug:
             import traceback
 
             traceback.print_exc()
         return exc.code
     except KeyboardInterrupt:
-        sys.stderr.write("\n" + _("edoc: interrupted; nothing was changed") + "\n")
-        return ExitCode.INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:
         return _reader_gone()
     except SystemExit as exc:

@@ -1,52 +1,85 @@
-"""`edoc check`: prove the store is one every later command can rely on."""
+"""`edoc check`: prove the store is one every later command can rely on; `--repair` mends what can be
+mended mechanically."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from edoc_cli.i18n import _
+from edoc_cli.limits import TICKET_ID_RE, sequence_ok, split_number
 from edoc_cli.records import ticket_problems
-from edoc_cli.store import Store, split_number
+from edoc_cli.store import Store, bucket_name
 
 
 def check_store(store: Store, cal=None, now=None, tz=None) -> dict[str, Any]:
-    """A report of every problem found; the store's own parse and schema errors raise.
+    """A report of every problem found; a store that does not parse at all raises.
 
     With the calendar (cal, now, tz): recorded breaches and archived summaries are also
     proved against a replay of each history.
     """
-    snap = store.snapshot()
-    problems: list[str] = []
+    snap = store.snapshot(lenient=True, exact=True)
+    try:
+        return _check(snap, store, cal, now, tz)
+    finally:
+        snap.close()
+
+
+def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
+    problems: list[str] = [f"meta: {why}" for why in snap.meta_problems]
     seen: set[str] = set()
     highest: dict[str, int] = {}
-    in_store = {t["id"] for t in snap.pending_tickets()}
+    archived_highest: dict[str, int] = {}
+    in_store = {t.get("id") for t in snap.pending_records()}
     summaries = {row["id"]: row for row in snap.summaries(snap.summary_months())} if snap.archived else {}
     count = 0
-    for ticket in snap.iter_all_tickets():
+    for ticket in snap.iter_all_tickets(sound_only=False):
         count += 1
         tid = ticket.get("id", "?") if isinstance(ticket, dict) else "?"
+        tid = tid if isinstance(tid, str) else "?"
         found = ticket_problems(ticket)
-        for why in found:
-            problems.append(f"{tid}: {why}")
+        problems += [f"{tid}: {why}" for why in found]
+        archived = tid not in in_store
         if not found and cal is not None:
             problems += [f"{tid}: {why}" for why in _replay_problems(ticket, store, cal, now, tz,
-                                                                      summaries, tid not in in_store)]
+                                                                      summaries, archived)]
         if tid in seen:
             problems.append(_("{id}: the number is used more than once").format(id=tid))
         seen.add(tid)
-        try:
-            prefix, year, n = split_number(tid)
-        except ValueError:
+        if not TICKET_ID_RE.match(tid):
             continue
+        prefix, year, n = split_number(tid)
         key = f"{prefix}-{year}"
         highest[key] = max(highest.get(key, 0), n)
+        if archived:
+            archived_highest[key] = max(archived_highest.get(key, 0), n)
+    for tid in snap.in_both_places():
+        problems.append(_(
+            "{id}: held both by {store} and by the archive ({file}); every command uses the first copy and "
+            "refuses to change it ('edoc check --repair' keeps the later copy)"
+        ).format(id=tid, store=store.path.name, file=bucket_name(tid)))
+        key = "-".join(tid.split("-")[:2])
+        archived_highest[key] = max(archived_highest.get(key, 0), split_number(tid)[2])
+    for tid in sorted(set(summaries) - seen):
+        problems.append(_(
+            "{id}: the report summaries list it, but no archive file holds it (deleted?); restore "
+            "{file} from a backup"
+        ).format(id=tid, file=bucket_name(tid) or "?"))
     sequences = snap.meta().get("sequences", {})
+    sequences = sequences if isinstance(sequences, dict) else {}
     for key, n in sorted(highest.items()):
-        if int(sequences.get(key, 0)) < n:
+        value = sequences.get(key, 0)
+        if not sequence_ok(key, value) or value < n:
             problems.append(_(
                 "meta: the sequence {key} is at {value} but {id} exists: "
-                "a new registration could reuse a number"
-            ).format(key=key, value=sequences.get(key, 0), id=f"{key}-{n:06d}"))
+                "a new registration could reuse a number ('edoc check --repair' raises it)"
+            ).format(key=key, value=repr(value)[:20], id=f"{key}-{n:06d}"))
+    if snap.archived:
+        for key, n in sorted(archived_highest.items()):
+            if snap.archive_highest(key) < n:
+                problems.append(_(
+                    "archive: numbers.json says {value} for {key}, but {id} is archived "
+                    "('edoc check --repair' raises it)"
+                ).format(key=key, value=snap.archive_highest(key), id=f"{key}-{n:06d}"))
     return {"store": str(store.path), "tickets": count, "ok": not problems, "problems": problems}
 
 
@@ -65,3 +98,44 @@ def _replay_problems(ticket, store, cal, now, tz, summaries, archived: bool) -> 
         if summaries.get(ticket["id"]) != store.summarize(ticket):
             problems.append(_("its report summary differs from a replay of its history"))
     return problems
+
+
+def repair_store(store: Store) -> list[str]:
+    """Mend what needs no judgement, in one transaction; what was done, a line each.
+
+    - counters (meta.sequences, the archive's numbers.json) raised to the highest number in use;
+      a malformed counter or last sweep time replaced;
+    - a ticket held both by the store proper and by the archive: the copy whose history extends
+      the other's is kept, the other removed (copies that differ otherwise are left for a person).
+    Damaged records and missing archive files are not touched: they need a person and a backup.
+    """
+    done: list[str] = []
+    with store.transaction(lenient=True) as snap:
+        meta = snap.meta()
+        sequences = meta.get("sequences") if isinstance(meta.get("sequences"), dict) else {}
+        fixed = {k: v for k, v in sequences.items() if sequence_ok(k, v)}
+        for key in sorted(set(sequences) - set(fixed)):
+            done.append(_("meta.sequences.{key}: the malformed value {value} is replaced").format(
+                key=str(key)[:20], value=repr(sequences[key])[:20]))
+        if meta.get("last_sweep_at") is not None and snap.meta_problems and any(
+                "last_sweep_at" in p for p in snap.meta_problems):
+            meta.pop("last_sweep_at")
+            done.append(_("meta.last_sweep_at: the malformed value is removed (the next sweep announces "
+                          "the tickets at risk again)"))
+        for tid in snap.in_both_places():
+            done.append(snap.keep_later_copy(tid))
+        keys: dict[str, int] = {}
+        for tid in list(snap.all_ids()):
+            if TICKET_ID_RE.match(tid):
+                prefix, year, n = split_number(tid)
+                keys[f"{prefix}-{year}"] = max(keys.get(f"{prefix}-{year}", 0), n)
+        for key, n in sorted(keys.items()):
+            if fixed.get(key, 0) < n:
+                done.append(_("meta.sequences.{key}: raised from {old} to {new}").format(
+                    key=key, old=fixed.get(key, 0), new=n))
+                fixed[key] = n
+        meta["sequences"] = fixed
+        if done:
+            snap.set_meta(meta)
+        done += snap.raise_archive_numbers()
+    return [line for line in done if line]

@@ -21,6 +21,7 @@ from typing import Any
 
 from edoc_cli.errors import ConfigError
 from edoc_cli.i18n import _
+from edoc_cli.limits import hours_to_minutes, is_number, minutes_ok
 
 MAX_CONFIG_BYTES = 1024 * 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -204,7 +205,7 @@ class Config:
 
     @property
     def auto_close_minutes(self) -> int:
-        return round(float(self.data["sla"]["auto_close_after_hours"]) * 60)
+        return hours_to_minutes(self.data["sla"]["auto_close_after_hours"])
 
     def has_priorities(self, category: str) -> bool:
         """Whether the category's targets depend on a diagnosed priority (clause 13)."""
@@ -246,8 +247,8 @@ class Config:
 
 
 def _targets(pair: list) -> Targets:
-    fr = round(float(pair[0]) * 60)
-    res = round(float(pair[1]) * 60) if len(pair) > 1 else None
+    fr = hours_to_minutes(pair[0])
+    res = hours_to_minutes(pair[1]) if len(pair) > 1 else None
     return Targets(fr, res)
 
 
@@ -380,10 +381,11 @@ def validate(data: dict[str, Any], where: str) -> None:
                 fail(f"calendar.{key}", _("has {value}, which is not a date \"YYYY-MM-DD\"").format(value=_shown(item)))
 
     sla = data["sla"]
-    if not _is_number(sla["warn_at"]) or not 0 < sla["warn_at"] <= 1:
+    if not is_number(sla["warn_at"]) or not 0 < sla["warn_at"] <= 1:
         fail("sla.warn_at", _("must be a number above 0 and at most 1 (a share of the target)"))
-    if not _is_number(sla["auto_close_after_hours"]) or not 0 < sla["auto_close_after_hours"] <= 1000:
-        fail("sla.auto_close_after_hours", _("must be a number of working hours above 0"))
+    if not is_number(sla["auto_close_after_hours"]) or not 0 < sla["auto_close_after_hours"] <= 1000 \
+            or not minutes_ok(hours_to_minutes(sla["auto_close_after_hours"])):
+        fail("sla.auto_close_after_hours", _("must be working hours from 1/60 (one minute) to 1000"))
     levels = [k for k in sla if k not in ("warn_at", "auto_close_after_hours")]
     for level in levels:
         table = sla[level]
@@ -493,13 +495,10 @@ def _check_pair(pair: Any, key: str, fail) -> None:
     if (
         not isinstance(pair, list)
         or not 1 <= len(pair) <= 2
-        or not all(_is_number(x) and 0 < x <= 10000 for x in pair)
+        or not all(is_number(x) and 0 < x <= 10000 and minutes_ok(hours_to_minutes(x)) for x in pair)
     ):
-        fail(key, _("must be [first response] or [first response, resolution] in working hours above 0"))
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+        fail(key, _("must be [first response] or [first response, resolution] in working hours, "
+                    "each from 1/60 (one minute) to 10000"))
 
 
 def _is_name_list(x: Any) -> bool:

@@ -62,13 +62,10 @@ class Desk:
             raise ValidationFailed(message.format(count=len(problems)), problems)
         if not checked:
             raise ValidationFailed(_("nothing to register: the input holds no request"))
-        created = []
         with self.store.transaction() as snap:
-            for reg in checked:
-                number = snap.next_number(self.config.prefix, now.year)
-                ticket = self._new_ticket(number, reg, now)
-                snap.insert(ticket)
-                created.append(ticket)
+            created = [self._new_ticket(snap.next_number(self.config.prefix, now.year), reg, now)
+                       for reg in checked]
+            snap.insert_new(created)  # at once: TinyDB would rewrite its whole table per insert
         return created
 
     def _new_ticket(self, number: str, reg, now: datetime) -> dict[str, Any]:

@@ -1,13 +1,15 @@
-"""What a stored ticket record must look like: shared by `import` and `check`."""
+"""What a stored ticket record must look like: one set of rules for the store's reads and writes,
+`import` and `check`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from edoc_cli.config import PRIORITIES
 from edoc_cli.i18n import _
-from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, STATUSES, replay
-from edoc_cli.store import TICKET_ID_RE
+from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, RESOLUTIONS, STATUSES, replay
+from edoc_cli.limits import TICKET_ID_RE, instant_problem, is_number, minutes_ok
 from edoc_cli.text import has_surrogate
 
 _REQUIRED = {
@@ -16,13 +18,17 @@ _REQUIRED = {
     "received_at": str, "sla_rules": dict, "history": list,
 }
 MAX_RECORD_TEXT = 100_000
+TARGET_NAMES = ("first_response", "resolution")
 
-
-def _minutes_ok(value: Any, none_ok: bool = False) -> bool:
-    """A target in working minutes: a finite number above 0 and below ten years of work."""
-    if value is None:
-        return none_ok
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 10_000_000
+# What each kind of event must carry, beyond at/by/type, for the replay and the clocks to use it.
+EVENT_FIELDS: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "assigned": {"assignee": None},
+    "diagnosed": {"priority": PRIORITIES},
+    "postponed": {"reason": None},
+    "escalated": {"third_party": None},
+    "closed": {"resolution": RESOLUTIONS},
+    "breached": {"target": TARGET_NAMES},
+}
 
 
 def _rules_ok(rules: dict[str, Any]) -> bool:
@@ -30,31 +36,43 @@ def _rules_ok(rules: dict[str, Any]) -> bool:
     if not isinstance(rules.get("rule"), str):
         return False
     warn = rules.get("warn_at", 0.8)
-    if not (isinstance(warn, (int, float)) and not isinstance(warn, bool) and 0 < warn <= 1):
+    if not (is_number(warn) and 0 < warn <= 1):
         return False
-    if not _minutes_ok(rules.get("auto_close_minutes", 480)):
+    if not minutes_ok(rules.get("auto_close_minutes", 480)):
         return False
     if "by_priority" in rules:
         table = rules["by_priority"]
         return isinstance(table, dict) and "normal" in table and all(
-            isinstance(v, dict) and _minutes_ok(v.get("first_response")) and _minutes_ok(v.get("resolution"), True)
+            isinstance(v, dict) and minutes_ok(v.get("first_response")) and minutes_ok(v.get("resolution"), True)
             for v in table.values())
-    return _minutes_ok(rules.get("first_response")) and _minutes_ok(rules.get("resolution"), True)
+    return minutes_ok(rules.get("first_response")) and minutes_ok(rules.get("resolution"), True)
 
 
-def _instant_problem(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return _("is not a string")
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return _("{value} is not an ISO 8601 instant").format(value=repr(value[:40]))
-    if when.tzinfo is None:
-        return _("{value} has no offset").format(value=repr(value[:40]))
-    if not 2000 <= when.year <= 2100:
-        # The working calendar covers these years; year 1 would break every later command.
-        return _("{value} is outside the years 2000-2100").format(value=repr(value[:40]))
-    return None
+def _event_problems(i: int, event: Any) -> list[str]:
+    if not isinstance(event, dict):
+        return [_("history[{index}] is not an object").format(index=i)]
+    problems = []
+    kind = event.get("type")
+    if kind not in EVENT_TYPES:
+        problems.append(_("history[{index}].type {value} is unknown").format(
+            index=i, value=repr(str(kind))[:20]))
+    why = instant_problem(event.get("at"))
+    if why:
+        problems.append(_("{field} {problem}").format(field=f"history[{i}].at", problem=why))
+    if not isinstance(event.get("by"), str):
+        problems.append(_("history[{index}].by is missing").format(index=i))
+    for key, allowed in (EVENT_FIELDS.get(kind, {}) if isinstance(kind, str) else {}).items():
+        value = event.get(key)
+        if not isinstance(value, str) or not value or (allowed is not None and value not in allowed):
+            problems.append(_("history[{index}] ({type}) needs {field}").format(index=i, type=kind, field=key))
+    for key in ("message", "faq_link", "duplicate_of"):
+        if event.get(key) is not None and not isinstance(event[key], str):
+            problems.append(_("history[{index}].{field} must be text").format(index=i, field=key))
+    if event.get("until") is not None:
+        why = instant_problem(event["until"])
+        if why:
+            problems.append(_("{field} {problem}").format(field=f"history[{i}].until", problem=why))
+    return problems
 
 
 def _texts(obj: Any, path: str):
@@ -71,11 +89,17 @@ def _texts(obj: Any, path: str):
 
 
 def ticket_problems(ticket: Any, texts_checked: bool = False) -> list[str]:
-    """Every way the record is not a ticket this edoc can work with."""
+    """Every way the record is not a ticket this edoc can work with (import, check: texts too)."""
     problems = shape_problems(ticket)
     if problems:
         return problems
     return consistency_problems(ticket, texts_checked)
+
+
+def record_problems(ticket: Any) -> list[str]:
+    """Why the store may not read or write this record: the rules every command relies on
+    (its shape, its events, a history that replays into its stored state)."""
+    return ticket_problems(ticket, texts_checked=True)
 
 
 def shape_problems(ticket: Any) -> list[str]:
@@ -100,7 +124,7 @@ def shape_problems(ticket: Any) -> list[str]:
         problems.append(_("'status' {value} is not one of {statuses}").format(
             value=repr(ticket["status"][:20]), statuses=", ".join(STATUSES)))
     for key in ("created_at", "received_at"):
-        why = _instant_problem(ticket[key])
+        why = instant_problem(ticket[key])
         if why:
             problems.append(_("{field} {problem}").format(field=f"'{key}'", problem=why))
     if not _rules_ok(ticket["sla_rules"]):
@@ -118,18 +142,13 @@ def shape_problems(ticket: Any) -> list[str]:
         problems.append(_("'details' must be an object of texts (attachments: a list of texts)"))
     if not isinstance(ticket["client"].get("name"), str) or ticket["client"].get("type") not in ("user", "guest"):
         problems.append(_("'client' needs a name and a type user or guest"))
+    if not ticket["history"]:
+        problems.append(_("'history' is empty"))
     for i, event in enumerate(ticket["history"]):
-        if not isinstance(event, dict):
-            problems.append(_("history[{index}] is not an object").format(index=i))
-            continue
-        if event.get("type") not in EVENT_TYPES:
-            problems.append(_("history[{index}].type {value} is unknown").format(
-                index=i, value=repr(str(event.get("type"))[:20])))
-        why = _instant_problem(event.get("at"))
-        if why:
-            problems.append(_("{field} {problem}").format(field=f"history[{i}].at", problem=why))
-        if not isinstance(event.get("by"), str):
-            problems.append(_("history[{index}].by is missing").format(index=i))
+        problems += _event_problems(i, event)
+    if not isinstance(ticket.get("waiting"), (dict, type(None))) or \
+            (ticket.get("waiting") and instant_problem(ticket["waiting"].get("since"))):
+        problems.append(_("'waiting.since' is not an instant"))
     return problems
 
 

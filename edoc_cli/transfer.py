@@ -14,19 +14,22 @@ from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.parallel import cores, ordered_map
 from edoc_cli.records import MAX_RECORD_TEXT, ticket_problems
-from edoc_cli.store import Store, encode, split_number
+from edoc_cli.limits import split_number
+from edoc_cli.store import Store, encode
 from edoc_cli.text import escape_c1_in_json
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
-MAX_SHOWN_PROBLEMS = 50
 
 
 def export_lines(store: Store) -> Iterator[str]:
-    """Every ticket, one JSON object a line, in registration-number order."""
-    tickets = store.snapshot().all_tickets()
-    tickets.sort(key=lambda t: t["id"])
-    for ticket in tickets:
-        yield escape_c1_in_json(json.dumps(ticket, ensure_ascii=False, separators=(",", ":")))
+    """Every ticket record, one JSON object a line, in registration-number order: one committed state
+    (see the store), every record as it is, damaged ones included, so a backup loses nothing."""
+    snap = store.snapshot()
+    try:
+        for ticket in snap.iter_all_tickets(sound_only=False):
+            yield escape_c1_in_json(json.dumps(ticket, ensure_ascii=False, separators=(",", ":")))
+    finally:
+        snap.close()
 
 
 def bounded_lines(handle) -> Iterator[bytes]:
@@ -112,10 +115,7 @@ def _collect(checked: Iterable[Checked], where: str) -> list[Prepared]:
         if record is not None and not problems:  # once one is found, nothing will be imported
             records.append(record)
     if problems:
-        shown = problems[:MAX_SHOWN_PROBLEMS]
-        if len(problems) > len(shown):
-            shown.append(_("... and {count} more").format(count=len(problems) - len(shown)))
-        raise ValidationFailed(_("nothing was imported: {count} problem(s)").format(count=len(problems)), shown)
+        raise ValidationFailed(_("nothing was imported: {count} problem(s)").format(count=len(problems)), problems)
     return records
 
 
@@ -170,12 +170,9 @@ def import_records(store: Store, records: list[Prepared], where: str) -> int:
             listed = ", ".join(r.id for r in clashes[:10]) + (" ..." if len(clashes) > 10 else "")
             problems = [_("{where}: {id} is already in the store").format(where=f"{where}:{r.line}", id=r.id)
                         for r in clashes]
-            shown = problems[:MAX_SHOWN_PROBLEMS]
-            if len(problems) > len(shown):
-                shown.append(_("... and {count} more").format(count=len(problems) - len(shown)))
             raise ValidationFailed(
                 _("nothing was imported: {count} ticket(s) already in the store: {listed}").format(
-                    count=len(clashes), listed=listed), shown
+                    count=len(clashes), listed=listed), problems
             )
         highest: dict[tuple[str, int], tuple[int, str]] = {}  # (prefix, year) -> its highest number
         for record in records:

@@ -154,8 +154,8 @@ def edoc_popen(edoc, args: list[str], now: str, env: dict[str, str] | None = Non
 # the store's folder, as a process frozen or killed in the middle of a write:
 # the first write() on any file opened for writing there (other than the lock)
 # puts half its bytes on disk, flushes and fsyncs them, then stops. Whatever the
-# way the store is written (a temporary file or in place, open() or
-# os.fdopen()), the half-written bytes are really on disk when the test kills it.
+# way the store is written (a temporary file or in place, open(), os.fdopen()
+# or os.write()), the half-written bytes are really on disk when the test kills it.
 STOP_MID_WRITE = r"""
 import builtins, io, os, runpy, signal, sys
 
@@ -200,8 +200,24 @@ def hooked_fdopen(fd, mode="r", *args, **kwargs):
         return HalfThenStop(handle)
     return handle
 
+real_write = os.write
+
+def hooked_write(fd, data):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return real_write(fd, data)
+    if not ours(target):
+        return real_write(fd, data)
+    half = len(data) // 2
+    written = real_write(fd, bytes(data[:half]))
+    os.fsync(fd)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    return written
+
 builtins.open = io.open = hooked_open
 os.fdopen = hooked_fdopen
+os.write = hooked_write
 sys.argv = ["edoc", *sys.argv[1:]]
 runpy.run_module("edoc_cli", run_name="__main__")
 """

@@ -109,7 +109,7 @@ def test_successful_writes_leave_no_temporary_files(edoc):
     assert sorted(p.name for p in edoc.store.parent.iterdir()) == [
         "tickets.json", "tickets.json.archive", "tickets.json.lock"]
     # The closed ticket moved to its bucket of 1000 numbers, and its report summary beside it.
-    assert sorted(p.name for p in archive.iterdir()) == ["ED-2026-000.json", "summary-2026-11.json"]
+    assert sorted(p.name for p in archive.iterdir()) == ["ED-2026-000.json", "numbers.json", "summary-2026-11.json"]
 
 
 # -- stores that must not be touched -------------------------------------------------
@@ -129,6 +129,14 @@ def _edit_ticket(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
     return edit
 
 
+def _edit_meta(change: Callable[[dict], None]) -> Callable[[bytes], bytes]:
+    def edit(raw: bytes) -> bytes:
+        data = json.loads(raw)
+        change(data["meta"]["1"])
+        return json.dumps(data, ensure_ascii=False).encode()
+    return edit
+
+
 CORRUPTIONS = {
     "truncated": lambda raw: raw[: len(raw) // 2],
     "empty": lambda raw: b"",
@@ -139,12 +147,34 @@ CORRUPTIONS = {
     "tickets table is a list": lambda raw: json.dumps({**json.loads(raw), "tickets": ["x"]}).encode(),
     "record not an object": _edit_ticket(lambda t: t.update({"1": "broken by hand"})),
     "record with a bad document id": _edit_ticket(lambda t: t.update({"one": t.pop("1")})),
-    "record without a status": _edit_ticket(lambda t: t["1"].pop("status")),
-    "record with an unknown status": _edit_ticket(lambda t: t["1"].update(status="done")),
-    "record whose history is not a list": _edit_ticket(lambda t: t["1"].update(history="opened")),
-    "record with a history event that is not an object": _edit_ticket(lambda t: t["1"]["history"].append(7)),
     "newer schema version": _newer_schema,
     "no schema version": lambda raw: json.dumps({**json.loads(raw), "meta": {}}).encode(),
+    "nested 100,000 levels deep": lambda raw: b"[" * 100_000 + b"]" * 100_000,
+    "counter that is a fraction": _edit_meta(lambda m: m["sequences"].update({"ED-2026": 1.5})),
+    "counter that is true": _edit_meta(lambda m: m["sequences"].update({"ED-2026": True})),
+    "counter below zero": _edit_meta(lambda m: m["sequences"].update({"ED-2026": -5})),
+    "counter key that is no prefix and year": _edit_meta(lambda m: m["sequences"].update({"ed 2026": 1})),
+    "last sweep time that is garbage": _edit_meta(lambda m: m.update(last_sweep_at="вчера")),
+    "last sweep time past 2100": _edit_meta(lambda m: m.update(last_sweep_at="2101-01-01T01:00:00+05:00")),
+}
+
+# Damage inside one ticket record (the file itself is sound): the record is left as it is,
+# skipped by every command that reads tickets (named on stderr) and refused to a command
+# addressed to it, so one bad record never stops the cron sweep or the rest of the desk.
+RECORD_DAMAGE = {
+    "no status": lambda t: t.pop("status"),
+    "an unknown status": lambda t: t.update(status="done"),
+    "a history that is not a list": lambda t: t.update(history="opened"),
+    "a history event that is not an object": lambda t: t["history"].append(7),
+    "an empty history": lambda t: t.update(history=[]),
+    "an assignment without an assignee": lambda t: t["history"].append(
+        {"at": "2026-11-26T10:30:00+05:00", "by": "x", "type": "assigned"}),
+    "a reopening of a new ticket": lambda t: t["history"].append(
+        {"at": "2026-11-26T10:30:00+05:00", "by": "x", "type": "reopened", "message": "?"}),
+    "a garbage waiting.since": lambda t: t.update(waiting={"since": "скоро"}),
+    "a clock past 2100": lambda t: t["history"].append(
+        {"at": "2101-01-01T01:00:00+05:00", "by": "x", "type": "note", "message": "из будущего"}),
+    "a target of 0 minutes": lambda t: t["sla_rules"].update(first_response=0),
 }
 
 
@@ -170,10 +200,53 @@ def test_unreadable_store_stops_every_command_and_is_never_overwritten(edoc, cor
     result = edoc.run(*_commands(tid)[command], now=LATER)
 
     assert result.code == 7, result
-    assert real(edoc.store) in one_line_error(result.err)
+    if command == "check" and corruption.startswith(("counter", "last sweep")):
+        # check reads a store with a bad meta record to list what is wrong (--repair mends it)
+        assert "meta" in result.err and real(edoc.store) in result.err, result
+    else:
+        assert real(edoc.store) in one_line_error(result.err)
+        assert "repair" in result.err or not corruption.startswith(("counter", "last sweep"))
     assert result.out == ""
     assert edoc.store.read_bytes() == broken
     assert temp_files(edoc.store.parent) == []
+
+
+@pytest.mark.parametrize("damage", list(RECORD_DAMAGE))
+def test_a_damaged_record_is_skipped_by_readers_refused_to_its_commands_and_kept(edoc, damage):
+    bad = edoc.open_ticket(now=NOW)
+    good = edoc.open_ticket(now=NOW)
+    data = json.loads(edoc.store.read_bytes())
+    (doc_id,) = [k for k, t in data["tickets"].items() if t["id"] == bad]
+    RECORD_DAMAGE[damage](data["tickets"][doc_id])
+    damaged = data["tickets"][doc_id]
+    edoc.store.write_bytes(json.dumps(data, ensure_ascii=False).encode())
+
+    def stored_damaged() -> dict:
+        return next(t for t in json.loads(edoc.store.read_bytes())["tickets"].values() if t.get("id") == bad)
+
+    listed = edoc.run("list", "--all", "--json", now=LATER)
+    assert listed.code == 0, listed
+    assert [t["id"] for t in listed.json()] == [good]
+    assert bad in one_line_error(listed.err) and "edoc check" in listed.err
+    swept = edoc.run("sweep", now=LATER)
+    assert swept.code == 0 and bad in one_line_error(swept.err), swept
+    report = edoc.run("report", "--json", now=LATER)
+    assert report.code == 0 and report.json()["total"]["opened"] == 1, report
+
+    for args in (["show", bad], ["assign", bad, "petrov"], ["note", bad, "-m", "x"]):
+        refused = edoc.run(*args, now=LATER)
+        assert refused.code == 7, refused
+        assert bad in refused.err and "damaged" in refused.err
+    assert edoc.run("assign", good, "petrov", now=LATER).code == 0
+    third = edoc.open_ticket(now=LATER)
+    assert third == "ED-2026-000003"
+    assert stored_damaged() == damaged  # left exactly as it was, through every write
+
+    checked = edoc.run("check", "--json", now=LATER)
+    assert checked.code == 7 and any(p.startswith(bad) for p in checked.json()["problems"]), checked
+    exported = edoc.run("export", now=LATER)
+    assert exported.code == 0, exported
+    assert [json.loads(line).get("id") for line in exported.out.splitlines()] == [bad, good, third]
 
 
 def test_newer_schema_asks_for_an_upgrade(edoc):

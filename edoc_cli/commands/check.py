@@ -1,4 +1,4 @@
-"""edoc check: verify the store."""
+"""edoc check: verify the store (and mend what can be mended mechanically)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,24 @@ app = typer.Typer()
 
 
 @app.command("check")
-def check(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def check(ctx: typer.Context, as_json: bool = JSON_OPTION,
+          repair: bool = typer.Option(False, "--repair", help="First raise counters below a number in use and "
+                                      "keep the later copy of a ticket held twice; then verify.")) -> None:
     """Verify the store: it parses, schema version, unique numbers, history consistent with status (exit 7 if not)."""
     from edoc_cli import render
-    from edoc_cli.checking import check_store
+    from edoc_cli.checking import check_store, repair_store
     from edoc_cli.errors import ExitCode
 
     env = env_of(ctx)
+    repaired = repair_store(env.store) if repair else []
     report = check_store(env.store, env.calendar, env.now(), env.tz)
+    if repair:
+        report["repaired"] = repaired
     if as_json:
         render.print_json(report)
     else:
+        for line in repaired:
+            render.say(_("repaired: {what}").format(what=line))
         for problem in report["problems"]:
             render.say(f"  - {problem}")
         if report["ok"]:

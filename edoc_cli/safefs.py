@@ -1,0 +1,238 @@
+"""Files a shared store can trust, and the moment a change becomes a fact.
+
+- Every file edoc writes is created new (`O_CREAT|O_EXCL|O_NOFOLLOW`): a link
+  planted under a name edoc is about to use makes the write fail instead of
+  writing through the link.
+- A folder or file of the store is used only when it is trusted: not writable
+  by every user, and owned by this user, by root, or by a group this user is
+  in (a store shared by a group). Another user's folder, or a `0777` one, could
+  be used to delete or plant tickets.
+- New files are private (`0600`), or group-shared (`0660`) in a folder its group
+  may write: one operator's write must not lock the next one out.
+- `commit_section()`: from the commit point until the change is in place,
+  Ctrl-C, SIGTERM and SIGHUP are held and acted on after it, so a change is
+  either not made or made whole; what happened in this run is kept in `RUN`
+  for the one error handler to tell truthfully.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import stat
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
+from edoc_cli.i18n import _
+
+NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@dataclass
+class RunState:
+    """What this run of edoc has done to the store: told by the error handler, reset per run."""
+
+    commits: int = 0                                  # changes committed (each visible to every reader)
+    held: list[int] = field(default_factory=list)     # signals that arrived while a commit was finishing
+    warnings: list[str] = field(default_factory=list)  # "committed, but ..." notes
+
+    def reset(self) -> None:
+        self.commits = 0
+        self.held.clear()
+        self.warnings.clear()
+
+
+RUN = RunState()
+
+
+@contextmanager
+def commit_section() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (noted in RUN.held, acted on after).
+
+    Only the main thread may set handlers; elsewhere (never the case in edoc) the block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def hold(signum, _frame) -> None:
+        RUN.held.append(signum)
+
+    previous = {}
+    try:
+        for signum in HELD_SIGNALS:
+            previous[signum] = signal.signal(signum, hold)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def raise_if_interrupted() -> None:
+    """Before starting another change: a signal held during an earlier commit stops the run here."""
+    if RUN.held:
+        raise KeyboardInterrupt
+
+
+# -- trust ---------------------------------------------------------------------------
+
+
+def _our_groups() -> set[int]:
+    return {os.getegid(), *os.getgroups()}
+
+
+def distrust(st: os.stat_result) -> str | None:
+    """Why a folder or file with this status must not be used for the store, or None."""
+    if st.st_mode & stat.S_IWOTH:
+        return _("it is writable by every user")
+    if st.st_uid not in (os.geteuid(), 0) and st.st_gid not in _our_groups():
+        return _("it belongs to another user (uid {uid}) outside this user's groups").format(uid=st.st_uid)
+    return None
+
+
+def refuse_untrusted(path: Path, st: os.stat_result) -> None:
+    why = distrust(st)
+    if why:
+        raise StoreCorrupt(_(
+            "{path} is not safe to use: {reason}; the store's folders and files must be this user's "
+            "(or their group's) and not writable by others (chmod o-w, or move the store)"
+        ).format(path=path, reason=why))
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse a store folder that exists and is not trusted (a missing one is made by the writer)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return
+    refuse_untrusted(folder, st)
+
+
+def shared_mode(folder: Path) -> tuple[int, int]:
+    """(file mode, folder mode) for what edoc creates in `folder`: group-shared where the group may write."""
+    try:
+        group_writes = bool(os.stat(folder).st_mode & stat.S_IWGRP)
+    except OSError:
+        group_writes = False
+    return (0o660, 0o770) if group_writes else (0o600, 0o700)
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` (mode after its parent's sharing) if missing; refuse it if it is not trusted."""
+    try:
+        os.mkdir(folder, shared_mode(folder.parent)[1])
+        os.chmod(folder, shared_mode(folder.parent)[1])  # the umask may have taken the group's bits
+    except FileExistsError:
+        pass
+    try:
+        st = os.lstat(folder)
+    except OSError as exc:
+        raise write_failed(folder, exc) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise StoreWriteFailed(_("{path} is not a folder; nothing was changed").format(path=folder))
+    refuse_untrusted(folder, st)
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def create_new(path: Path) -> int:
+    """A new file at `path`, opened for writing; never through a link, never over an existing file."""
+    fd = os.open(path, NEW_FILE, shared_mode(path.parent)[0])
+    try:
+        os.fchmod(fd, shared_mode(path.parent)[0])
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def write_new(path: Path, payload: bytes) -> None:
+    """Create `path` holding `payload`, on disk (fsync) when this returns; OSError as it comes."""
+    fd = create_new(path)
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_lock(path: Path) -> int:
+    """The lock file, created if missing; a link there is refused, not followed."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, shared_mode(path.parent)[0])
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreCorrupt(_("the lock file {path} is a symbolic link; remove it (edoc makes its own)").format(
+                path=path)) from None
+        raise StoreWriteFailed(_("cannot open the lock file {path}: {reason}").format(
+            path=path, reason=exc.strerror)) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise StoreCorrupt(_("the lock file {path} is not a regular file; remove it").format(path=path))
+        refuse_untrusted(path, st)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the renames in a folder durable."""
+    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def open_for_reading(path: Path) -> int | None:
+    """A trusted regular file opened for reading (never through a link), or None if it is not there."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreCorrupt(_("{path} is a symbolic link; the store's files must be plain files").format(
+                path=path)) from None
+        raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
+            path=path, reason=exc.strerror)) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise StoreCorrupt(_("store {path} is not a regular file; check --store / EDOC_STORE").format(
+                path=path))
+        refuse_untrusted(path, st)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_fd(fd: int) -> bytes:
+    """The whole file behind `fd`, from its start (pread: shared with a forked child safely)."""
+    size = os.fstat(fd).st_size
+    chunks = []
+    offset = 0
+    while True:
+        chunk = os.pread(fd, max(size - offset, 0) + 65536, offset)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        offset += len(chunk)
+
+
+def write_failed(path: Path, exc: OSError) -> StoreWriteFailed:
+    reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+    return StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
+        path=path, reason=reason))
