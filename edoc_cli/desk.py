@@ -22,7 +22,7 @@ from edoc_cli.regulation import (
 from edoc_cli.sla import auto_close_at, clocks, record_breaches
 from edoc_cli.store import TICKET_ID_RE, Snapshot, Store
 from edoc_cli.text import clean_multiline, control_problem
-from edoc_cli.tz import parse_instant, to_iso
+from edoc_cli.tz import parse_instant, parse_typed_instant, to_iso
 
 
 @dataclass
@@ -170,11 +170,7 @@ class Desk:
                 choices=", ".join(reasons), value=repr(reason)))
         until_iso = None
         if until is not None:
-            try:
-                when = parse_instant(until, self.tz)
-            except ValueError:
-                raise UsageError(_("{flag} {value} is not a date or date and time").format(
-                    flag="--until", value=repr(until))) from None
+            when = parse_typed_instant(until, self.tz, "--until")
             if when <= self.now():
                 raise UsageError(_("--until {when} is not in the future").format(when=self.iso(when)))
             until_iso = self.iso(when)

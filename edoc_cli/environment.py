@@ -82,8 +82,21 @@ class Environment:
         return when
 
     def now(self) -> datetime:
-        # Whole seconds: stored instants have no fractions, so clocks add up exactly.
-        return (self.fixed_now or datetime.now(timezone.utc)).astimezone(self.tz).replace(microsecond=0)
+        """The instant every command acts as of: EDOC_NOW, else the system clock, in whole seconds
+        (stored instants have no fractions, so clocks add up exactly), within the years edoc handles."""
+        from edoc_cli.limits import year_problem
+
+        when = self.fixed_now or datetime.now(timezone.utc)
+        try:
+            local = when.astimezone(self.tz).replace(microsecond=0)
+            why = year_problem(local)
+        except OverflowError:
+            local, why = None, _("is out of range")
+        if why:
+            source = "EDOC_NOW" if self.fixed_now else _("the system clock")
+            raise UsageError(_("{source} says {when}, which {problem}; nothing was done").format(
+                source=source, when=when.isoformat(), problem=why))
+        return local
 
     # -- who -----------------------------------------------------------------
     @cached_property

@@ -12,23 +12,25 @@ from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import ACTIVE, STATUSES
 from edoc_cli.sla import next_due
-from edoc_cli.tz import parse_instant
+from edoc_cli.tz import parse_typed_instant
 
-_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+# ASCII digits only ([0-9], not \d, which takes Arabic-Indic and other digits too), a few of them.
+_DURATION_RE = re.compile(r"^(?:([0-9]{1,9})d)?(?:([0-9]{1,9})h)?(?:([0-9]{1,9})m)?$")
+MAX_DURATION = timedelta(days=3650)
 
 
 def parse_duration(text: str) -> timedelta:
-    """'90m', '2h', '1d', '1h30m' (a bare number is minutes)."""
+    """'90m', '2h', '1d', '1h30m' (a bare number is minutes), up to ten years."""
     raw = text.strip().lower()
-    if raw.isdigit():
-        return timedelta(minutes=int(raw))
-    m = _DURATION_RE.match(raw)
+    m = _DURATION_RE.match(raw) or re.match(r"^()()([0-9]{1,9})$", raw)
     if not raw or not m or not any(m.groups()):
-        raise UsageError(_("--due-within {value} is not a duration like 30m, 2h, 1d or 1h30m").format(value=repr(text)))
+        raise UsageError(_("--due-within {value} is not a duration like 30m, 2h, 1d or 1h30m").format(
+            value=repr(text)[:60]))
     d, h, mins = (int(g) if g else 0 for g in m.groups())
-    if d > 3650:
-        raise UsageError(_("--due-within {value} is too long").format(value=repr(text)))
-    return timedelta(days=d, hours=h, minutes=mins)
+    total = timedelta(days=d) + timedelta(hours=h) + timedelta(minutes=mins)
+    if total > MAX_DURATION:
+        raise UsageError(_("--due-within {value} is too long").format(value=repr(text)[:60]))
+    return total
 
 
 @dataclass
@@ -95,13 +97,7 @@ def _one_of(flag: str, value: str | None, allowed) -> None:
 
 
 def _when(flag: str, value: str | None, tz) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return parse_instant(value, tz)
-    except ValueError:
-        raise UsageError(_("{flag} {value} is not a date or date and time").format(
-            flag=flag, value=repr(value))) from None
+    return None if value is None else parse_typed_instant(value, tz, flag)
 
 
 def _registered(ticket: dict[str, Any]) -> datetime:

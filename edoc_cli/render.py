@@ -364,7 +364,8 @@ def report_table(env, report: dict[str, Any]) -> None:
                N_("faq"), N_("escalated"),
                N_("1st resp met"), N_("breached"), N_("% met"), N_("median min"),
                N_("resolved met"), N_("breached"), N_("% met"), N_("median min"), N_("backlog age med"), N_("max")]
-    rows = [[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)]
+    guard = _spreadsheet_rows(env)
+    rows = guard([[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)])
     table(env, headers, rows)
     if env.stdout_tty:
         _report_charts(report["groups"])
@@ -373,12 +374,22 @@ def report_table(env, report: dict[str, Any]) -> None:
     if report["terminated"]:
         _next_block(env)
         table(env, [N_("terminated (clause 16)"), N_("at"), N_("by"), N_("client"), N_("message")],
-              [[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]] for t in report["terminated"]])
+              guard([[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]]
+                     for t in report["terminated"]]))
     if report["complaints"]:
         _next_block(env)
         table(env, [N_("complaint"), N_("status"), N_("received"), N_("client"), N_("subject"), N_("assignee")],
-              [[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
-               for c in report["complaints"]])
+              guard([[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
+                     for c in report["complaints"]]))
+
+
+def _spreadsheet_rows(env):
+    """In a pipe a report's TSV is as likely to be opened in a spreadsheet as its CSV: the same guard
+    (a "-" that stands for no group is ours, not a formula)."""
+    if env.stdout_tty:
+        return lambda rows: rows
+    return lambda rows: [[spreadsheet_safe(c) if isinstance(c, str) and c != "-" else c for c in row]
+                         for row in rows]
 
 
 def _next_block(env) -> None:

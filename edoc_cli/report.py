@@ -16,7 +16,7 @@ from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
 from edoc_cli.sla import clock_figures
-from edoc_cli.tz import parse_instant, to_iso
+from edoc_cli.tz import parse_instant, parse_typed_instant, to_iso
 
 GROUPS = ("category", "level", "channel", "assignee", "priority")
 DEFAULT_DAYS = 30
@@ -37,11 +37,7 @@ class Period:
 
 
 def _bound(flag: str, text: str, tz, end_of_day: bool = False) -> datetime:
-    try:
-        when = parse_instant(text, tz)
-    except ValueError:
-        raise UsageError(_("{flag} {value} is not a date or date and time").format(
-            flag=flag, value=repr(text))) from None
+    when = parse_typed_instant(text, tz, flag)
     if end_of_day and _is_date(text):  # a date: the whole day is included
         when += timedelta(days=1)
     return when

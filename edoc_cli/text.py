@@ -18,7 +18,11 @@ _ESCAPE_SEQ = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# Bidirectional controls and marks: they reorder what the terminal shows (a name that reads
+# backwards, a number that looks like another).
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Unicode's own line and paragraph separators: a line break to every program but a terminal.
+_SEPARATORS = re.compile(r"[\u2028\u2029\x85]")
 # A lone UTF-16 surrogate: what undecodable bytes in argv, or a "\ud800" escape in JSON, become.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -36,6 +40,7 @@ def for_terminal(text: str, single_line: bool = False) -> str:
     tab (in single-line mode those become spaces).
     """
     text = _ESCAPE_SEQ.sub("", text)
+    text = _SEPARATORS.sub("\n", text)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _BIDI.sub("", text)
     if single_line:
@@ -57,10 +62,10 @@ def control_problem(text: str, multiline: bool) -> str | None:
     if has_surrogate(text):
         return _("is not valid UTF-8 text")
     if not multiline:
-        match = _CONTROL_ANY.search(text)
+        match = _CONTROL_ANY.search(text) or _SEPARATORS.search(text) or _BIDI.search(text)
         if match:
             char = match.group()
-            if char in "\n\r":
+            if char in "\n\r\u2028\u2029":
                 return _("must be a single line")
             return _("contains a control character (U+{code}) at position {position}").format(
                 code=f"{ord(char):04X}", position=match.start() + 1)

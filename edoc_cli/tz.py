@@ -116,6 +116,23 @@ def _parse_instant(text: str, tz: tzinfo) -> datetime:
         raise ValueError(f"{text!r} is outside the range of dates edoc handles") from None
 
 
+def parse_typed_instant(text: str, tz: tzinfo, flag: str) -> datetime:
+    """A date or a date and time a person typed with `flag`, within the years edoc handles;
+    anything else is a usage error (exit 2) naming the flag."""
+    from edoc_cli.errors import UsageError
+    from edoc_cli.limits import year_problem
+
+    try:
+        when = parse_instant(text, tz)
+    except ValueError:
+        raise UsageError(_("{flag} {value} is not a date or date and time").format(
+            flag=flag, value=repr(text)[:60])) from None
+    why = year_problem(when)
+    if why:
+        raise UsageError(_("{flag} {value} {problem}").format(flag=flag, value=repr(text)[:60], problem=why))
+    return when
+
+
 def to_iso(dt: datetime, tz: tzinfo) -> str:
     """Format an aware instant in `tz` to the second, e.g. "2026-11-26T10:15:00+05:00"."""
     if dt.tzinfo is None or dt.utcoffset() is None:
