@@ -173,7 +173,7 @@ def open_lock(path: Path) -> int:
         if exc.errno == errno.ELOOP:
             raise StoreCorrupt(_("the lock file {path} is a symbolic link; remove it (edoc makes its own)").format(
                 path=path)) from None
-        raise StoreWriteFailed(_("cannot open the lock file {path}: {reason}").format(
+        raise StoreWriteFailed(_("cannot open the lock file {path}: {reason}; nothing was changed").format(
             path=path, reason=exc.strerror)) from None
     try:
         st = os.fstat(fd)

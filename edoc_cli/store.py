@@ -919,7 +919,8 @@ class Store:
             why = (_("a part of that path is a file, not a folder")
                    if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror)
             raise StoreWriteFailed(
-                _("cannot create the store's folder {folder}: {reason}; check --store / EDOC_STORE").format(
+                _("cannot create the store's folder {folder}: {reason}; nothing was changed; "
+                  "check --store / EDOC_STORE").format(
                     folder=folder, reason=why)
             ) from None
         fd = open_lock(self.lock_path)
