@@ -180,6 +180,8 @@ def open_lock(path: Path) -> int:
         if not stat.S_ISREG(st.st_mode):
             raise StoreCorrupt(_("the lock file {path} is not a regular file; remove it").format(path=path))
         refuse_untrusted(path, st)
+        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != shared_mode(path.parent)[0]:
+            os.fchmod(fd, shared_mode(path.parent)[0])  # the umask may have taken the group's bits
     except BaseException:
         os.close(fd)
         raise

@@ -243,12 +243,8 @@ class Snapshot:
             raise StoreWriteFailed(_("refusing to write the store's meta: {problem}; nothing was changed").format(
                 problem=problems[0]))
         self.changed = True
-        if self.meta_table.get(doc_id=1) is None:
-            from tinydb.table import Document
-
-            self.meta_table.insert(Document(meta, doc_id=1))
-        else:
-            self.meta_table.update(meta, doc_ids=[1])
+        # Replaced whole (TinyDB's update would merge, keeping keys the caller removed).
+        self.data.setdefault(META, {})["1"] = dict(meta)
 
     def next_number(self, prefix: str, year: int) -> str:
         """The next registration number of the year: above every number the store's counter, its open
@@ -1000,16 +996,22 @@ class Store:
         """
         raise_if_interrupted()
         with self._locked():
-            data, raw, problems = self._load_locked(lenient)
-            self._finish_staged(self.staged_files(data[META]["1"]), strict=True)
-            self._remove_dead_writers_leftovers()
-            snap = Snapshot(data, self, ArchiveFiles(self, {}, pinned=False,
-                                                     present=_schema(data) == SCHEMA_VERSION), problems)
+            snap, raw = self._locked_snapshot(lenient)
             if not snap.archived and raw is not None:
-                snap = self._migrate(snap, raw)
+                self._migrate(snap, raw)
+                snap, raw = self._locked_snapshot(lenient)
             yield snap
             if snap.changed:
                 self._commit(snap)
+
+    def _locked_snapshot(self, lenient: bool) -> tuple[Snapshot, bytes | None]:
+        """The lock holder's fresh view, after the last commit's staged files are in place and dead
+        writers' leftovers are gone; and the store proper's bytes (None: no store yet)."""
+        data, raw, problems = self._load_locked(lenient)
+        self._finish_staged(self.staged_files(data[META]["1"]), strict=True)
+        self._remove_dead_writers_leftovers()
+        files = ArchiveFiles(self, {}, pinned=False, present=_schema(data) == SCHEMA_VERSION)
+        return Snapshot(data, self, files, problems), raw
 
     def _commit(self, snap: Snapshot, counts: bool = True) -> None:
         """Stage the archive files, replace the store proper (the commit point), rename the staged in.
@@ -1080,7 +1082,7 @@ class Store:
         self._write_new(path, f'{{"{table}":{{' + ",".join(f'"{i}":{part}' for i, part in enumerate(parts, 1))
                         + "}}")
 
-    def _migrate(self, snap: Snapshot, raw: bytes) -> Snapshot:
+    def _migrate(self, snap: Snapshot, raw: bytes) -> None:
         """Schema 1 -> 2, all or nothing: back up, archive the closed tickets, then the store.
 
         Until the store proper is replaced (the last step) it is the schema 1 file, which every
@@ -1102,5 +1104,3 @@ class Store:
                 migrated._known_in_archive.add(ticket["id"])  # the schema 1 file is the only copy
                 migrated.put(ticket)
         self._commit(migrated, counts=False)
-        data, _raw, _problems = self._load_locked()
-        return Snapshot(data, self, ArchiveFiles(self, {}, pinned=False))

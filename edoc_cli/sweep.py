@@ -95,7 +95,7 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
                 })
         if changed:
             snap.replace(ticket)
-    if not dry_run:
+    if not dry_run and meta.get("last_sweep_at") != at:  # a second sweep of the same second writes nothing
         meta["last_sweep_at"] = at
         snap.set_meta(meta)
     return result
