@@ -30,45 +30,13 @@ from typing import Callable
 
 import pytest
 
+import faults
 from conftest import Edoc
 
 NOW = "2026-11-26T10:00:00+05:00"
 LATER = "2026-11-26T12:00:00+05:00"
-FAULTS = ("eio", "einval", "exception", "sigint")
-COUNTED = ("open", "write", "fsync", "replace", "fchmod", "mkdir", "unlink", "rename")
-
-
-class Injector:
-    """Counts the write-side calls of the os module; fires a fault at call number `at`."""
-
-    def __init__(self, at: int | None = None, kind: str = "eio"):
-        self.at = at
-        self.kind = kind
-        self.calls: list[str] = []
-        self.fired: str | None = None
-
-    def wrap(self, name: str, real: Callable) -> Callable:
-        def call(*args, **kwargs):
-            if name == "open" and not (len(args) > 1 and args[1] & os.O_CREAT):
-                return real(*args, **kwargs)  # reading is not a step of a commit
-            self.calls.append(name)
-            if len(self.calls) == self.at:
-                self.fired = f"{self.kind} at {name} #{self.at}"
-                if self.kind == "eio":
-                    raise OSError(errno.EIO, "Input/output error (injected)")
-                if self.kind == "einval":
-                    raise OSError(errno.EINVAL, "Invalid argument (injected)")
-                if self.kind == "exception":
-                    raise KeyboardInterrupt
-                os.kill(os.getpid(), signal.SIGINT)  # delivered at the next bytecode, or held
-            return real(*args, **kwargs)
-        return call
-
-    def run(self, edoc: Edoc, args: list[str], now: str, monkeypatch):
-        with monkeypatch.context() as patch:
-            for name in COUNTED:
-                patch.setattr(os, name, self.wrap(name, getattr(os, name)))
-            return edoc.run(*args, now=now)
+FAULTS = faults.KINDS
+Injector = faults.Injector
 
 
 @dataclass
@@ -177,11 +145,11 @@ def leftovers(edoc: Edoc) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_a_fault_at_any_step_of_a_commit_tells_the_truth_and_loses_nothing(templates, tmp_path, monkeypatch, name):
+def test_a_fault_at_any_step_of_a_commit_tells_the_truth_and_loses_nothing(templates, tmp_path, name):
     scenario = SCENARIOS[name]
     edoc, info = fresh(templates, name, tmp_path, "clean")
     counter = Injector()
-    clean = counter.run(edoc, scenario.args(info), scenario.now, monkeypatch)
+    clean = counter.run(edoc, scenario.args(info), scenario.now)
     assert clean.code == 0 and scenario.done(edoc, info), clean
     steps = len(counter.calls)
     assert steps >= 4, counter.calls  # at least: the temporary file's create, write, fsync; the rename
@@ -190,7 +158,7 @@ def test_a_fault_at_any_step_of_a_commit_tells_the_truth_and_loses_nothing(templ
         for kind in FAULTS:
             edoc, info = fresh(templates, name, tmp_path, f"{kind}-{at}")
             injector = Injector(at, kind)
-            result = injector.run(edoc, scenario.args(info), scenario.now, monkeypatch)
+            result = injector.run(edoc, scenario.args(info), scenario.now)
             where = f"{name}: {injector.fired} of {counter.calls}"
             changed = scenario.done(edoc, info)
             outcome(result, changed, where)
