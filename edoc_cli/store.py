@@ -64,8 +64,12 @@ from edoc_cli.safefs import (
 
 __all__ = ["Store", "Snapshot", "TICKET_ID_RE", "split_number", "bucket_name", "encode", "default_store_path"]
 
-SCHEMA_VERSION = 2
-SCHEMAS_READ = (1, 2)
+# 1: one file. 2: open tickets apart from the archive. 3: the archive keeps numbers.json, which an
+# edoc that knows only 2 would take for a bucket: it is told to upgrade instead. A schema 2 store is
+# read as it is and becomes 3 with its first write (numbers.json is derived when first needed).
+SCHEMA_VERSION = 3
+SCHEMAS_READ = (1, 2, 3)
+ARCHIVED_SCHEMAS = (2, 3)
 TICKETS = "tickets"
 META = "meta"
 SUMMARIES = "summaries"
@@ -227,7 +231,7 @@ class Snapshot:
     @property
     def archived(self) -> bool:
         """Schema 2: closed tickets live in the archive (a schema 1 store keeps all in one file)."""
-        return _schema(self.data) == SCHEMA_VERSION  # read directly: asked once a ticket on an import
+        return _schema(self.data) in ARCHIVED_SCHEMAS  # read directly: asked once a ticket on an import
 
     def close(self) -> None:
         self.files.close()
@@ -871,7 +875,7 @@ class Store:
                 if os.path.isdir(self.archive_dir):
                     check_folder(self.archive_dir)
                 files = ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
-                                     present=_schema(data) == SCHEMA_VERSION)
+                                     present=_schema(data) in ARCHIVED_SCHEMAS)
                 if self._still(seen):
                     return Snapshot(data, self, files, problems, exact)
                 files.close()
@@ -1010,7 +1014,7 @@ class Store:
         data, raw, problems = self._load_locked(lenient)
         self._finish_staged(self.staged_files(data[META]["1"]), strict=True)
         self._remove_dead_writers_leftovers()
-        files = ArchiveFiles(self, {}, pinned=False, present=_schema(data) == SCHEMA_VERSION)
+        files = ArchiveFiles(self, {}, pinned=False, present=_schema(data) in ARCHIVED_SCHEMAS)
         return Snapshot(data, self, files, problems), raw
 
     def _commit(self, snap: Snapshot, counts: bool = True) -> None:
@@ -1022,6 +1026,8 @@ class Store:
         staged: dict[str, Path] = {}
         tmp: Path | None = None
         meta = snap.meta()
+        if meta.get("schema_version") in ARCHIVED_SCHEMAS:
+            meta["schema_version"] = SCHEMA_VERSION
         try:
             for name, table, docs in snap.archive_writes():
                 if not staged:

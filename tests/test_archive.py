@@ -139,7 +139,7 @@ def test_a_schema_1_store_is_read_as_it_is_and_migrated_on_the_first_write(edoc,
     assert len(backups) == 1 and backups[0].read_bytes() == v1
     assert backups[0].stat().st_mode & 0o777 == 0o600
     meta = json.loads(old.store.read_bytes())["meta"]["1"]
-    assert meta["schema_version"] == 2 and meta["sequences"] == {"ED-2026": 4}
+    assert meta["schema_version"] == 3 and meta["sequences"] == {"ED-2026": 4}
     assert sorted(t["id"] for t in json.loads(old.store.read_bytes())["tickets"].values()) == [b, c, d]
     assert archive_ids(old, "ED-2026-000.json") == [a]
     after = old.run("export").out.splitlines()
@@ -199,7 +199,7 @@ def test_a_migration_that_cannot_finish_leaves_the_schema_1_store_untouched(edoc
     # Once the way is clear, the next write migrates and nothing was lost.
     (old.store.parent / "tickets.json.archive").unlink()
     assert old.run("note", b, "-m", "x", now=NEXT_DAY).code == 0
-    assert json.loads(old.store.read_bytes())["meta"]["1"]["schema_version"] == 2
+    assert json.loads(old.store.read_bytes())["meta"]["1"]["schema_version"] == 3
     assert [json.loads(x)["id"] for x in old.run("export").out.splitlines()] == [a, b, c]
 
 

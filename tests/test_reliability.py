@@ -543,3 +543,21 @@ def test_line_separators_and_bidi_marks_are_refused_in_single_line_fields(edoc, 
     assert result.code == 3, result
     assert "--name" in result.err
     assert not edoc.store.exists()
+
+
+def test_a_schema_2_store_is_read_as_it_is_and_becomes_3_with_its_first_write(edoc):
+    """Schema 3 adds numbers.json to the archive, which an edoc that knows only schema 2 would take
+    for a bucket of tickets: the version tells that edoc to upgrade instead."""
+    a = edoc.open_ticket(now=NOW)
+    b = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
+    data = json.loads(edoc.store.read_bytes())
+    data["meta"]["1"]["schema_version"] = 2  # as the previous edoc wrote it: no numbers.json
+    edoc.store.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (archive(edoc) / "numbers.json").unlink()
+    assert set(exported(edoc)) == {a, b}
+    assert edoc.run("check", now=LATER).code == 0
+    assert edoc.open_ticket(now=LATER) == "ED-2026-000003"
+    assert json.loads(edoc.store.read_bytes())["meta"]["1"]["schema_version"] == 3
+    numbers = json.loads((archive(edoc) / "numbers.json").read_bytes())["numbers"]
+    assert list(numbers.values()) == [{"id": "ED-2026", "highest": 1}]

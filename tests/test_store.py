@@ -86,14 +86,14 @@ def test_store_is_a_tinydb_document_with_schema_and_sequence(edoc):
     raw = edoc.store.read_bytes()
     data = json.loads(raw.decode("utf-8"))
     assert set(data) == {"meta", "tickets"}
-    assert data["meta"] == {"1": {"schema_version": 2, "sequences": {"ED-2026": 2}}}
+    assert data["meta"] == {"1": {"schema_version": 3, "sequences": {"ED-2026": 2}}}
     assert sorted(t["id"] for t in data["tickets"].values()) == [first, second]
 
     # TinyDB itself reads it as its own document (read-only: nothing written back).
     from tinydb import TinyDB
 
     with TinyDB(edoc.store, access_mode="r") as db:
-        assert db.table("meta").get(doc_id=1)["schema_version"] == 2
+        assert db.table("meta").get(doc_id=1)["schema_version"] == 3
         assert sorted(doc["id"] for doc in db.table("tickets").all()) == [first, second]
     assert edoc.store.read_bytes() == raw
 
