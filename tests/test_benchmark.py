@@ -29,3 +29,12 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                                  "EDOC_STORE": str(tmp_path / "work" / "full" / "tickets.json")})
     assert export.returncode == 0 and len(export.stdout.splitlines()) == 120 + 12 + 1
+
+
+def test_the_batch_registration_benchmark_runs_and_prints_a_row_per_size(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "batch_open.py"), "--sizes", "3", "7"],
+                          capture_output=True, text=True, timeout=300,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if re.match(r"\| \d", line)]
+    assert [row.split(" | ")[0] for row in rows] == ["| 3", "| 7"], done.stdout
