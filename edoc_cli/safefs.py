@@ -100,8 +100,8 @@ def refuse_untrusted(path: Path, st: os.stat_result) -> None:
     why = distrust(st)
     if why:
         raise StoreCorrupt(_(
-            "{path} is not safe to use: {reason}; the store's folders and files must be this user's "
-            "(or their group's) and not writable by others (chmod o-w, or move the store)"
+            "{path} is not safe to use: {reason}; keep the store in a folder of its own that belongs to "
+            "its users (or their group) and that no one else can write"
         ).format(path=path, reason=why))
 
 
