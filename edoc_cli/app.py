@@ -181,8 +181,9 @@ def run(argv: list[str] | None = None) -> int:
     try:
         code = _run(argv)
     finally:
-        for warning in RUN.warnings:
-            sys.stderr.write(f"edoc: {warning}\n")
+        if "_EDOC_COMPLETE" not in os.environ:  # a shell asking for completions shows no warnings
+            for warning in RUN.warnings:
+                sys.stderr.write(f"edoc: {warning}\n")
     if RUN.held and code == ExitCode.OK:
         # A signal came while a change was being committed: it was held until the change stood.
         sys.stderr.write(_("edoc: interrupted; the change had been saved before the interrupt took effect") + "\n")

@@ -167,25 +167,48 @@ def write_new(path: Path, payload: bytes) -> None:
 
 def open_lock(path: Path) -> int:
     """The lock file, created if missing; a link there is refused, not followed."""
+    fd = _open_no_link(path, os.O_RDWR | os.O_CREAT, shared_mode(path.parent)[0],
+                       _("the lock file {path} is a symbolic link; remove it (edoc makes its own)"),
+                       lambda reason: StoreWriteFailed(_(
+                           "cannot open the lock file {path}: {reason}; nothing was changed").format(
+                           path=path, reason=reason)))
+    st = _trusted_file(fd, path, _("the lock file {path} is not a regular file; remove it"))
+    if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != shared_mode(path.parent)[0]:
+        try:
+            os.fchmod(fd, shared_mode(path.parent)[0])  # the umask may have taken the group's bits
+        except BaseException:
+            os.close(fd)
+            raise
+    return fd
+
+
+def _open_no_link(path: Path, flags: int, mode: int, linked: str, failed, missing_ok: bool = False) -> int:
+    """os.open that never follows a link at `path`: a link is StoreCorrupt(`linked`, with {path}),
+    another failure `failed(reason)` (FileNotFoundError passes through with `missing_ok`)."""
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, shared_mode(path.parent)[0])
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except FileNotFoundError:
+        if missing_ok:
+            raise
+        raise failed(os.strerror(errno.ENOENT)) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise StoreCorrupt(_("the lock file {path} is a symbolic link; remove it (edoc makes its own)").format(
-                path=path)) from None
-        raise StoreWriteFailed(_("cannot open the lock file {path}: {reason}; nothing was changed").format(
-            path=path, reason=exc.strerror)) from None
+            raise StoreCorrupt(linked.format(path=path)) from None
+        raise failed(exc.strerror) from None
+
+
+def _trusted_file(fd: int, path: Path, not_regular: str) -> os.stat_result:
+    """The status of an opened file that is a regular, trusted one; otherwise `fd` is closed and
+    StoreCorrupt raised (`not_regular`: the message, with {path}, for a file that is not regular)."""
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise StoreCorrupt(_("the lock file {path} is not a regular file; remove it").format(path=path))
+            raise StoreCorrupt(not_regular.format(path=path))
         refuse_untrusted(path, st)
-        if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != shared_mode(path.parent)[0]:
-            os.fchmod(fd, shared_mode(path.parent)[0])  # the umask may have taken the group's bits
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return st
 
 
 def fsync_folder(folder: Path) -> None:
@@ -200,24 +223,15 @@ def fsync_folder(folder: Path) -> None:
 def open_for_reading(path: Path) -> int | None:
     """A trusted regular file opened for reading (never through a link), or None if it is not there."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+        fd = _open_no_link(path, os.O_RDONLY | os.O_NONBLOCK, 0,
+                           _("{path} is a symbolic link; the store's files must be plain files"),
+                           lambda reason: StoreCorrupt(_(
+                               "store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
+                               path=path, reason=reason)),
+                           missing_ok=True)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise StoreCorrupt(_("{path} is a symbolic link; the store's files must be plain files").format(
-                path=path)) from None
-        raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
-            path=path, reason=exc.strerror)) from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise StoreCorrupt(_("store {path} is not a regular file; check --store / EDOC_STORE").format(
-                path=path))
-        refuse_untrusted(path, st)
-    except BaseException:
-        os.close(fd)
-        raise
+    _trusted_file(fd, path, _("store {path} is not a regular file; check --store / EDOC_STORE"))
     return fd
 
 
