@@ -175,7 +175,7 @@ MAX_SHOWN_PROBLEMS = 50  # an error lists this many of its problems, then how ma
 
 def run(argv: list[str] | None = None) -> int:
     """Run edoc with `argv`; return the exit code (SPEC.md). Never raises."""
-    from edoc_cli.safefs import RUN
+    from edoc_cli.store.commit import RUN
 
     RUN.reset()
     try:
@@ -192,7 +192,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _interrupted() -> int:
-    from edoc_cli.safefs import RUN
+    from edoc_cli.store.commit import RUN
 
     if RUN.commits:
         sys.stderr.write("\n" + _("edoc: interrupted; the change made before it was saved") + "\n")

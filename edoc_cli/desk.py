@@ -20,8 +20,9 @@ from edoc_cli.regulation import (
     MAX_LINE, MAX_TEXT, RegistrationRequest, check_registration, _URL_RE,
 )
 from edoc_cli.sla import auto_close_at, clocks, record_breaches
-from edoc_cli.store import TICKET_ID_RE, Snapshot, Store
-from edoc_cli.text import clean_multiline, control_problem
+from edoc_cli.store import Snapshot, Store
+from edoc_cli.ticket_id import normalize_id
+from edoc_cli.safe_text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, parse_typed_instant, to_iso
 
 
@@ -233,14 +234,6 @@ class Desk:
 
     def terminate(self, ticket_id: str, message: str) -> dict[str, Any]:
         return self._change(ticket_id, "terminate", {"type": "terminated", "message": _message(message)})
-
-
-def normalize_id(ticket_id: str) -> str:
-    tid = (ticket_id or "").strip().upper()
-    if not TICKET_ID_RE.match(tid):
-        shown = ticket_id if control_problem(ticket_id or "", False) is None else repr(ticket_id)
-        raise TicketNotFound(_("{value} is not a registration number like ED-2026-000042").format(value=shown[:40]))
-    return tid
 
 
 def _not_one_of(flag: str, choices, value: str) -> str:

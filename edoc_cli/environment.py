@@ -101,7 +101,7 @@ class Environment:
     # -- who -----------------------------------------------------------------
     @cached_property
     def operator(self) -> str:
-        from edoc_cli.text import control_problem
+        from edoc_cli.safe_text import control_problem
 
         name = self.operator_flag or self.environ.get("EDOC_OPERATOR")
         source = "--operator" if self.operator_flag else "EDOC_OPERATOR"
@@ -151,9 +151,9 @@ class Environment:
     # -- the core ------------------------------------------------------------
     @cached_property
     def store(self):
-        from edoc_cli.store import Store
+        from edoc_cli.store import open_store
 
-        return Store(self.store_path, self.lock_timeout, summarize=self._summarize)
+        return open_store(self.store_path, self.lock_timeout, summarize=self._summarize)
 
     def _summarize(self, ticket: dict[str, Any]) -> dict[str, Any]:
         """An archived ticket's report summary: its figures as of its closing (its clocks stop there)."""

@@ -7,7 +7,6 @@ import) is held to the same bounds before anything is written.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -20,20 +19,6 @@ LAST_YEAR = 2100
 # A target or timer in working minutes: at least one minute, at most ten thousand working hours' worth.
 MIN_MINUTES = 1
 MAX_MINUTES = 10_000_000
-
-# ASCII digits only: \d would take Arabic-Indic and other digits too.
-TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4}-[0-9]{6,9}$")
-SEQUENCE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4}$")
-MAX_SEQUENCE = 999_999_999
-
-
-def split_number(ticket_id: str) -> tuple[str, int, int]:
-    """ED-2026-000042 -> ("ED", 2026, 42); ValueError for anything else."""
-    prefix, year, n = ticket_id.rsplit("-", 2)
-    if not (year.isascii() and year.isdigit() and n.isascii() and n.isdigit()):
-        raise ValueError(ticket_id)
-    return prefix, int(year), int(n)
-
 
 def year_problem(when: datetime) -> str | None:
     """Why this instant cannot be stored, or None."""
@@ -71,9 +56,3 @@ def minutes_ok(value: Any, none_ok: bool = False) -> bool:
 def hours_to_minutes(hours: float) -> int:
     """Working hours (configuration) to the whole working minutes a ticket stores."""
     return round(float(hours) * 60)
-
-
-def sequence_ok(key: Any, value: Any) -> bool:
-    """A registration counter as stored in the store's meta: PREFIX-YEAR -> a whole number >= 0."""
-    return (isinstance(key, str) and SEQUENCE_KEY_RE.match(key) is not None
-            and isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQUENCE)

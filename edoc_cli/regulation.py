@@ -16,7 +16,7 @@ from edoc_cli.config import Config, as_date
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.identity import bin_problem, iin_problem
-from edoc_cli.text import clean_multiline, control_problem
+from edoc_cli.safe_text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, to_iso
 
 CLIENT_TYPES = ("user", "guest")

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
-from edoc_cli.text import escape_c1_in_json, for_terminal
+from edoc_cli.safe_text import escape_c1_in_json, for_terminal
 
 
 def to_json(obj: Any, pretty: bool = True) -> str:

@@ -87,7 +87,7 @@ class Prompter:
     def say(self, message: str) -> None:
         import sys
 
-        from edoc_cli.text import for_terminal
+        from edoc_cli.safe_text import for_terminal
 
         out = self.kwargs.get("output")
         if out is not None:

@@ -157,7 +157,7 @@ def assert_timelines_add_up(edoc: Edoc) -> int:
     """
     from edoc_cli.environment import Environment
     from edoc_cli.errors import EdocError
-    from edoc_cli.records import ticket_problems
+    from edoc_cli.ticket_rules import ticket_problems
     from edoc_cli.sla import explain
 
     if not edoc.store.is_file():

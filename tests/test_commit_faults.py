@@ -21,7 +21,6 @@ import errno
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass

@@ -21,7 +21,6 @@ import errno
 import os
 import json
 import random
-import selectors
 import signal
 import subprocess
 import sys
@@ -34,7 +33,6 @@ from typing import Any
 import pytest
 
 import processes
-from processes import read_line
 from conftest import request_args
 
 # Process states and open files are read from /proc.

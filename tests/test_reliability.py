@@ -19,7 +19,6 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -156,7 +155,7 @@ def _writer_between(monkeypatch, edoc: Edoc, where: str, *args: str) -> list:
     """Make a real edoc process commit `args` at the reader's `where`: after it pinned its state
     ("read", the first archive file read) or between tickets.json and the check that it is still
     the same file ("still")."""
-    from edoc_cli import store
+    from edoc_cli.store.jsonfiles import archive, store
 
     ran: list = []
 
@@ -166,19 +165,19 @@ def _writer_between(monkeypatch, edoc: Edoc, where: str, *args: str) -> list:
             assert ran[0].code == 0, ran[0]
 
     if where == "read":
-        real = store.ArchiveFiles.raw
+        real = archive.ArchiveFiles.raw
 
         def raw(self, name):
             writer()
             return real(self, name)
-        monkeypatch.setattr(store.ArchiveFiles, "raw", raw)
+        monkeypatch.setattr(archive.ArchiveFiles, "raw", raw)
     else:
-        real_still = store.Store._still
+        real_still = store.JsonStore._still
 
         def still(self, seen):
             writer()
             return real_still(self, seen)
-        monkeypatch.setattr(store.Store, "_still", still)
+        monkeypatch.setattr(store.JsonStore, "_still", still)
     return ran
 
 
@@ -338,7 +337,7 @@ def test_the_migration_backup_never_writes_through_a_planted_link(edoc):
 def test_a_new_file_is_never_written_through_a_link():
     import tempfile
 
-    from edoc_cli.safefs import write_new
+    from edoc_cli.store.jsonfiles.files import write_new
 
     with tempfile.TemporaryDirectory() as folder:
         victim = Path(folder) / "victim"

@@ -141,7 +141,6 @@ def test_stale_system_zone_database_does_not_shift_clocks(edoc, tmp_path) -> Non
     """A system zone database from before 2024 says Almaty is UTC+6; edoc must not care."""
     import shutil
 
-    import tzdata
     from importlib import resources
 
     fake = tmp_path / "zoneinfo" / "Asia"

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import stat
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 

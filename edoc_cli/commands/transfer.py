@@ -15,7 +15,7 @@ app = typer.Typer()
 @app.command("export")
 def export(ctx: typer.Context) -> None:
     """Print every ticket, history included, as JSON Lines (one ticket a line)."""
-    from edoc_cli.transfer import export_lines
+    from edoc_cli.export_import import export_lines
 
     out = sys.stdout
     for line in export_lines(env_of(ctx).store):
@@ -30,7 +30,7 @@ def import_(ctx: typer.Context,
     """Add tickets from JSON Lines; refuses duplicates and invalid records, and writes nothing unless all are valid."""
     from edoc_cli import render
     from edoc_cli.errors import UsageError
-    from edoc_cli.transfer import bounded_lines, import_records, prepare_lines
+    from edoc_cli.export_import import bounded_lines, import_records, prepare_lines
 
     env = env_of(ctx)
     where = "stdin" if source == "-" else source

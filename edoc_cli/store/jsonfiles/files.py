@@ -1,83 +1,25 @@
-"""Files a shared store can trust, and the moment a change becomes a fact.
+"""Files a shared store can trust.
 
-- Every file edoc writes is created new (`O_CREAT|O_EXCL|O_NOFOLLOW`): a link
-  planted under a name edoc is about to use makes the write fail instead of
-  writing through the link.
-- A folder or file of the store is used only when it is trusted: not writable
-  by every user, and owned by this user, by root, or by a group this user is
-  in (a store shared by a group). Another user's folder, or a `0777` one, could
-  be used to delete or plant tickets.
-- New files are private (`0600`), or group-shared (`0660`) in a folder its group
-  may write: one operator's write must not lock the next one out.
-- `commit_section()`: from the commit point until the change is in place,
-  Ctrl-C, SIGTERM and SIGHUP are held and acted on after it, so a change is
-  either not made or made whole; what happened in this run is kept in `RUN`
-  for the one error handler to tell truthfully.
+- Every file is created new (`O_CREAT|O_EXCL|O_NOFOLLOW`): a link planted under a name the store
+  is about to use makes the write fail instead of writing through the link.
+- A folder or file of the store is used only when it is trusted: not writable by every user, and
+  owned by this user, by root, or by a group this user is in (a store shared by a group). Another
+  user's folder, or a `0777` one, could be used to delete or plant tickets.
+- New files are private (`0600`), or group-shared (`0660`) in a folder its group may write: one
+  operator's write must not lock the next one out.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import signal
 import stat
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-@dataclass
-class RunState:
-    """What this run of edoc has done to the store: told by the error handler, reset per run."""
-
-    commits: int = 0                                  # changes committed (each visible to every reader)
-    held: list[int] = field(default_factory=list)     # signals that arrived while a commit was finishing
-    warnings: list[str] = field(default_factory=list)  # "committed, but ..." notes
-
-    def reset(self) -> None:
-        self.commits = 0
-        self.held.clear()
-        self.warnings.clear()
-
-
-RUN = RunState()
-
-
-@contextmanager
-def commit_section() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends (noted in RUN.held, acted on after).
-
-    Only the main thread may set handlers; elsewhere (never the case in edoc) the block runs as is.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def hold(signum, _frame) -> None:
-        RUN.held.append(signum)
-
-    previous = {}
-    try:
-        for signum in HELD_SIGNALS:
-            previous[signum] = signal.signal(signum, hold)
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def raise_if_interrupted() -> None:
-    """Before starting another change: a signal held during an earlier commit stops the run here."""
-    if RUN.held:
-        raise KeyboardInterrupt
 
 
 # -- trust ---------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from typing import Any
 from edoc_cli.config import PRIORITIES
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, RESOLUTIONS, STATUSES, replay
-from edoc_cli.limits import TICKET_ID_RE, instant_problem, is_number, minutes_ok
-from edoc_cli.text import has_surrogate
+from edoc_cli.limits import instant_problem, is_number, minutes_ok
+from edoc_cli.ticket_id import TICKET_ID_RE
+from edoc_cli.safe_text import has_surrogate
 
 _REQUIRED = {
     "id": str, "status": str, "category": str, "channel": str, "sla_level": str,

@@ -13,10 +13,11 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.parallel import cores, ordered_map
-from edoc_cli.records import MAX_RECORD_TEXT, ticket_problems
-from edoc_cli.limits import split_number
-from edoc_cli.store import Store, encode
-from edoc_cli.text import escape_c1_in_json
+from edoc_cli.ticket_rules import MAX_RECORD_TEXT, ticket_problems
+from edoc_cli.store import Store
+from edoc_cli.store.jsonfiles.layout import encode
+from edoc_cli.ticket_id import split_number
+from edoc_cli.safe_text import escape_c1_in_json
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from edoc_cli.i18n import _
-from edoc_cli.limits import TICKET_ID_RE, sequence_ok, split_number
-from edoc_cli.records import ticket_problems
-from edoc_cli.store import Store, bucket_name
+from edoc_cli.ticket_id import TICKET_ID_RE, sequence_ok, split_number
+from edoc_cli.ticket_rules import ticket_problems
+from edoc_cli.store import Store
 
 
 def check_store(store: Store, cal=None, now=None, tz=None) -> dict[str, Any]:
@@ -56,14 +56,14 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
         problems.append(_(
             "{id}: held both by {store} and by the archive ({file}); every command uses the first copy and "
             "refuses to change it ('edoc check --repair' keeps the later copy)"
-        ).format(id=tid, store=store.path.name, file=bucket_name(tid)))
+        ).format(id=tid, store=store.label, file=snap.archive_place(tid)))
         key = "-".join(tid.split("-")[:2])
         archived_highest[key] = max(archived_highest.get(key, 0), split_number(tid)[2])
     for tid in sorted(set(summaries) - seen):
         problems.append(_(
             "{id}: the report summaries list it, but no archive file holds it (deleted?); restore "
             "{file} from a backup"
-        ).format(id=tid, file=bucket_name(tid) or "?"))
+        ).format(id=tid, file=snap.archive_place(tid)))
     sequences = snap.meta().get("sequences", {})
     sequences = sequences if isinstance(sequences, dict) else {}
     for key, n in sorted(highest.items()):
@@ -80,7 +80,7 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
                     "archive: numbers.json says {value} for {key}, but {id} is archived "
                     "('edoc check --repair' raises it)"
                 ).format(key=key, value=snap.archive_highest(key), id=f"{key}-{n:06d}"))
-    return {"store": str(store.path), "tickets": count, "ok": not problems, "problems": problems}
+    return {"store": store.location, "tickets": count, "ok": not problems, "problems": problems}
 
 
 def _replay_problems(ticket, store, cal, now, tz, summaries, archived: bool) -> list[str]:

@@ -1,0 +1,24 @@
+"""Where the tickets live: the store interface (`base`), the commit point every store keeps
+(`commit`), and the one implementation today, JSON files (`jsonfiles`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from edoc_cli.store.base import Snapshot, Store, Summarize
+
+__all__ = ["Snapshot", "Store", "Summarize", "default_store_path", "open_store"]
+
+
+def default_store_path(environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".local" / "share")
+    return Path(base) / "edoc" / "tickets.json"
+
+
+def open_store(location: str | Path, lock_timeout: float, summarize: Summarize | None = None) -> Store:
+    """The store at `location` (a path: the JSON store)."""
+    from edoc_cli.store.jsonfiles.store import JsonStore
+
+    return JsonStore(Path(location), lock_timeout, summarize)

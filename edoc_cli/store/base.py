@@ -1,0 +1,147 @@
+"""The store interface: what the core may ask of any store (JSON files today, a database next).
+
+The core reads a `Snapshot` (one committed state) from `Store.snapshot()`, and changes one inside
+`Store.transaction()`: a block that either commits every change it made, or none. It never knows
+which implementation it talks to; an implementation keeps the same guarantees (README: "Security
+and reliability"): one committed state per read, a commit point after which a change stands, the
+record rules of `ticket_rules` applied on read and on write, numbers never reused.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from typing import Any, Callable, Iterable, Iterator
+
+Ticket = dict[str, Any]
+Summarize = Callable[[Ticket], dict[str, Any]]
+
+
+class Snapshot(ABC):
+    """One committed state of the store; inside a transaction, also the changes to commit."""
+
+    damaged: dict[str, str]    # record -> its first problem: skipped by readers, refused to writers
+    meta_problems: list[str]   # a lenient read's problems of the store's own record (check, repair)
+
+    # -- reading ---------------------------------------------------------------------------
+    @abstractmethod
+    def get(self, ticket_id: str) -> Ticket | None:
+        """The ticket, open or archived, or None; a damaged record raises StoreCorrupt."""
+
+    @abstractmethod
+    def holds(self, ticket_id: str) -> bool:
+        """Whether the number is taken, by a sound record or a damaged one."""
+
+    @abstractmethod
+    def active_tickets(self) -> list[Ticket]:
+        """The sound tickets not closed: what everyday commands work on."""
+
+    @abstractmethod
+    def pending_tickets(self) -> list[Ticket]:
+        """The sound tickets of the everyday part of the store (not archived)."""
+
+    @abstractmethod
+    def pending_records(self) -> list[Any]:
+        """Every record of the everyday part as it is, damaged ones too (check, export)."""
+
+    @abstractmethod
+    def iter_all_tickets(self, sound_only: bool = True) -> Iterator[Ticket]:
+        """Every ticket in registration-number order (damaged records too, unless `sound_only`)."""
+
+    def all_tickets(self) -> list[Ticket]:
+        return list(self.iter_all_tickets())
+
+    @abstractmethod
+    def summary_months(self) -> list[str]:
+        """The months ("2026-11") for which archived tickets have report summaries."""
+
+    @abstractmethod
+    def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The report summaries of archived tickets registered in these months."""
+
+    @abstractmethod
+    def meta(self) -> dict[str, Any]:
+        """The store's own record: schema, sequences, last sweep."""
+
+    @property
+    @abstractmethod
+    def archived(self) -> bool:
+        """Whether closed tickets live apart from the everyday part (summaries can be read)."""
+
+    # -- integrity -------------------------------------------------------------------------
+    @abstractmethod
+    def in_both_places(self) -> list[str]:
+        """Numbers held twice (an everyday copy and an archived one)."""
+
+    @abstractmethod
+    def archive_highest(self, key: str) -> int:
+        """The highest number of `key` ("ED-2026") the archive has held."""
+
+    def archive_place(self, ticket_id: str) -> str:
+        """Where the archive keeps a ticket, for messages (a file, a table)."""
+        return ticket_id
+
+    @abstractmethod
+    def all_ids(self) -> Iterator[str]:
+        """Every number in the store, damaged records' too."""
+
+    # -- changes (inside a transaction) ---------------------------------------------------
+    @abstractmethod
+    def set_meta(self, meta: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def next_number(self, prefix: str, year: int) -> str:
+        """The next registration number: above every number ever held (never reused)."""
+
+    @abstractmethod
+    def bump_sequence(self, ticket_id: str) -> None:
+        """Make sure no later registration reuses an imported number."""
+
+    @abstractmethod
+    def insert_new(self, tickets: list[Ticket]) -> None:
+        """Add tickets new to the store, at once."""
+
+    @abstractmethod
+    def put(self, ticket: Ticket) -> None:
+        """Store a ticket read in this transaction (or new), where its status puts it."""
+
+    def replace(self, ticket: Ticket) -> None:
+        self.put(ticket)
+
+    def insert(self, ticket: Ticket) -> None:
+        self.put(ticket)
+
+    @abstractmethod
+    def put_encoded(self, ticket_id: str, created_at: str, text: str, summary: str) -> None:
+        """File a checked closed ticket new to the store that arrives as JSON text (an import)."""
+
+    @abstractmethod
+    def keep_later_copy(self, ticket_id: str) -> str:
+        """Of a number held twice, keep the copy whose history extends the other's (a repair)."""
+
+    @abstractmethod
+    def raise_archive_numbers(self) -> list[str]:
+        """Raise the archive's record of its highest numbers to what it holds (a repair)."""
+
+    def close(self) -> None:
+        """Let go of what the snapshot holds (open files, a connection)."""
+
+
+class Store(ABC):
+    """Where the tickets live."""
+
+    location: str   # where it is (a path, a URL), for messages
+    label: str      # what its everyday part is called in messages ("tickets.json")
+
+    @abstractmethod
+    def snapshot(self, lenient: bool = False, exact: bool = False) -> Snapshot:
+        """One committed state, for reading. `lenient`, `exact`: for check (problems of the store's
+        own record kept, not raised; a record given twice refused)."""
+
+    @abstractmethod
+    def transaction(self, lenient: bool = False) -> AbstractContextManager[Snapshot]:
+        """A block that changes the store: every change commits together when it ends, or none."""
+
+    @abstractmethod
+    def summarize(self, ticket: Ticket) -> dict[str, Any]:
+        """The compact summary of a closed ticket that reports read."""

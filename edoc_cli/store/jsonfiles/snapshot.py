@@ -1,0 +1,481 @@
+"""One consistent view of the JSON store, and the changes a transaction makes to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
+from edoc_cli.i18n import _
+from edoc_cli.store.base import Snapshot
+from edoc_cli.store.commit import RUN
+from edoc_cli.store.jsonfiles.archive import ArchiveFiles
+from edoc_cli.store.jsonfiles.layout import (
+    ARCHIVED_SCHEMAS, META, NUMBERS, NUMBERS_FILE, SCHEMA_VERSION, SUMMARIES, TICKETS, Encoded, bucket_name,
+    bucket_of, bucket_order, meta_problems, order_of, order_of_id, plain, schema_of, summary_month, untouched_hint,
+)
+from edoc_cli.ticket_id import TICKET_ID_RE, sequence_ok, split_number
+from edoc_cli.ticket_rules import record_problems
+
+if TYPE_CHECKING:
+    from edoc_cli.store.jsonfiles.store import JsonStore
+
+
+def _tinydb_storage(initial: dict[str, Any]):
+    """A TinyDB storage class that works on one in-memory snapshot of the file."""
+    from tinydb.storages import Storage
+
+    class SnapshotStorage(Storage):
+        def __init__(self) -> None:
+            self.data = initial
+
+        def read(self) -> dict[str, Any]:
+            return self.data
+
+        def write(self, data: dict[str, Any]) -> None:
+            self.data = data
+
+    return SnapshotStorage
+
+
+class JsonSnapshot(Snapshot):
+    """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
+
+    def __init__(self, data: dict[str, Any], store: "JsonStore", files: ArchiveFiles,
+                 meta_problems: list[str] | None = None, exact: bool = False):
+        from tinydb import TinyDB
+
+        self.store = store
+        self.exact = exact  # edoc check: archive files with a key given twice are refused too
+        self.path = store.path
+        self.files = files
+        self.meta_problems = meta_problems or []  # only a lenient read (edoc check) keeps them
+        self.db = TinyDB(storage=_tinydb_storage(data))
+        self.tickets = self.db.table(TICKETS, cache_size=0)
+        self.meta_table = self.db.table(META, cache_size=0)
+        self.changed = False
+        self.damaged: dict[str, str] = {}                           # record -> its first problem
+        self._sound: set[str] = set()                              # doc ids of records that passed
+        self._archive: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {id: ticket}
+        self._summaries: dict[str, dict[str, dict[str, Any]]] = {}  # file -> {id: summary}
+        self._leaving: dict[str, dict[str, dict[str, Any]]] = {}    # file -> {id: doc moved out}
+        self._gaining: set[str] = set()
+        self._known_in_archive: set[str] = set()  # archived tickets this snapshot read or put there
+        self._numbers: dict[str, int] | None = None  # the archive's highest numbers, read on demand
+        self._ids: dict[str, int] | None = None  # ticket id -> TinyDB doc id in the store proper
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.db.storage.data
+
+    @property
+    def staged(self) -> dict[str, Path]:
+        return self.files.staged
+
+    @property
+    def archived(self) -> bool:
+        """Schema 2: closed tickets live in the archive (a schema 1 store keeps all in one file)."""
+        return schema_of(self.data) in ARCHIVED_SCHEMAS  # read directly: asked once a ticket on an import
+
+    def close(self) -> None:
+        self.files.close()
+
+    # -- meta ----------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        doc = self.meta_table.get(doc_id=1)
+        return dict(doc) if doc else {"schema_version": SCHEMA_VERSION, "sequences": {}}
+
+    def set_meta(self, meta: dict[str, Any]) -> None:
+        problems = meta_problems(meta)
+        if problems:  # never write what a reader would refuse
+            raise StoreWriteFailed(_("refusing to write the store's meta: {problem}; nothing was changed").format(
+                problem=problems[0]))
+        self.changed = True
+        # Replaced whole (TinyDB's update would merge, keeping keys the caller removed).
+        self.data.setdefault(META, {})["1"] = dict(meta)
+
+    def next_number(self, prefix: str, year: int) -> str:
+        """The next registration number of the year: above every number the store's counter, its open
+        tickets and its archive have ever held (a store proper restored from a backup included)."""
+        key = f"{prefix}-{year}"
+        meta = self.meta()
+        seq = dict(meta.get("sequences", {}))
+        n = max(int(seq.get(key, 0)), self.highest_open(key), self.archive_highest(key)) + 1
+        seq[key] = n
+        meta["sequences"] = seq
+        self.set_meta(meta)
+        return f"{prefix}-{year}-{n:06d}"
+
+    def bump_sequence(self, ticket_id: str) -> None:
+        """Make sure no later registration reuses an imported number."""
+        prefix, year, n = split_number(ticket_id)
+        meta = self.meta()
+        seq = dict(meta.get("sequences", {}))
+        key = f"{prefix}-{year}"
+        if int(seq.get(key, 0)) < n:
+            seq[key] = n
+            meta["sequences"] = seq
+            self.set_meta(meta)
+
+    def highest_open(self, key: str) -> int:
+        """The highest number of `key` ("ED-2026") among the records of the store proper, damaged ones too."""
+        highest = 0
+        for tid in self._id_map():
+            if tid.startswith(key) and TICKET_ID_RE.match(tid):
+                prefix, year, n = split_number(tid)
+                if f"{prefix}-{year}" == key:
+                    highest = max(highest, n)
+        return highest
+
+    def archive_highest(self, key: str) -> int:
+        """The highest number of `key` the archive has held (numbers.json; for an archive written
+        before it, the highest bucket of that key is read once)."""
+        numbers = self._archive_numbers()
+        if key not in numbers:
+            buckets = [n for n in self.bucket_names() if n.startswith(f"{key}-")]
+            numbers[key] = max((split_number(tid)[2] for name in buckets[-1:]
+                                for tid in self._bucket(name) if TICKET_ID_RE.match(tid)), default=0)
+            if numbers[key]:
+                self._gaining.add(NUMBERS_FILE)  # the next commit keeps it, so this is read once
+        return numbers[key]
+
+    def _archive_numbers(self) -> dict[str, int]:
+        if self._numbers is None:
+            self._numbers = {}
+            for doc in self._read_archive(NUMBERS_FILE, NUMBERS):
+                value = doc.get("highest")
+                if not sequence_ok(doc["id"], value):
+                    raise StoreCorrupt(_("store {path}: {file} holds {value} for {key}; {hint}").format(
+                        path=self.path, file=NUMBERS_FILE, value=repr(value)[:20], key=doc["id"][:20],
+                        hint=untouched_hint()))
+                self._numbers[doc["id"]] = value
+        return self._numbers
+
+    def _raise_archive_number(self, ticket_id: str) -> None:
+        prefix, year, n = split_number(ticket_id)
+        key = f"{prefix}-{year}"
+        if n > self.archive_highest(key):
+            self._numbers[key] = n
+            self._gaining.add(NUMBERS_FILE)
+
+    # -- tickets in the store proper ---------------------------------------------
+    def _id_map(self) -> dict[str, int]:
+        if self._ids is None:
+            self._ids = {}
+            for doc_id, doc in self.data.get(TICKETS, {}).items():
+                tid = doc.get("id") if isinstance(doc, dict) else None
+                if isinstance(tid, str):
+                    self._ids[tid] = int(doc_id)
+        return self._ids
+
+    def _doc_id(self, ticket_id: str) -> int | None:
+        return self._id_map().get(ticket_id)
+
+    def _passes(self, doc_id: str, doc: Any) -> bool:
+        """Whether a record of the store proper is sound; a damaged one is noted (and told once)."""
+        if doc_id in self._sound:
+            return True
+        problems = record_problems(doc)
+        if problems:
+            self._note_damage(record_name(doc, doc_id), problems[0])
+            return False
+        self._sound.add(doc_id)
+        return True
+
+    def _note_damage(self, name: str, problem: str) -> None:
+        if name not in self.damaged:
+            self.damaged[name] = problem
+            RUN.warnings.append(_(
+                "ticket record {record} is damaged ({problem}); it is skipped and left as it is: "
+                "run 'edoc check'").format(record=name, problem=problem))
+
+    def pending_tickets(self) -> list[dict[str, Any]]:
+        """Every sound ticket in the store proper (in a schema 1 store: closed ones too)."""
+        return [dict(doc) for doc_id, doc in self.data.get(TICKETS, {}).items() if self._passes(doc_id, doc)]
+
+    def pending_records(self) -> list[Any]:
+        """Every record of the store proper as it is, damaged ones too (check, export)."""
+        return [dict(doc) if isinstance(doc, dict) else doc for doc in self.data.get(TICKETS, {}).values()]
+
+    def active_tickets(self) -> list[dict[str, Any]]:
+        """The tickets not closed: what everyday commands work on."""
+        return [t for t in self.pending_tickets() if t.get("status") != "closed"]
+
+    # -- every ticket ------------------------------------------------------------
+    def get(self, ticket_id: str) -> dict[str, Any] | None:
+        """The ticket, or None; a damaged record of it is refused (exit 7), never half used."""
+        doc_id = self._doc_id(ticket_id)
+        if doc_id is not None:
+            doc = self.data[TICKETS][str(doc_id)]
+            if not self._passes(str(doc_id), doc):
+                raise self._damaged_error(ticket_id)
+            return dict(doc)
+        name = bucket_name(ticket_id)
+        if name is None:
+            return None
+        found = self._bucket(name).get(ticket_id)
+        if found is None:
+            return None
+        ticket = dict(plain(found))
+        problems = record_problems(ticket)
+        if problems:
+            self._note_damage(ticket_id, problems[0])
+            raise self._damaged_error(ticket_id)
+        self._known_in_archive.add(ticket_id)
+        return ticket
+
+    def _damaged_error(self, ticket_id: str) -> StoreCorrupt:
+        return StoreCorrupt(_("ticket {id}'s record is damaged ({problem}); it was left as it is: "
+                              "'edoc check' lists what is wrong, repair it by hand or from a backup").format(
+            id=ticket_id, problem=self.damaged.get(ticket_id, "?")))
+
+    def holds(self, ticket_id: str) -> bool:
+        """Whether the number is in the store, open or archived, sound or not (`get` without the copy)."""
+        if self._doc_id(ticket_id) is not None:
+            return True
+        name = bucket_name(ticket_id)
+        return name is not None and ticket_id in self._bucket(name)
+
+    def all_tickets(self) -> list[dict[str, Any]]:
+        """Every sound ticket, open and archived (reads the whole archive: not for everyday commands)."""
+        return list(self.iter_all_tickets())
+
+    def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
+        """Every ticket in registration-number order, one archive bucket in memory at a time.
+
+        `sound_only`: damaged records are skipped (and noted); otherwise every record comes as it is.
+        """
+        import heapq
+
+        pending = sorted(self.pending_tickets() if sound_only else self.pending_records(), key=order_of)
+        in_store = set(self._id_map())
+
+        def archived() -> Iterator[dict[str, Any]]:
+            for name in self.bucket_names():
+                tickets = self._bucket(name, keep=False)
+                for tid in sorted(tickets, key=order_of_id):
+                    if tid in in_store:
+                        continue
+                    ticket = plain(tickets[tid])
+                    if sound_only:
+                        problems = record_problems(ticket)
+                        if problems:
+                            self._note_damage(tid, problems[0])
+                            continue
+                    yield ticket
+
+        yield from heapq.merge(pending, archived(), key=order_of)
+
+    def archive_place(self, ticket_id: str) -> str:
+        return bucket_name(ticket_id) or "?"
+
+    def in_both_places(self) -> list[str]:
+        """Numbers held both by the store proper and by the archive (a store proper restored from an
+        older backup, or a hand edit): readers see the store proper's copy; writers refuse them."""
+        found = []
+        ids = self._id_map()
+        for name in self.bucket_names():
+            found += [tid for tid in self._bucket(name, keep=False) if tid in ids]
+        return sorted(found, key=order_of_id)
+
+    def bucket_names(self) -> list[str]:
+        """The archive buckets, those only staged so far included."""
+        return sorted((n for n in self.files.names() if not n.startswith("summary-") and n != NUMBERS_FILE),
+                      key=bucket_order)
+
+    def summary_months(self) -> list[str]:
+        return sorted(n[len("summary-"):-len(".json")] for n in self.files.names() if n.startswith("summary-"))
+
+    def _read_archive(self, name: str, table: str) -> list[dict[str, Any]]:
+        raw, path = self.files.raw(name)
+        return [] if raw is None else self.store.archive_docs(raw, path, table, self.exact)
+
+    def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """Summaries of archived tickets registered in these months ("2026-11"), stale ones skipped."""
+        in_store = set(self._id_map())
+        for month in months:
+            name = f"summary-{month}.json"
+            # Read one month at a time and let it go: a year of summaries never sits in memory whole.
+            rows = (self._summaries[name].values() if name in self._summaries
+                    else self._read_archive(name, SUMMARIES))
+            for row in map(plain, rows):
+                if row["id"] not in in_store:
+                    yield row
+
+    def all_ids(self) -> Iterator[str]:
+        """Every registration number in the store, open or archived, damaged records' too."""
+        yield from list(self._id_map())
+        for name in self.bucket_names():
+            yield from self._bucket(name, keep=False)
+
+    # -- repairs (edoc check --repair) ---------------------------------------------
+    def keep_later_copy(self, tid: str) -> str:
+        """Of a ticket held both by the store proper and by the archive, keep the copy whose history
+        extends the other's; copies that differ otherwise are left as they are (for a person)."""
+        doc_id = self._doc_id(tid)
+        name = bucket_name(tid)
+        mine = self.data[TICKETS][str(doc_id)]
+        theirs = plain(self._bucket(name)[tid])
+        ours, archived = mine.get("history"), theirs.get("history")
+        if not isinstance(ours, list) or not isinstance(archived, list):
+            return _("{id}: a copy has no history; left for a person to compare").format(id=tid)
+        self.changed = True
+        if archived[:len(ours)] == ours:
+            self.tickets.remove(doc_ids=[doc_id])
+            del self._ids[tid]
+            return _("{id}: the archive's copy is the later one ({count} events): the older copy in {store} "
+                     "is removed").format(id=tid, count=len(archived), store=self.path.name)
+        if ours[:len(archived)] == archived:
+            self._lose(self._bucket(name), name, tid)
+            month = summary_month(str(theirs.get("created_at", "")))
+            if tid in self._summary_file(month):
+                self._lose(self._summary_file(month), month, tid)
+            return _("{id}: the copy in {store} is the later one ({count} events): the archive's older copy "
+                     "is removed").format(id=tid, count=len(ours), store=self.path.name)
+        self.changed = bool(self._leaving or self._gaining)
+        return _("{id}: the two copies' histories differ; left for a person to compare ('edoc export' shows "
+                 "the copy in {store})").format(id=tid, store=self.path.name)
+
+    def raise_archive_numbers(self) -> list[str]:
+        """numbers.json raised to every number the archive holds."""
+        highest: dict[str, int] = {}
+        for name in self.bucket_names():
+            for tid in self._bucket(name, keep=False):
+                if TICKET_ID_RE.match(tid):
+                    prefix, year, n = split_number(tid)
+                    highest[f"{prefix}-{year}"] = max(highest.get(f"{prefix}-{year}", 0), n)
+        numbers = self._archive_numbers()
+        done = []
+        for key, n in sorted(highest.items()):
+            if numbers.get(key, 0) < n:
+                done.append(_("archive: numbers.json for {key} raised from {old} to {new}").format(
+                    key=key, old=numbers.get(key, 0), new=n))
+                numbers[key] = n
+                self._gaining.add(NUMBERS_FILE)
+                self.changed = True
+        return done
+
+    # -- changes -----------------------------------------------------------------
+    def insert(self, ticket: dict[str, Any]) -> None:
+        self.put(ticket)
+
+    def insert_new(self, tickets: list[dict[str, Any]]) -> None:
+        """Add tickets new to the store and not closed, at once (TinyDB rewrites its table per insert)."""
+        if any(t["status"] == "closed" or self.holds(t["id"]) for t in tickets):
+            for ticket in tickets:
+                self.put(ticket)
+            return
+        for ticket in tickets:
+            _refuse_unreadable(ticket)
+        if tickets:
+            self.changed = True
+            ids = self._id_map()
+            for ticket, doc_id in zip(tickets, self.tickets.insert_multiple(tickets)):
+                ids[ticket["id"]] = doc_id
+                self._sound.add(str(doc_id))
+
+    def replace(self, ticket: dict[str, Any]) -> None:
+        self.put(ticket)
+
+    def put(self, ticket: dict[str, Any]) -> None:
+        """Store the ticket where it belongs: open ones in the store proper, closed ones archived.
+
+        Refused: a record a reader would refuse, and a ticket whose number the archive holds in a
+        copy this snapshot never read (it would be overwritten or removed unseen).
+        """
+        from tinydb.table import Document
+
+        _refuse_unreadable(ticket)
+        tid = ticket["id"]
+        doc_id = self._doc_id(tid)
+        name = bucket_name(tid)
+        in_archive = name is not None and tid in self._bucket(name)
+        if in_archive and tid not in self._known_in_archive:
+            raise StoreCorrupt(_(
+                "{id} is both in {store} and in its archive, or its number was taken again: "
+                "nothing was changed; 'edoc check' explains, 'edoc check --repair' keeps the later copy"
+            ).format(id=tid, store=self.path.name))
+        self.changed = True
+        if ticket["status"] == "closed" and self.archived and name is not None:
+            if doc_id is not None:
+                self.tickets.remove(doc_ids=[doc_id])
+                del self._ids[tid]
+            self._gain(self._bucket(name), name, tid, ticket)
+            month = summary_month(ticket["created_at"])
+            self._gain(self._summary_file(month), month, tid, self.store.summarize(ticket))
+            return
+        if doc_id is None:
+            doc_id = self.tickets.insert(ticket)
+            self._id_map()[tid] = doc_id
+        else:
+            self.tickets.upsert(Document(ticket, doc_id=doc_id))
+        self._sound.add(str(doc_id))
+        if in_archive:  # a reopened ticket leaves the archive
+            self._lose(self._bucket(name), name, tid)
+            month = summary_month(ticket["created_at"])  # never changes in a ticket's life
+            if tid in self._summary_file(month):
+                self._lose(self._summary_file(month), month, tid)
+
+    def put_encoded(self, ticket_id: str, created_at: str, text: str, summary: str) -> None:
+        """File a closed ticket new to the store that arrives encoded, with its encoded summary (an import;
+        its record was checked by the same rules when it was read)."""
+        order = order_of_id(ticket_id)  # (prefix, year, number, "") of a registration number
+        if order[3] or not self.archived or self._doc_id(ticket_id) is not None:
+            self.put(json.loads(text))
+            return
+        self.changed = True
+        name = bucket_of(*order[:3])
+        self._gain(self._bucket(name), name, ticket_id, Encoded(ticket_id, text, order))
+        month = summary_month(created_at)
+        self._gain(self._summary_file(month), month, ticket_id, Encoded(ticket_id, summary, order))
+
+    def _gain(self, docs: dict[str, Any], name: str, tid: str, doc: dict[str, Any]) -> None:
+        docs[tid] = doc
+        self._gaining.add(name)
+        if not name.startswith("summary-"):
+            self._known_in_archive.add(tid)
+            self._raise_archive_number(tid)
+
+    def _lose(self, docs: dict[str, Any], name: str, tid: str) -> None:
+        self._leaving.setdefault(name, {})[tid] = docs.pop(tid)
+
+    def _bucket(self, name: str, keep: bool = True) -> dict[str, dict[str, Any]]:
+        if name in self._archive:
+            return self._archive[name]
+        docs = {doc["id"]: doc for doc in self._read_archive(name, TICKETS)}
+        if keep:
+            self._archive[name] = docs
+        return docs
+
+    def _summary_file(self, name: str) -> dict[str, dict[str, Any]]:
+        if name not in self._summaries:
+            self._summaries[name] = {doc["id"]: doc for doc in self._read_archive(name, SUMMARIES)}
+        return self._summaries[name]
+
+    def archive_writes(self) -> list[tuple[str, str, list]]:
+        """(file, table, documents) of every archive file this change rewrites."""
+        writes = []
+        for name in sorted(self._gaining | set(self._leaving)):
+            if name == NUMBERS_FILE:
+                docs = [{"id": key, "highest": n} for key, n in sorted(self._archive_numbers().items())]
+                writes.append((name, NUMBERS, docs))
+            elif name in self._archive:
+                writes.append((name, TICKETS, list(self._archive[name].values())))
+            else:
+                writes.append((name, SUMMARIES, list(self._summaries[name].values())))
+        return writes
+
+
+def record_name(doc: Any, doc_id: str) -> str:
+    tid = doc.get("id") if isinstance(doc, dict) else None
+    return tid[:40] if isinstance(tid, str) and tid else f"#{doc_id}"
+
+
+def _refuse_unreadable(ticket: dict[str, Any]) -> None:
+    """The writer's side of the one set of rules: a record a reader would refuse is never written."""
+    problems = record_problems(ticket)
+    if problems:
+        raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
+            id=record_name(ticket, "?"), problem=problems[0]))
+
