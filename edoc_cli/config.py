@@ -22,11 +22,10 @@ from typing import Any
 from edoc_cli.errors import ConfigError
 from edoc_cli.i18n import _
 from edoc_cli.limits import hours_to_minutes, is_number, minutes_ok
+from edoc_cli.ticket import DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT, PRIORITIES
 
 MAX_CONFIG_BYTES = 1024 * 1024
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PRIORITIES = ("critical", "high", "normal", "low")
-DEFAULT_PRIORITY = "normal"  # SPEC: "bug normal (also undiagnosed)"
 
 DEFAULTS: dict[str, Any] = {
     "registration": {
@@ -43,8 +42,8 @@ DEFAULTS: dict[str, Any] = {
         "extra_working_days": [],
     },
     "sla": {
-        "warn_at": 0.8,
-        "auto_close_after_hours": 8,
+        "warn_at": DEFAULT_WARN_AT,
+        "auto_close_after_hours": DEFAULT_AUTO_CLOSE_MINUTES // 60,
         "basic": {
             "consultation": [4, 16],
             "bug": {"critical": [1, 8], "high": [2, 16], "normal": [4, 40], "low": [8, 80]},

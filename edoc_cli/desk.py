@@ -12,10 +12,11 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from edoc_cli import lifecycle
-from edoc_cli.config import PRIORITIES, Config
+from edoc_cli.config import Config
+from edoc_cli.ticket import PRIORITIES, RESOLUTIONS
 from edoc_cli.errors import NotAllowed, TicketNotFound, UsageError, ValidationFailed
 from edoc_cli.i18n import _
-from edoc_cli.lifecycle import NO_RESPONSE_WORDING, RESOLUTIONS, apply_replay, ensure_allowed
+from edoc_cli.lifecycle import NO_RESPONSE_WORDING, apply_replay, ensure_allowed
 from edoc_cli.regulation import (
     MAX_LINE, MAX_TEXT, RegistrationRequest, check_registration, _URL_RE,
 )

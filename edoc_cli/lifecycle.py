@@ -11,14 +11,7 @@ from typing import Any
 
 from edoc_cli.errors import NotAllowed
 from edoc_cli.i18n import _
-
-STATUSES = ("new", "open", "waiting", "postponed", "closed")
-ACTIVE = ("new", "open", "waiting", "postponed")
-RESOLUTIONS = ("resolved", "faq", "out_of_scope", "no_response", "abuse", "duplicate", "rejected")
-EVENT_TYPES = (
-    "opened", "assigned", "replied", "info_requested", "client_replied", "note", "diagnosed",
-    "postponed", "resumed", "escalated", "closed", "reopened", "terminated", "breached",
-)
+from edoc_cli.ticket import ACTIVE, DERIVED, EVENT_TYPES, RESOLUTIONS, STATUSES  # noqa: F401  (the state machine's words)
 
 # action (command) -> the statuses it is allowed in
 ALLOWED: dict[str, tuple[str, ...]] = {
@@ -132,11 +125,6 @@ _ACTION_OF = {
     "postponed": "postpone", "resumed": "resume", "escalated": "escalate",
     "closed": "close", "reopened": "reopen", "terminated": "terminate",
 }
-
-# The stored fields that are a cache of the replay.
-DERIVED = ("status", "assignee", "priority", "waiting", "postponement", "resolution",
-           "third_parties", "terminated")
-
 
 def apply_replay(ticket: dict[str, Any]) -> dict[str, Any]:
     """The ticket with its cached state rebuilt from its history."""

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from edoc_cli.config import PRIORITIES
+from edoc_cli.ticket import PRIORITIES
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
-from edoc_cli.lifecycle import ACTIVE, STATUSES
+from edoc_cli.ticket import ACTIVE, STATUSES
 from edoc_cli.sla import next_due
 from edoc_cli.tz import parse_typed_instant
 

@@ -19,7 +19,7 @@ from edoc_cli.identity import bin_problem, iin_problem
 from edoc_cli.safe_text import clean_multiline, control_problem
 from edoc_cli.tz import parse_instant, to_iso
 
-CLIENT_TYPES = ("user", "guest")
+from edoc_cli.ticket import CLIENT_TYPES  # noqa: E402
 # Clause 16: a complaint about staff is always in scope, whatever its topic.
 SCOPE_FREE_CATEGORIES = ("complaint",)
 

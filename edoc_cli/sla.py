@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from edoc_cli.config import DEFAULT_PRIORITY
+from edoc_cli.ticket import DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_PRIORITY, DEFAULT_WARN_AT, TARGETS
 from edoc_cli.tz import parse_instant, to_iso
 
 FIRST_RESPONSE_EVENTS = ("replied", "info_requested", "closed", "terminated")
@@ -148,7 +148,7 @@ def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None
     """The `sla` object of SPEC.md as of `now`."""
     segs, state_now, first_met, closed_at = _walk(ticket, now, tz)
     tgt = targets(ticket)
-    warn = warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", 0.8)
+    warn = warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", DEFAULT_WARN_AT)
     measure = cal.meter()
     out = {
         "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs, measure),
@@ -194,7 +194,6 @@ def clock_figures(ticket: dict[str, Any], cal, now: datetime, tz) -> dict[str, C
     return out
 
 
-TARGETS = ("first_response", "resolution")
 
 
 def record_breaches(ticket: dict[str, Any], sla: dict[str, Any], now: datetime, tz,
@@ -222,7 +221,7 @@ def auto_close_at(ticket: dict[str, Any], cal, tz) -> datetime | None:
     waiting = ticket.get("waiting")
     if not waiting:
         return None
-    minutes = ticket["sla_rules"].get("auto_close_minutes", 8 * 60)
+    minutes = ticket["sla_rules"].get("auto_close_minutes", DEFAULT_AUTO_CLOSE_MINUTES)
     return cal.add_working_minutes(parse_instant(waiting["since"], tz), minutes)
 
 

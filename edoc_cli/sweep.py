@@ -17,8 +17,9 @@ from typing import Any
 from edoc_cli.desk import Desk, no_response_message
 from edoc_cli.errors import StoreCorrupt
 from edoc_cli.i18n import _
-from edoc_cli.lifecycle import ACTIVE, apply_replay
-from edoc_cli.sla import TARGETS, auto_close_at, clocks, record_breaches
+from edoc_cli.lifecycle import apply_replay
+from edoc_cli.ticket import ACTIVE, TARGETS
+from edoc_cli.sla import auto_close_at, clocks, record_breaches
 from edoc_cli.store import Snapshot
 from edoc_cli.tz import parse_instant, to_iso
 

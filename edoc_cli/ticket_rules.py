@@ -6,20 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from edoc_cli.config import PRIORITIES
 from edoc_cli.i18n import _
-from edoc_cli.lifecycle import DERIVED, EVENT_TYPES, RESOLUTIONS, STATUSES, replay
+from edoc_cli.lifecycle import replay
 from edoc_cli.limits import instant_problem, is_number, minutes_ok
+from edoc_cli.ticket import (
+    DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT, DERIVED, EVENT_TYPES, PRIORITIES, RESOLUTIONS, STATUSES, TARGETS,
+    required_fields,
+)
 from edoc_cli.ticket_id import TICKET_ID_RE
 from edoc_cli.safe_text import has_surrogate
 
-_REQUIRED = {
-    "id": str, "status": str, "category": str, "channel": str, "sla_level": str,
-    "client": dict, "subject": str, "description": str, "created_at": str,
-    "received_at": str, "sla_rules": dict, "history": list,
-}
+_REQUIRED = required_fields()
 MAX_RECORD_TEXT = 100_000
-TARGET_NAMES = ("first_response", "resolution")
 
 # What each kind of event must carry, beyond at/by/type, for the replay and the clocks to use it.
 EVENT_FIELDS: dict[str, dict[str, tuple[str, ...] | None]] = {
@@ -28,7 +26,7 @@ EVENT_FIELDS: dict[str, dict[str, tuple[str, ...] | None]] = {
     "postponed": {"reason": None},
     "escalated": {"third_party": None},
     "closed": {"resolution": RESOLUTIONS},
-    "breached": {"target": TARGET_NAMES},
+    "breached": {"target": TARGETS},
 }
 
 
@@ -36,10 +34,10 @@ def _rules_ok(rules: dict[str, Any]) -> bool:
     """The SLA rules a ticket was registered under, in the shape and ranges the clocks need."""
     if not isinstance(rules.get("rule"), str):
         return False
-    warn = rules.get("warn_at", 0.8)
+    warn = rules.get("warn_at", DEFAULT_WARN_AT)
     if not (is_number(warn) and 0 < warn <= 1):
         return False
-    if not minutes_ok(rules.get("auto_close_minutes", 480)):
+    if not minutes_ok(rules.get("auto_close_minutes", DEFAULT_AUTO_CLOSE_MINUTES)):
         return False
     if "by_priority" in rules:
         table = rules["by_priority"]

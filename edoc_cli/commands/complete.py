@@ -42,25 +42,25 @@ def levels(incomplete: str) -> list[str]:
 
 
 def statuses(incomplete: str) -> list[str]:
-    from edoc_cli.lifecycle import STATUSES
+    from edoc_cli.ticket import STATUSES
 
     return _safe(lambda: STATUSES, incomplete)
 
 
 def resolutions(incomplete: str) -> list[str]:
-    from edoc_cli.lifecycle import RESOLUTIONS
+    from edoc_cli.ticket import RESOLUTIONS
 
     return _safe(lambda: [r for r in RESOLUTIONS if r != "abuse"], incomplete)
 
 
 def priorities(incomplete: str) -> list[str]:
-    from edoc_cli.config import PRIORITIES
+    from edoc_cli.ticket import PRIORITIES
 
     return _safe(lambda: PRIORITIES, incomplete)
 
 
 def client_types(incomplete: str) -> list[str]:
-    from edoc_cli.regulation import CLIENT_TYPES
+    from edoc_cli.ticket import CLIENT_TYPES
 
     return _safe(lambda: CLIENT_TYPES, incomplete)
 
