@@ -15,13 +15,13 @@ from edoc_cli.i18n import _
 
 # command -> (module, the command's name in that module's Typer app, or None: the app is a group)
 COMMANDS: dict[str, tuple[str, str | None]] = {
-    "open": ("open_cmd", "open"), "list": ("listing", "list"), "show": ("show", "show"),
+    "open": ("open", "open"), "list": ("list", "list"), "show": ("show", "show"),
     **{name: ("actions", name) for name in (
         "assign", "reply", "request-info", "client-reply", "note", "diagnose", "postpone", "resume",
         "escalate", "close", "reopen", "terminate")},
-    "sla": ("sla_cmd", "sla"), "sweep": ("sweep", "sweep"), "report": ("report", "report"),
-    "calendar": ("calendar_cmd", None), "config": ("config_cmd", None),
-    "export": ("transfer", "export"), "import": ("transfer", "import"), "check": ("check", "check"),
+    "sla": ("sla", "sla"), "sweep": ("sweep", "sweep"), "report": ("report", "report"),
+    "calendar": ("calendar", None), "config": ("config", None),
+    "export": ("export", "export"), "import": ("import_", "import"), "check": ("check", "check"),
     "completion": ("completion", "completion"),
 }
 
@@ -228,10 +228,11 @@ def _run(argv: list[str] | None) -> int:
         exc.show()
         return ExitCode.USAGE
     except EdocError as exc:
+        from edoc_cli.commands.flags import render_error
         from edoc_cli.render import say
 
-        say(f"edoc: {exc.message}")
-        problems = [str(p) for p in getattr(exc, "problems", [])]
+        message, problems = render_error(exc)
+        say(f"edoc: {message}")
         for problem in problems[:MAX_SHOWN_PROBLEMS]:
             say(f"  - {problem}")
         if len(problems) > MAX_SHOWN_PROBLEMS:

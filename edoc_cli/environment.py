@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from edoc_cli.errors import ConfigError, UsageError
+from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 
 
@@ -54,17 +54,9 @@ class Environment:
 
     @cached_property
     def tz(self):
-        from edoc_cli.tz import ZoneDataError, astana_zone
+        from edoc_cli.rules.working_time import zone_for
 
-        name = self.config.calendar["timezone"]
-        try:
-            return astana_zone(name)
-        except ZoneDataError as exc:
-            raise ConfigError(_("{where}: 'calendar.timezone' {problem}").format(
-                where=self.config.path or _("configuration"), problem=str(exc)[:300])) from None
-        except Exception:
-            raise ConfigError(_("{where}: 'calendar.timezone' {zone} is not a known time zone").format(
-                where=self.config.path or _("configuration"), zone=repr(name))) from None
+        return zone_for(self.config)
 
     # -- clock ---------------------------------------------------------------
     @cached_property
@@ -171,18 +163,9 @@ class Environment:
 
     @cached_property
     def calendar(self):
-        from edoc_cli.workcal import WorkCalendar
-        from edoc_cli.config import WEEKDAYS, as_date
+        from edoc_cli.rules.working_time import calendar_for
 
-        cal = self.config.calendar
-        start, end = self.config.workday_hours()
-        return WorkCalendar(
-            self.tz, start, end,
-            frozenset(WEEKDAYS.index(d) for d in cal["workdays"]),
-            cal["holidays"] or None,
-            [as_date(d) for d in cal["extra_days_off"]],
-            [as_date(d) for d in cal["extra_working_days"]],
-        )
+        return calendar_for(self.config, self.tz)
 
     def view(self, ticket: dict[str, Any]) -> dict[str, Any]:
         """The ticket as shown: stored fields plus the SLA state as of now."""

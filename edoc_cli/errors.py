@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any, Callable
 
 
 class ExitCode(IntEnum):
@@ -17,16 +18,38 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+def plain_name(field: str) -> str:
+    return field
+
+
 class EdocError(Exception):
-    """An error the user can act on: one line on stderr and an exit code."""
+    """An error the user can act on: one line on stderr and an exit code.
+
+    The core names fields, never flags: a message may hold {placeholders} listed in `fields`
+    (placeholder -> the field it names), which `render` fills with the command line's name of
+    each field (commands/flags.py), and `values` for the rest.
+    """
 
     code: ExitCode = ExitCode.UNEXPECTED
 
-    def __init__(self, message: str, code: ExitCode | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, code: ExitCode | None = None, *,
+                 fields: dict[str, str] | None = None, **values: Any):
+        self.template = message
+        self.fields = dict(fields or {})
+        self.values = values
+        super().__init__(self.message)
         if code is not None:
             self.code = code
+
+    @property
+    def message(self) -> str:
+        """The message with each field named as it is in the core (its own name)."""
+        return self.render(plain_name)
+
+    def render(self, name_of: Callable[[str], str]) -> str:
+        if not self.fields and not self.values:
+            return self.template
+        return self.template.format(**self.values, **{k: name_of(f) for k, f in self.fields.items()})
 
 
 class UsageError(EdocError):
@@ -44,8 +67,8 @@ class ValidationFailed(EdocError):
 
     code = ExitCode.VALIDATION
 
-    def __init__(self, message: str, problems: list | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, problems: list | None = None, **kwargs: Any):
+        super().__init__(message, **kwargs)
         self.problems = list(problems or [])
 
 

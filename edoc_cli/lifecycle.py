@@ -29,9 +29,6 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "terminate": ACTIVE,
 }
 
-NO_RESPONSE_WORDING = "ответ от клиента не получен"
-
-
 def ensure_allowed(ticket: dict[str, Any], action: str) -> None:
     status = ticket["status"]
     if status not in ALLOWED[action]:
@@ -131,9 +128,3 @@ def apply_replay(ticket: dict[str, Any]) -> dict[str, Any]:
     state = replay(ticket)
     ticket.update(state)
     return ticket
-
-
-def actions_done(ticket: dict[str, Any]) -> list[dict[str, Any]]:
-    """The actions recorded so far (clause 15): replies, requests, notes, diagnoses, escalations."""
-    kinds = ("replied", "info_requested", "note", "diagnosed", "escalated")
-    return [e for e in ticket.get("history", []) if e.get("type") in kinds]

@@ -15,6 +15,8 @@ from typing import Any, Iterable
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
+from edoc_cli.rules.checklist import one_of
+from edoc_cli.rules.termination import complaint_entry, for_supervisor, terminated_entry
 from edoc_cli.sla import clock_figures
 from edoc_cli.tz import parse_instant, parse_typed_instant, to_iso
 
@@ -29,15 +31,15 @@ class Period:
 
     @classmethod
     def parse(cls, since: str | None, until: str | None, now: datetime, tz) -> "Period":
-        end = _bound("--until", until, tz, end_of_day=True) if until else now
-        start = _bound("--since", since, tz) if since else end - timedelta(days=DEFAULT_DAYS)
+        end = _bound("until", until, tz, end_of_day=True) if until else now
+        start = _bound("since", since, tz) if since else end - timedelta(days=DEFAULT_DAYS)
         if start >= end:
-            raise UsageError(_("--since must be earlier than --until"))
+            raise UsageError(_("{since} must be earlier than {until}"), fields={"since": "since", "until": "until"})
         return cls(start, end)
 
 
-def _bound(flag: str, text: str, tz, end_of_day: bool = False) -> datetime:
-    when = parse_typed_instant(text, tz, flag)
+def _bound(field: str, text: str, tz, end_of_day: bool = False) -> datetime:
+    when = parse_typed_instant(text, tz, field)
     if end_of_day and _is_date(text):  # a date: the whole day is included
         when += timedelta(days=1)
     return when
@@ -85,7 +87,7 @@ def summarize(ticket: dict[str, Any], cal, at: datetime, tz) -> dict[str, Any]:
         "res": [res.target_minutes, res.met, res.elapsed_minutes, res.breached],
         "backlog_minutes": None if closed else cal.working_minutes_between(parse_instant(t["received_at"], tz), at),
     }
-    if t.get("terminated") or t["category"] == "complaint":
+    if for_supervisor(t):
         # Only the supervisor's lists show these: kept where needed, so a year's files stay small.
         row.update(client=t["client"]["name"], subject=t["subject"], received_at=t["received_at"])
     return row
@@ -231,9 +233,7 @@ def period_report(snap, cal, now: datetime, tz, period: Period, group_by: str = 
 
 
 def _check_group(group_by: str) -> None:
-    if group_by not in GROUPS:
-        raise UsageError(_("{flag} must be one of {choices}, not {value}").format(
-            flag="--group-by", choices=", ".join(GROUPS), value=repr(group_by)))
+    one_of("group_by", group_by, GROUPS)
 
 
 def build_report(summaries: Iterable[dict[str, Any]], now: datetime, tz,
@@ -259,12 +259,9 @@ class _Tally:
             if bucket is None:
                 bucket = groups[s[field]] = _Bucket()
             bucket.add(s)
-            if s["terminated"]:
-                self.terminated.append({"id": s["id"], "at": s["terminated"]["at"], "by": s["terminated"]["by"],
-                                        "client": s["client"], "message": s["terminated"]["message"]})
-            if s["category"] == "complaint":
-                self.complaints.append({"id": s["id"], "status": s["status"], "received_at": s["received_at"],
-                                        "client": s["client"], "subject": s["subject"], "assignee": s["assignee"]})
+            for entries, entry in ((self.terminated, terminated_entry(s)), (self.complaints, complaint_entry(s))):
+                if entry is not None:  # clause 16: the supervisor's lists
+                    entries.append(entry)
         return self
 
     def merge(self, other: "_Tally") -> None:

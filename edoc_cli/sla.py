@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from edoc_cli.ticket import DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_PRIORITY, DEFAULT_WARN_AT, TARGETS
+from edoc_cli.rules.no_response import auto_close_at
+from edoc_cli.rules.service_levels import targets
+from edoc_cli.ticket import DEFAULT_WARN_AT, TARGETS
 from edoc_cli.tz import parse_instant, to_iso
 
 FIRST_RESPONSE_EVENTS = ("replied", "info_requested", "closed", "terminated")
@@ -90,19 +92,6 @@ def _walk(ticket: dict[str, Any], until: datetime,
     if until > start:
         out.append(Segment(start, until, state, reason))
     return out, state, first_met, closed_at
-
-
-def targets(ticket: dict[str, Any]) -> dict[str, Any]:
-    """The targets in force (minutes) and the rule they came from."""
-    rules = ticket["sla_rules"]
-    if "by_priority" in rules:
-        priority = ticket.get("priority") or DEFAULT_PRIORITY
-        pair = rules["by_priority"][priority]
-        undiagnosed = "" if ticket.get("priority") else " (not yet diagnosed)"
-        return {"first_response": pair["first_response"], "resolution": pair["resolution"],
-                "rule": f"{rules['rule']}.{priority}{undiagnosed}"}
-    return {"first_response": rules["first_response"], "resolution": rules["resolution"],
-            "rule": rules["rule"]}
 
 
 def _run(cal, segs: list[Segment], end: datetime, target: int | None, measure,
@@ -214,15 +203,6 @@ def record_breaches(ticket: dict[str, Any], sla: dict[str, Any], now: datetime, 
             ticket["history"].append(event)
             added.append((event, clock))
     return added
-
-
-def auto_close_at(ticket: dict[str, Any], cal, tz) -> datetime | None:
-    """When an unanswered information request lets sweep close the ticket (clause 15)."""
-    waiting = ticket.get("waiting")
-    if not waiting:
-        return None
-    minutes = ticket["sla_rules"].get("auto_close_minutes", DEFAULT_AUTO_CLOSE_MINUTES)
-    return cal.add_working_minutes(parse_instant(waiting["since"], tz), minutes)
 
 
 def ticket_view(ticket: dict[str, Any], cal, now: datetime, config, tz) -> dict[str, Any]:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from edoc_cli.desk import Desk, no_response_message
+from edoc_cli.desk import Desk
 from edoc_cli.errors import StoreCorrupt
 from edoc_cli.i18n import _
-from edoc_cli.lifecycle import apply_replay
 from edoc_cli.ticket import ACTIVE, TARGETS
-from edoc_cli.sla import auto_close_at, clocks, record_breaches
+from edoc_cli.rules import no_response
+from edoc_cli.sla import clocks, record_breaches
 from edoc_cli.store import Snapshot
 from edoc_cli.tz import parse_instant, to_iso
 
@@ -43,13 +43,13 @@ class SweepResult:
                 "breached": self.breached, "at_risk": self.at_risk}
 
 
-def sweep(desk: Desk, cal, dry_run: bool = False) -> SweepResult:
+def sweep(desk: Desk, dry_run: bool = False) -> SweepResult:
     """Run the sweep as of desk.now(); with dry_run, compute the same and write nothing."""
-    now = desk.now()
-    if not desk.store.path.exists():
+    now, cal = desk.now(), desk.calendar
+    if not desk.store.exists():
         # A mistyped EDOC_STORE in a crontab must not go unnoticed (nor create a store).
-        raise StoreCorrupt(_("no store at {path}: nothing to sweep (check --store / EDOC_STORE)").format(
-            path=desk.store.path))
+        raise StoreCorrupt(_("no store at {path}: nothing to sweep (check {where})"), fields={"where": "store"},
+                           path=desk.store.location)
     if dry_run:
         return _sweep(desk.store.snapshot(), desk, cal, now, dry_run=True)
     with desk.store.transaction() as snap:
@@ -66,16 +66,16 @@ def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> Swe
         if parse_instant(ticket["history"][-1]["at"], tz) > now:
             continue  # this machine's clock is behind the ticket's history: leave it to a sane clock
         changed = False
-        due = auto_close_at(ticket, cal, tz)
-        if ticket["status"] == "waiting" and due is not None and due <= now:
-            message = no_response_message(ticket, tz)
-            ticket["history"].append({"at": at, "by": desk.operator, "type": "closed",
-                                      "resolution": "no_response", "message": message, "auto": True})
-            apply_replay(ticket)
+        breaches: list = []
+        due = no_response.due(ticket, cal, tz, now)
+        if due is not None:
+            # The same path as `edoc close --resolution no_response` (a dry run's snapshot is never written).
+            breaches = desk.close_for_no_response(snap, ticket)
+            message = ticket["history"][-1 - len(breaches)]["message"]
             result.closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
             changed = True
         sla = clocks(ticket, cal, now, tz)  # once per ticket: breaches and risks both read it
-        for event, clock in record_breaches(ticket, sla, now, tz, desk.operator):
+        for event, clock in breaches + record_breaches(ticket, sla, now, tz, desk.operator):
             result.breached.append({"id": ticket["id"], "target": event["target"], "due_at": clock["due_at"],
                                     "elapsed_minutes": clock["elapsed_minutes"],
                                     "target_minutes": clock["target_minutes"]})

@@ -16,9 +16,10 @@ from typing import Any, Callable
 
 from edoc_cli.config import Config
 from edoc_cli.i18n import _
-from edoc_cli.regulation import (
-    CLIENT_TYPES, SCOPE_FREE_CATEGORIES, RegistrationRequest, match_faq, registration_problems,
-)
+from edoc_cli.rules.help_centre import match_faq
+from edoc_cli.rules.registration import RegistrationRequest, registration_problems
+from edoc_cli.rules.scope import is_scope_free
+from edoc_cli.ticket import CLIENT_TYPES
 
 # Fields asked by free-text questions, in the order of the checklist.
 IDENTITY_FIELDS = ("iin", "bin", "login")
@@ -186,7 +187,7 @@ class Wizard:
                 _("How did it arrive? (clause 8)"), [(c, c) for c in allowed]))
 
         # Clause 6: scope. Out of scope: explain, register nothing.
-        if req.category not in SCOPE_FREE_CATEGORIES and req.topic not in cfg.in_scope:
+        if not is_scope_free(req.category) and req.topic not in cfg.in_scope:
             if req.topic in cfg.out_of_scope:
                 raise OutOfScope(cfg.out_of_scope[req.topic])
             choices = [(k, v) for k, v in cfg.in_scope.items()]

@@ -139,7 +139,7 @@ def test_wizard_asks_in_russian() -> None:
     from prompt_toolkit.input import create_pipe_input
 
     from edoc_cli.config import load_config
-    from edoc_cli.regulation import RegistrationRequest
+    from edoc_cli.rules.registration import RegistrationRequest
     from edoc_cli.tz import astana_zone
     from edoc_cli.wizard import Prompter, Wizard
 

@@ -170,8 +170,9 @@ def test_missing_answers_are_told_apart_from_refused_ones_in_any_language():
     from datetime import datetime
 
     from edoc_cli import i18n
+    from edoc_cli.commands.flags import flag_for
     from edoc_cli.config import load_config
-    from edoc_cli.regulation import RegistrationRequest, registration_problems
+    from edoc_cli.rules.registration import RegistrationRequest, registration_problems
     from edoc_cli.tz import astana_zone
 
     tz = astana_zone()
@@ -186,6 +187,8 @@ def test_missing_answers_are_told_apart_from_refused_ones_in_any_language():
         assert problems["steps"].missing and problems["faq_checked"].missing, lang
         # ... and answers given but refused (the wizard says why).
         assert not problems["iin"].missing and not problems["email"].missing, lang
-        shown[lang] = str(problems["iin"])
+        shown[lang] = problems["iin"].render(flag_for)
+        # The core names the field; the command line names it by its flag.
+        assert str(problems["iin"]).endswith(": iin: " + problems["iin"].message), lang
     assert shown["en"] == "clause 11: --iin: an IIN is 12 digits"
     assert shown["ru"] == "п. 11 регламента: --iin: ИИН состоит из 12 цифр"

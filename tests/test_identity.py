@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from edoc_cli.identity import bin_problem, check_digit, iin_problem, with_check_digit
+from edoc_cli.rules.identity import bin_problem, check_digit, iin_problem, with_check_digit
 from conftest import BIN, IIN
 
 

@@ -17,7 +17,7 @@ from prompt_toolkit.output import DummyOutput
 from conftest import IIN, request_args
 from edoc_cli import i18n
 from edoc_cli.config import load_config
-from edoc_cli.regulation import RegistrationRequest, registration_problems
+from edoc_cli.rules.registration import RegistrationRequest, registration_problems
 from edoc_cli.tz import astana_zone
 from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard
 

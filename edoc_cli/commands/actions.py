@@ -10,13 +10,13 @@ from typing import Optional
 
 import typer
 
-from edoc_cli.commands import complete
+from edoc_cli.commands import completers
 from edoc_cli.commands.common import JSON_OPTION, env_of, show_ticket
 from edoc_cli.i18n import _
 
 app = typer.Typer()
 
-ID = typer.Argument(..., metavar="ID", autocompletion=complete.ticket_ids, help="The registration number, e.g. ED-2026-000042.")
+ID = typer.Argument(..., metavar="ID", autocompletion=completers.ticket_ids, help="The registration number, e.g. ED-2026-000042.")
 MESSAGE = typer.Option(..., "--message", "-m", help="The text (required).")
 OPT_MESSAGE = typer.Option(None, "--message", "-m", help="The text (optional).")
 
@@ -75,7 +75,7 @@ def note(ctx: typer.Context, ticket_id: str = ID, message: str = MESSAGE, as_jso
 
 @app.command("diagnose")
 def diagnose(ctx: typer.Context, ticket_id: str = ID,
-             priority: str = typer.Option(..., "--priority", autocompletion=complete.priorities, help="critical, high, normal or low."),
+             priority: str = typer.Option(..., "--priority", autocompletion=completers.priorities, help="critical, high, normal or low."),
              message: Optional[str] = OPT_MESSAGE, as_json: bool = JSON_OPTION) -> None:
     """Set a bug's priority (clause 13); its resolution target follows, counted from receipt."""
     t = env_of(ctx).desk.diagnose(ticket_id, priority, message)
@@ -84,7 +84,7 @@ def diagnose(ctx: typer.Context, ticket_id: str = ID,
 
 @app.command("postpone")
 def postpone(ctx: typer.Context, ticket_id: str = ID,
-             reason: str = typer.Option(..., "--reason", autocompletion=complete.reasons, help="client_info, third_party, development, "
+             reason: str = typer.Option(..., "--reason", autocompletion=completers.reasons, help="client_info, third_party, development, "
                                         "client_side or force_majeure (clause 9)."),
              message: str = MESSAGE,
              until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Expected date or date-time."),
@@ -113,7 +113,7 @@ def escalate(ctx: typer.Context, ticket_id: str = ID,
 
 @app.command("close")
 def close(ctx: typer.Context, ticket_id: str = ID,
-          resolution: str = typer.Option(..., "--resolution", autocompletion=complete.resolutions, help="resolved, faq, out_of_scope, no_response, "
+          resolution: str = typer.Option(..., "--resolution", autocompletion=completers.resolutions, help="resolved, faq, out_of_scope, no_response, "
                                          "duplicate or rejected."),
           message: Optional[str] = OPT_MESSAGE,
           faq_link: Optional[str] = typer.Option(None, "--faq-link", help="Required with --resolution faq."),

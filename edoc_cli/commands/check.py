@@ -16,12 +16,11 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION,
                                       "keep the later copy of a ticket held twice; then verify.")) -> None:
     """Verify the store: it parses, schema version, unique numbers, history consistent with status (exit 7 if not)."""
     from edoc_cli import render
-    from edoc_cli.integrity import check_store, repair_store
     from edoc_cli.errors import ExitCode
 
     env = env_of(ctx)
-    repaired = repair_store(env.store) if repair else []
-    report = check_store(env.store, env.calendar, env.now(), env.tz)
+    repaired = env.desk.repair() if repair else []
+    report = env.desk.check()
     if repair:
         report["repaired"] = repaired
     if as_json:

@@ -19,7 +19,7 @@ def show_ticket(env: Environment, ticket: dict, as_json: bool, done: str | None 
     """Print a changed or requested ticket: its card, or JSON."""
     from edoc_cli import render
 
-    view = env.view(ticket)
+    view = env.desk.view(ticket)
     if as_json:
         render.print_json(view)
         return

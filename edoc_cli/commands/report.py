@@ -37,14 +37,11 @@ def report(
     """SLA compliance over the tickets registered in a period: volume, met/breached, medians, backlog."""
     from edoc_cli import render
     from edoc_cli.errors import UsageError
-    from edoc_cli.report import Period, period_report
 
     if fmt not in ("table", "json", "csv"):
         raise UsageError(_("--format must be table, json or csv, not {value!r}").format(value=fmt))
     env = env_of(ctx)
-    now = env.now()
-    period = Period.parse(since, until, now, env.tz)
-    data = period_report(env.store.snapshot(), env.calendar, now, env.tz, period, group_by)
+    data = env.desk.report(since, until, group_by)
     if as_json or fmt == "json":
         render.print_json(data)
     elif fmt == "csv":

@@ -18,10 +18,9 @@ def sweep(ctx: typer.Context,
     Prints nothing when nothing happened (so cron sends no mail).
     """
     from edoc_cli import render
-    from edoc_cli.sweep import sweep as run_sweep
 
     env = env_of(ctx)
-    result = run_sweep(env.desk, env.calendar, dry_run=dry_run)
+    result = env.desk.sweep(dry_run)
     if as_json:
         render.print_json(result.as_dict())
     elif result.happened or dry_run:

@@ -134,6 +134,10 @@ class Store(ABC):
     label: str      # what its everyday part is called in messages ("tickets.json")
 
     @abstractmethod
+    def exists(self) -> bool:
+        """Whether there is a store there yet (a sweep must not create one)."""
+
+    @abstractmethod
     def snapshot(self, lenient: bool = False, exact: bool = False) -> Snapshot:
         """One committed state, for reading. `lenient`, `exact`: for check (problems of the store's
         own record kept, not raised; a record given twice refused)."""

@@ -42,6 +42,9 @@ class JsonStore(Store):
         self._summarize = summarize
         self._tmp_re = re.compile(rf"^\.{re.escape(self.path.name)}\.{TOKEN_RE}\.tmp$")
 
+    def exists(self) -> bool:
+        return self.path.exists()
+
     def summarize(self, ticket: dict[str, Any]) -> dict[str, Any]:
         """The compact summary kept beside an archived ticket (for reports)."""
         if self._summarize is None:

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from edoc_cli.commands import complete
+from edoc_cli.commands import completers
 from edoc_cli.commands.common import JSON_OPTION, env_of
 
 app = typer.Typer()
 
 
 @app.command("sla")
-def sla(ctx: typer.Context, ticket_id: str = typer.Argument(..., metavar="ID", autocompletion=complete.ticket_ids), as_json: bool = JSON_OPTION) -> None:
+def sla(ctx: typer.Context, ticket_id: str = typer.Argument(..., metavar="ID", autocompletion=completers.ticket_ids), as_json: bool = JSON_OPTION) -> None:
     """Explain the SLA: counted, off-hours, holiday and paused intervals, targets and their rule."""
     from edoc_cli import render
-    from edoc_cli.sla import explain
 
     env = env_of(ctx)
-    ticket = env.desk.get(ticket_id)
-    report = explain(ticket, env.calendar, env.now(), env.tz)
+    report = env.desk.explain(ticket_id)
     if as_json:
         render.print_json(report)
         return

@@ -1,4 +1,4 @@
-"""edoc export / edoc import: whole tickets as JSON Lines."""
+"""edoc import: add whole tickets from JSON Lines (the module's name: `import` is Python's word)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,6 @@ from edoc_cli.i18n import _
 app = typer.Typer()
 
 
-@app.command("export")
-def export(ctx: typer.Context) -> None:
-    """Print every ticket, history included, as JSON Lines (one ticket a line)."""
-    from edoc_cli.export_import import export_lines
-
-    out = sys.stdout
-    for line in export_lines(env_of(ctx).store):
-        out.write(line + "\n")
-    out.flush()
-
-
 @app.command("import")
 def import_(ctx: typer.Context,
             source: str = typer.Argument(..., metavar="FILE", help="JSON Lines from 'edoc export' ('-' for stdin)."),
@@ -30,7 +19,6 @@ def import_(ctx: typer.Context,
     """Add tickets from JSON Lines; refuses duplicates and invalid records, and writes nothing unless all are valid."""
     from edoc_cli import render
     from edoc_cli.errors import UsageError
-    from edoc_cli.export_import import bounded_lines, import_records, prepare_lines
 
     env = env_of(ctx)
     where = "stdin" if source == "-" else source
@@ -39,9 +27,9 @@ def import_(ctx: typer.Context,
     except OSError as exc:
         raise UsageError(f"{where}: {exc.strerror}") from None
     with handle:
-        records = prepare_lines(bounded_lines(handle), where, env.store.summarize)
-    count = import_records(env.store, records, where)
+        ids = env.desk.import_lines(handle, where)
     if as_json:
-        render.print_json({"imported": count, "ids": [r.id for r in records]})
+        render.print_json({"imported": len(ids), "ids": ids})
     else:
+        count = len(ids)
         render.say((_("imported {count} ticket") if count == 1 else _("imported {count} tickets")).format(count=count))

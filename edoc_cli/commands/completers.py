@@ -18,7 +18,7 @@ def _safe(values: Callable[[], Iterable[str]], incomplete: str) -> list[str]:
 def _env():
     from edoc_cli.environment import Environment
 
-    return Environment()
+    return Environment()  # the command line's own environment: the store and configuration in force
 
 
 def categories(incomplete: str) -> list[str]:
@@ -68,7 +68,7 @@ def client_types(incomplete: str) -> list[str]:
 def ticket_ids(incomplete: str) -> list[str]:
     """Registration numbers of the tickets not yet closed (case-insensitive prefix)."""
     def values() -> list[str]:
-        ids = [t["id"] for t in _env().store.snapshot().active_tickets()]
+        ids = _env().desk.open_ids()
         return sorted(ids)
 
     return _safe(values, incomplete.upper())

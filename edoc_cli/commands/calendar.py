@@ -22,10 +22,9 @@ def calendar(
     if ctx.invoked_subcommand is not None:
         return
     from edoc_cli import render
-    from edoc_cli.calendar_view import calendar_report
 
     env = env_of(ctx)
-    report = calendar_report(env.calendar, env.config, year or env.now().year, month)
+    report = env.desk.calendar_report(year, month)
     if as_json:
         render.print_json(report)
     else:
@@ -37,10 +36,9 @@ def check(ctx: typer.Context, day: str = typer.Argument(..., metavar="DATE", hel
           as_json: bool = JSON_OPTION) -> None:
     """Is DATE a working day, and why."""
     from edoc_cli import render
-    from edoc_cli.calendar_view import day_report
 
     env = env_of(ctx)
-    report = day_report(env.calendar, day)
+    report = env.desk.calendar_day(day)
     if as_json:
         render.print_json(report)
     else:

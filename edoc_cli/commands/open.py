@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from edoc_cli.commands import complete
+from edoc_cli.commands import completers
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
 
@@ -21,7 +21,7 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 @app.command("open")
 def open_(
     ctx: typer.Context,
-    client_type: Optional[str] = typer.Option(None, "--client-type", autocompletion=complete.client_types, help="user or guest (clause 7)."),
+    client_type: Optional[str] = typer.Option(None, "--client-type", autocompletion=completers.client_types, help="user or guest (clause 7)."),
     name: Optional[str] = typer.Option(None, "--name", help="The client's full name (clause 11)."),
     iin: Optional[str] = typer.Option(None, "--iin", help="Individual identification number, 12 digits."),
     bin_: Optional[str] = typer.Option(None, "--bin", help="Business identification number, 12 digits."),
@@ -29,9 +29,9 @@ def open_(
     email: Optional[str] = typer.Option(None, "--email", help="E-mail to answer to."),
     phone: Optional[str] = typer.Option(None, "--phone", help="Phone to answer to."),
     organization: Optional[str] = typer.Option(None, "--organization", help="The client's organisation."),
-    category: Optional[str] = typer.Option(None, "--category", autocompletion=complete.categories, help="consultation, bug, feature or complaint (clause 4)."),
-    channel: Optional[str] = typer.Option(None, "--channel", autocompletion=complete.channels, help="phone, email, portal or chat (clause 8)."),
-    topic: Optional[str] = typer.Option(None, "--topic", autocompletion=complete.topics, help="What the request is about, from the scope lists (clause 6); "
+    category: Optional[str] = typer.Option(None, "--category", autocompletion=completers.categories, help="consultation, bug, feature or complaint (clause 4)."),
+    channel: Optional[str] = typer.Option(None, "--channel", autocompletion=completers.channels, help="phone, email, portal or chat (clause 8)."),
+    topic: Optional[str] = typer.Option(None, "--topic", autocompletion=completers.topics, help="What the request is about, from the scope lists (clause 6); "
                                         "'edoc config show' lists them."),
     subject: Optional[str] = typer.Option(None, "--subject", help="A one-line summary."),
     description: Optional[str] = typer.Option(None, "--description", help="The request in the client's words."),
@@ -53,7 +53,7 @@ def open_(
 ) -> None:
     """Register a request: only when the regulation's checklist is met (exit 3 lists what is missing)."""
     from edoc_cli import render
-    from edoc_cli.regulation import RegistrationRequest
+    from edoc_cli.rules.registration import RegistrationRequest
 
     env = env_of(ctx)
     flags = dict(
@@ -79,7 +79,7 @@ def open_(
         requests, many = [request], False
     tickets = env.desk.register(requests)
     if as_json:
-        views = [env.view(t) for t in tickets]
+        views = [env.desk.view(t) for t in tickets]
         render.print_json(views if many else views[0])
         return
     for t in tickets:
@@ -90,14 +90,13 @@ def open_(
 
 def _ask_what_is_missing(env, request):
     """On a terminal with answers missing or refused: the wizard, then a summary to confirm."""
-    from edoc_cli.regulation import registration_problems
-
-    if not registration_problems(request, env.config, env.now(), env.tz):
+    desk = env.desk
+    if not desk.registration_problems(request):
         return request
     from edoc_cli.errors import Cancelled, ValidationFailed
     from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard, summary_of
 
-    wizard = Wizard(env.config, env.now(), env.tz, Prompter.for_terminal())
+    wizard = Wizard(desk.config, desk.now(), desk.tz, Prompter.for_terminal())
     try:
         request = wizard.run(request)
     except OutOfScope as exc:
@@ -113,7 +112,8 @@ def _ask_what_is_missing(env, request):
 def _requests_from_json(items: list) -> list:
     """One request per JSON object; a wrong shape anywhere is refused, every item's problems listed at once."""
     from edoc_cli.errors import ValidationFailed
-    from edoc_cli.regulation import request_from_mapping
+    from edoc_cli.commands.flags import flag_for
+    from edoc_cli.rules.registration import request_from_mapping
 
     requests, problems = [], []
     for i, obj in enumerate(items):
@@ -121,7 +121,7 @@ def _requests_from_json(items: list) -> list:
         try:
             requests.append(request_from_mapping(obj, label))
         except ValidationFailed as exc:
-            problems += [f"{label}: {p}" for p in exc.problems] or [exc.message]
+            problems += [f"{label}: {p.render(flag_for)}" for p in exc.problems] or [exc.render(flag_for)]
     if problems:
         message = (_("nothing was registered: {count} item of the wrong shape") if len(problems) == 1
                    else _("nothing was registered: {count} items of the wrong shape"))

@@ -1,7 +1,9 @@
-"""The regulation's checklist for registering a request (clauses 4, 6-8, 10-12).
+"""Clauses 4, 7, 8 and 10-12: the checklist for registering a request.
 
-One request object, filled by flags, by `--from-json` or by the wizard, and
-one `check_registration` that every way in goes through.
+One request object, filled by flags, by JSON or by the wizard, and one `check_registration` that
+every way in goes through: who is asking (7), identification (11, rules.identity), category and
+channel (4, 8), scope (6, rules.scope), the Help Centre (10, rules.help_centre), what each category
+must carry (12), and the service level (3, rules.service_levels).
 """
 
 from __future__ import annotations
@@ -9,31 +11,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from edoc_cli.config import Config, as_date
+from edoc_cli.config import Config
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
-from edoc_cli.identity import bin_problem, iin_problem
+from edoc_cli.rules.checklist import (
+    CLAUSES, MAX_ATTACHMENT, MAX_ATTACHMENTS, MAX_LINE, MAX_TEXT, MULTILINE, Problem, not_one_of, required_one_of,
+)
+from edoc_cli.rules.help_centre import faq_problems
+from edoc_cli.rules.identity import identification_problems, normalize_phone
+from edoc_cli.rules.scope import scope_problems
+from edoc_cli.rules.service_levels import sla_level_for
 from edoc_cli.safe_text import clean_multiline, control_problem
+from edoc_cli.ticket import CLIENT_TYPES
 from edoc_cli.tz import parse_instant, to_iso
 
-from edoc_cli.ticket import CLIENT_TYPES  # noqa: E402
-# Clause 16: a complaint about staff is always in scope, whatever its topic.
-SCOPE_FREE_CATEGORIES = ("complaint",)
-
-MAX_LINE = 200
-MAX_TEXT = 20_000
-MAX_ATTACHMENTS = 20
-MAX_ATTACHMENT = 500
 # How long before registration a request may have reached support.
 MAX_RECEIVED_AGE = timedelta(days=366)
-
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{5,22}$")
-_LOGIN_RE = re.compile(r"^[\w.@+\-]{2,64}$")
-_URL_RE = re.compile(r"^https?://[^\s/]+\S*$")
 
 
 @dataclass
@@ -66,57 +62,6 @@ class RegistrationRequest:
     @classmethod
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
-
-
-# field -> (the flag that gives it, clause)
-FLAGS = {
-    "client_type": ("--client-type", 7),
-    "name": ("--name", 11),
-    "iin": ("--iin", 11),
-    "bin": ("--bin", 11),
-    "login": ("--login", 11),
-    "email": ("--email", 11),
-    "phone": ("--phone", 11),
-    "organization": ("--organization", 11),
-    "category": ("--category", 4),
-    "channel": ("--channel", 8),
-    "topic": ("--topic", 6),
-    "subject": ("--subject", 12),
-    "description": ("--description", 12),
-    "faq_checked": ("--faq-checked/--no-faq-checked", 10),
-    "faq_link": ("--faq-link", 10),
-    "steps": ("--steps", 12),
-    "occurred_at": ("--occurred-at", 12),
-    "browser": ("--browser", 12),
-    "os": ("--os", 12),
-    "attachments": ("--attachment", 12),
-    "document": ("--document", 12),
-    "received_at": ("--received-at", 5),  # the SLA clock starts here, in working time
-}
-MULTILINE = {"description", "steps"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One unmet item of the checklist."""
-
-    field: str
-    clause: int
-    message: str
-    # The answer is absent (an "is required" item), rather than given and refused.
-    missing: bool = False
-
-    @property
-    def flag(self) -> str:
-        return FLAGS.get(self.field, (f"--{self.field.replace('_', '-')}", 0))[0]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "flag": self.flag, "clause": self.clause, "message": self.message,
-                "missing": self.missing}
-
-    def __str__(self) -> str:
-        return _("clause {clause}: {flag}: {problem}").format(
-            clause=self.clause, flag=self.flag, problem=self.message)
 
 
 def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
@@ -157,7 +102,7 @@ def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
                 problems.append(Problem(key, 12, _("must be a list of strings")))
                 continue
         elif not isinstance(value, str):
-            problems.append(Problem(key, FLAGS[key][1],
+            problems.append(Problem(key, CLAUSES[key],
                                     _("must be a string, not {type}").format(type=_json_type(value))))
             continue
         values[key] = value
@@ -221,60 +166,47 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
             return None
         return value or None
 
-    for name in FLAGS:
+    for name in CLAUSES:
         if name in ("faq_checked", "attachments"):
             continue
         limit = MAX_TEXT if name in MULTILINE else MAX_LINE
-        v[name] = text(name, FLAGS[name][1], limit)
+        v[name] = text(name, CLAUSES[name], limit)
 
     # Clause 7: who is asking.
     ctype = v["client_type"]
     if ctype is None:
         if "client_type" not in refused:
-            problems.append(Problem("client_type", 7, _required_one_of(CLIENT_TYPES), missing=True))
+            problems.append(Problem("client_type", 7, required_one_of(CLIENT_TYPES), missing=True))
     elif ctype not in CLIENT_TYPES:
-        problems.append(Problem("client_type", 7, _not_one_of(CLIENT_TYPES, ctype)))
+        problems.append(Problem("client_type", 7, not_one_of(CLIENT_TYPES, ctype)))
 
     # Clause 11: identification.
-    problems += _identification_problems(v, ctype, refused)
+    problems += identification_problems(v, ctype, refused)
 
     # Clause 4 and 8: category and the channel it may arrive by.
     category = v["category"]
     cats = config.categories
     if category is None:
         if "category" not in refused:
-            problems.append(Problem("category", 4, _required_one_of(cats), missing=True))
+            problems.append(Problem("category", 4, required_one_of(cats), missing=True))
     elif category not in cats:
-        problems.append(Problem("category", 4, _not_one_of(cats, category)))
+        problems.append(Problem("category", 4, not_one_of(cats, category)))
         category = None
     channel = v["channel"]
     if channel is None:
         if "channel" not in refused:
-            problems.append(Problem("channel", 8, _required_one_of(config.channels), missing=True))
+            problems.append(Problem("channel", 8, required_one_of(config.channels), missing=True))
     elif category is not None and channel not in config.channels_for(category):
         allowed = ", ".join(config.channels_for(category))
         problems.append(Problem("channel", 8, _(
             "a {category} request may arrive only by {channels}, not {value}"
         ).format(category=category, channels=allowed, value=repr(channel))))
     elif channel not in config.channels:
-        problems.append(Problem("channel", 8, _not_one_of(config.channels, channel)))
+        problems.append(Problem("channel", 8, not_one_of(config.channels, channel)))
 
     # Clause 6: scope.
     topic = v["topic"]
-    if category in SCOPE_FREE_CATEGORIES and (topic is None or topic in config.out_of_scope):
-        pass  # a complaint about staff is registered whatever it was about
-    elif topic is None:
-        if "topic" not in refused:
-            problems.append(Problem("topic", 6, _("is required: {topics}").format(topics=", ".join(config.in_scope)),
-                                    missing=True))
-    elif topic in config.out_of_scope:
-        problems.append(Problem(
-            "topic", 6,
-            _("{what} is outside what support handles; the request is not registered").format(
-                what=repr(config.out_of_scope[topic])),
-        ))
-    elif topic not in config.in_scope:
-        problems.append(Problem("topic", 6, _not_one_of(config.in_scope, topic)))
+    problems += scope_problems(category, topic, refused, config)
 
     if v["subject"] is None and "subject" not in refused:
         problems.append(Problem("subject", 12, _("is required: a short summary of the request"), missing=True))
@@ -320,25 +252,9 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
                     category=category, what=names[item]), missing=True))
 
     # Clause 10: the Help Centre and FAQ.
-    faq_link = v["faq_link"]
-    if faq_link is not None and not _URL_RE.match(faq_link):
-        problems.append(Problem("faq_link", 10, _("must be an http(s) address of a Help Centre or FAQ page")))
-        faq_link = None
-    matches = match_faq(config, f"{v['subject'] or ''} {v['description'] or ''}")
-    if req.faq_checked is None:
-        problems.append(Problem(
-            "faq_checked", 10,
-            _("is required: has the client studied the Help Centre and FAQ on the topic?"),
-            missing=True,
-        ))
-    elif req.faq_checked is False and matches:
-        listed = "; ".join(f"{m['title']} <{m['url']}>" for m in matches[:3])
-        problems.append(Problem(
-            "faq_checked", 10,
-            _("the client must first study the Help Centre articles on this topic: {articles}; "
-              "if one resembles the case but needs more explanation, give its link with --faq-link").format(
-                articles=listed),
-        ))
+    faq, faq_link, matches = faq_problems(req.faq_checked, v["faq_link"],
+                                          f"{v['subject'] or ''} {v['description'] or ''}", config)
+    problems += faq
 
     if problems:
         raise ValidationFailed(
@@ -374,43 +290,6 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     )
 
 
-def _required_one_of(choices) -> str:
-    return _("is required: one of {choices}").format(choices=", ".join(choices))
-
-
-def _not_one_of(choices, value: str) -> str:
-    return _("must be one of {choices}, not {value}").format(choices=", ".join(choices), value=repr(value))
-
-
-def _identification_problems(v: dict[str, Any], ctype: str | None, refused: set[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    if v["name"] is None and "name" not in refused:
-        problems.append(Problem("name", 11, _("is required: the client's full name"), missing=True))
-    if v["iin"] is not None and (why := iin_problem(v["iin"])):
-        problems.append(Problem("iin", 11, why))
-    if v["bin"] is not None and (why := bin_problem(v["bin"])):
-        problems.append(Problem("bin", 11, why))
-    if v["login"] is not None and not _LOGIN_RE.match(v["login"]):
-        problems.append(Problem("login", 11, _("must be a portal login: 2-64 letters, digits or . _ @ + -")))
-    if v["email"] is not None and not _EMAIL_RE.match(v["email"]):
-        problems.append(Problem("email", 11, _("is not an e-mail address")))
-    if v["phone"] is not None and not (
-        _PHONE_RE.match(v["phone"]) and 10 <= len(re.sub(r"\D", "", v["phone"])) <= 15
-    ):
-        problems.append(Problem("phone", 11, _("is not a phone number (10-15 digits, e.g. +7 701 234 5678)")))
-    ids = ("iin", "bin", "login")
-    if ctype == "user" and not any(v[k] for k in ids) and not refused.intersection(ids):
-        problems.append(Problem(
-            "iin", 11,
-            _("a portal user is identified by IIN, BIN or portal login; support may refuse service without it"),
-            missing=True,
-        ))
-    if not (v["email"] or v["phone"]) and not refused.intersection(("email", "phone")):
-        problems.append(Problem("email", 11, _("an e-mail or a phone number is required to answer the client"),
-                                missing=True))
-    return problems
-
-
 def _instant(raw: str | None, name: str, clause: int, now: datetime, tz, problems: list[Problem]):
     if raw is None:
         return None
@@ -429,57 +308,3 @@ def _instant(raw: str | None, name: str, clause: int, now: datetime, tz, problem
         problems.append(Problem(name, clause, _("{when} is more than a year ago").format(when=to_iso(when, tz))))
         return None
     return when
-
-
-def normalize_phone(phone: str) -> str:
-    """+<digits>; a Kazakh number written 8 7xx... or 7xx... becomes +7 7xx..."""
-    digits = re.sub(r"\D", "", phone)
-    # Without "+" a number is written the Kazakh way: 8 701 ... (trunk 8) or
-    # 701 ... (national); "+81 3 ..." (Japan) already has its country code.
-    if not phone.strip().startswith("+"):
-        if len(digits) == 11 and digits.startswith("8"):
-            digits = "7" + digits[1:]
-        elif len(digits) == 10 and digits.startswith("7"):
-            digits = "7" + digits
-    return "+" + digits
-
-
-def sla_level_for(config: Config, client: dict[str, Any], on: date) -> str:
-    """The client's service level on a date (clause 3): a contract in the registry, else basic."""
-    ids = {client.get("iin"), client.get("bin")} - {None}
-    for entry in config.clients:
-        ident = entry.get("bin") or entry.get("iin")
-        if ident not in ids:
-            continue
-        start = as_date(entry["valid_from"]) if "valid_from" in entry else date.min
-        end = as_date(entry["valid_to"]) if "valid_to" in entry else date.max
-        if start <= on <= end:
-            return entry.get("level", "vip")
-    return "basic"
-
-
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def _fold(word: str) -> str:
-    """Compare words the way people spell them: any case, ё written as е."""
-    return word.casefold().replace("ё", "е")
-
-
-def match_faq(config: Config, text: str) -> list[dict[str, Any]]:
-    """FAQ articles whose keywords occur in the text, best first (clause 10, 14)."""
-    words = {_fold(w) for w in _WORD_RE.findall(text)}
-    if not words:
-        return []
-    scored = []
-    for article in config.faq:
-        hits = 0
-        for kw in article.get("keywords", []):
-            k = _fold(kw)
-            # A keyword matches a word it starts (подпись ~ подписью) or equals.
-            if any(w == k or (len(k) >= 4 and w.startswith(k[: max(4, len(k) - 2)])) for w in words):
-                hits += 1
-        if hits:
-            scored.append((hits, article))
-    scored.sort(key=lambda pair: -pair[0])
-    return [a for _hits, a in scored]

@@ -1,0 +1,85 @@
+"""Clause 15: a request left without the client's answer is closed after 8 working hours.
+
+One module for the rule: the timer (`auto_close_at`), the one decision "may this ticket close for
+no response now?" that both `edoc close --resolution no_response` and the cron sweep take
+(`check_may_close`), and the regulation's fixed wording followed by the actions done so far
+(`closing_message`). The close itself goes through the desk's one path for every transition.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from edoc_cli.errors import NotAllowed
+from edoc_cli.i18n import _
+from edoc_cli.ticket import DEFAULT_AUTO_CLOSE_MINUTES
+from edoc_cli.tz import parse_instant, to_iso
+
+# The regulation's wording, kept in Russian whatever the interface's language.
+WORDING = "ответ от клиента не получен"
+RESOLUTION = "no_response"
+
+
+def auto_close_at(ticket: dict[str, Any], cal, tz) -> datetime | None:
+    """When the timer of the last information request runs out (None: not waiting for the client)."""
+    waiting = ticket.get("waiting")
+    if not waiting:
+        return None
+    minutes = ticket["sla_rules"].get("auto_close_minutes", DEFAULT_AUTO_CLOSE_MINUTES)
+    return cal.add_working_minutes(parse_instant(waiting["since"], tz), minutes)
+
+
+def due(ticket: dict[str, Any], cal, tz, now: datetime) -> datetime | None:
+    """The instant the timer ran out, if the ticket may be closed for no response at `now`; else None."""
+    at = auto_close_at(ticket, cal, tz)
+    return at if ticket["status"] == "waiting" and at is not None and at <= now else None
+
+
+def check_may_close(ticket: dict[str, Any], cal, tz, now: datetime) -> None:
+    """Refuse a close for no response that the rule does not allow yet (exit 5), saying why."""
+    if ticket["status"] != "waiting":
+        raise NotAllowed(_(
+            "{id} is {status}: 'no_response' closes only a ticket "
+            "waiting for the client (clause 15)"
+        ).format(id=ticket["id"], status=ticket["status"]))
+    at = auto_close_at(ticket, cal, tz)
+    if at is not None and now < at:
+        raise NotAllowed(_(
+            "{id}: the client has until {due} to answer "
+            "(8 working hours, clause 15); 'no_response' is allowed from then on"
+        ).format(id=ticket["id"], due=to_iso(at, tz)))
+
+
+def actions_done(ticket: dict[str, Any]) -> list[dict[str, Any]]:
+    """The actions recorded so far (clause 15): replies, requests, notes, diagnoses, escalations."""
+    kinds = ("replied", "info_requested", "note", "diagnosed", "escalated")
+    return [e for e in ticket.get("history", []) if e.get("type") in kinds]
+
+
+_ACTION_LABELS = {
+    "replied": "ответ клиенту",
+    "info_requested": "запрошена информация",
+    "note": "действие",
+    "diagnosed": "диагностика",
+    "escalated": "привлечена третья сторона",
+}
+
+
+def closing_message(ticket: dict[str, Any], tz, extra: str | None = None) -> str:
+    """Clause 15's closing text: the fixed wording, then the actions done so far."""
+    lines = [f"{WORDING}."]
+    if extra:
+        lines.append(extra)
+    lines.append("Выполненные действия:")
+    for event in actions_done(ticket):
+        when = parse_instant(event["at"], tz).strftime("%d.%m.%Y %H:%M")
+        label = _ACTION_LABELS[event["type"]]
+        what = event.get("message") or ""
+        if event["type"] == "diagnosed":
+            what = f"приоритет {event['priority']}" + (f"; {what}" if what else "")
+        elif event["type"] == "escalated":
+            what = f"{event['third_party']}" + (f": {what}" if what else "")
+        lines.append(f"- {when} ({event.get('by', '?')}) {label}: {what}")
+    return "\n".join(lines)
+
