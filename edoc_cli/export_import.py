@@ -14,8 +14,7 @@ from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.parallel import cores, ordered_map
 from edoc_cli.ticket_rules import MAX_RECORD_TEXT, ticket_problems
-from edoc_cli.store import Store
-from edoc_cli.store.jsonfiles.layout import encode
+from edoc_cli.store import Store, encode
 from edoc_cli.ticket_id import split_number
 from edoc_cli.safe_text import escape_c1_in_json
 

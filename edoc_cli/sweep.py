@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from edoc_cli.desk import Desk
 from edoc_cli.errors import StoreCorrupt
 from edoc_cli.i18n import _
 from edoc_cli.ticket import ACTIVE, TARGETS
@@ -43,8 +42,9 @@ class SweepResult:
                 "breached": self.breached, "at_risk": self.at_risk}
 
 
-def sweep(desk: Desk, dry_run: bool = False) -> SweepResult:
-    """Run the sweep as of desk.now(); with dry_run, compute the same and write nothing."""
+def sweep(desk, dry_run: bool = False) -> SweepResult:
+    """Run the sweep as of desk.now() (`desk`: the Desk, which calls this); with dry_run, compute the
+    same and write nothing."""
     now, cal = desk.now(), desk.calendar
     if not desk.store.exists():
         # A mistyped EDOC_STORE in a crontab must not go unnoticed (nor create a store).
@@ -56,7 +56,7 @@ def sweep(desk: Desk, dry_run: bool = False) -> SweepResult:
         return _sweep(snap, desk, cal, now, dry_run=False)
 
 
-def _sweep(snap: Snapshot, desk: Desk, cal, now: datetime, dry_run: bool) -> SweepResult:
+def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool) -> SweepResult:
     tz = desk.tz
     at = to_iso(now, tz)
     result = SweepResult(at=at, dry_run=dry_run)

@@ -16,7 +16,7 @@ app = typer.Typer(help="The effective configuration and where it came from.", no
 def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Print the effective configuration as TOML (a valid config file), with each section's source."""
     from edoc_cli import render
-    from edoc_cli.config import dump_toml
+    from edoc_cli.config_toml import dump_toml
 
     config = env_of(ctx).config
     if as_json:

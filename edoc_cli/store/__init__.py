@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from edoc_cli.store.base import Snapshot, Store, Summarize
+from edoc_cli.store.base import Snapshot, Store, Summarize, encode
 
-__all__ = ["Snapshot", "Store", "Summarize", "default_store_path", "open_store"]
+__all__ = ["Snapshot", "Store", "Summarize", "default_store_path", "encode", "open_store"]
 
 
 def default_store_path(environ: dict[str, str] | None = None) -> Path:

@@ -9,12 +9,18 @@ record rules of `ticket_rules` applied on read and on write, numbers never reuse
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Callable, Iterable, Iterator
 
 Ticket = dict[str, Any]
 Summarize = Callable[[Ticket], dict[str, Any]]
+
+
+def encode(doc: Any) -> str:
+    """A record's compact JSON: what `put_encoded` takes, and what the JSON store's files hold."""
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
 class Snapshot(ABC):

@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from edoc_cli.store.jsonfiles.files import open_for_reading, read_fd
+from edoc_cli.store.jsonfiles.places import StoreFiles
 
-if TYPE_CHECKING:
-    from edoc_cli.store.jsonfiles.store import JsonStore
 
 
 class ArchiveFiles:
@@ -21,7 +19,7 @@ class ArchiveFiles:
     A file noted as staged by the last commit is read from its staged copy while that exists.
     """
 
-    def __init__(self, store: "JsonStore", staged: dict[str, Path], pinned: bool, present: bool = True):
+    def __init__(self, store: StoreFiles, staged: dict[str, Path], pinned: bool, present: bool = True):
         self.store = store
         self.staged = staged
         self.pinned = pinned

@@ -145,7 +145,7 @@ def _trusted_file(fd: int, path: Path, not_regular: str) -> os.stat_result:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise StoreCorrupt(not_regular.format(path=path))
+            raise StoreCorrupt(not_regular, fields={"where": "store"}, path=path)
         refuse_untrusted(path, st)
     except BaseException:
         os.close(fd)
@@ -167,13 +167,12 @@ def open_for_reading(path: Path) -> int | None:
     try:
         fd = _open_no_link(path, os.O_RDONLY | os.O_NONBLOCK, 0,
                            _("{path} is a symbolic link; the store's files must be plain files"),
-                           lambda reason: StoreCorrupt(_(
-                               "store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
-                               path=path, reason=reason)),
+                           lambda reason: StoreCorrupt(_("store {path} cannot be read: {reason}; check {where}"),
+                                                       fields={"where": "store"}, path=path, reason=reason),
                            missing_ok=True)
     except FileNotFoundError:
         return None
-    _trusted_file(fd, path, _("store {path} is not a regular file; check --store / EDOC_STORE"))
+    _trusted_file(fd, path, _("store {path} is not a regular file; check {where}"))
     return fd
 
 

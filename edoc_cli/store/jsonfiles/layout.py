@@ -9,6 +9,7 @@ from typing import Any
 
 from edoc_cli.i18n import _
 from edoc_cli.limits import instant_problem
+from edoc_cli.store.base import encode  # noqa: F401  (the store's files are written in it)
 from edoc_cli.ticket_id import sequence_ok, split_number
 
 # 1: one file. 2: open tickets apart from the archive. 3: the archive keeps numbers.json, which an
@@ -115,11 +116,6 @@ def bucket_of(prefix: str, year: int, n: int) -> str:
 def summary_month(created_at: str) -> str:
     """The summary file of a ticket registered at `created_at`: by that month (local time)."""
     return f"summary-{created_at[:7]}.json"
-
-
-def encode(doc: Any) -> str:
-    """The compact JSON every store file is written in."""
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
 def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

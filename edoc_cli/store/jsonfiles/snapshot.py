@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Snapshot
 from edoc_cli.store.commit import RUN
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
+from edoc_cli.store.jsonfiles.places import StoreFiles
+from edoc_cli.store.jsonfiles.repairs import Repairs
 from edoc_cli.store.jsonfiles.layout import (
     ARCHIVED_SCHEMAS, META, NUMBERS, NUMBERS_FILE, SCHEMA_VERSION, SUMMARIES, TICKETS, Encoded, bucket_name,
     bucket_of, bucket_order, meta_problems, order_of, order_of_id, plain, schema_of, summary_month, untouched_hint,
@@ -18,8 +20,6 @@ from edoc_cli.store.jsonfiles.layout import (
 from edoc_cli.ticket_id import TICKET_ID_RE, sequence_ok, split_number
 from edoc_cli.ticket_rules import record_problems
 
-if TYPE_CHECKING:
-    from edoc_cli.store.jsonfiles.store import JsonStore
 
 
 def _tinydb_storage(initial: dict[str, Any]):
@@ -39,10 +39,10 @@ def _tinydb_storage(initial: dict[str, Any]):
     return SnapshotStorage
 
 
-class JsonSnapshot(Snapshot):
+class JsonSnapshot(Repairs, Snapshot):
     """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
 
-    def __init__(self, data: dict[str, Any], store: "JsonStore", files: ArchiveFiles,
+    def __init__(self, data: dict[str, Any], store: StoreFiles, files: ArchiveFiles,
                  meta_problems: list[str] | None = None, exact: bool = False):
         from tinydb import TinyDB
 
@@ -309,55 +309,13 @@ class JsonSnapshot(Snapshot):
         for name in self.bucket_names():
             yield from self._bucket(name, keep=False)
 
-    # -- repairs (edoc check --repair) ---------------------------------------------
-    def keep_later_copy(self, tid: str) -> str:
-        """Of a ticket held both by the store proper and by the archive, keep the copy whose history
-        extends the other's; copies that differ otherwise are left as they are (for a person)."""
-        doc_id = self._doc_id(tid)
-        name = bucket_name(tid)
-        mine = self.data[TICKETS][str(doc_id)]
-        theirs = plain(self._bucket(name)[tid])
-        ours, archived = mine.get("history"), theirs.get("history")
-        if not isinstance(ours, list) or not isinstance(archived, list):
-            return _("{id}: a copy has no history; left for a person to compare").format(id=tid)
-        self.changed = True
-        if archived[:len(ours)] == ours:
-            self.tickets.remove(doc_ids=[doc_id])
-            del self._ids[tid]
-            return _("{id}: the archive's copy is the later one ({count} events): the older copy in {store} "
-                     "is removed").format(id=tid, count=len(archived), store=self.path.name)
-        if ours[:len(archived)] == archived:
-            self._lose(self._bucket(name), name, tid)
-            month = summary_month(str(theirs.get("created_at", "")))
-            if tid in self._summary_file(month):
-                self._lose(self._summary_file(month), month, tid)
-            return _("{id}: the copy in {store} is the later one ({count} events): the archive's older copy "
-                     "is removed").format(id=tid, count=len(ours), store=self.path.name)
-        self.changed = bool(self._leaving or self._gaining)
-        return _("{id}: the two copies' histories differ; left for a person to compare ('edoc export' shows "
-                 "the copy in {store})").format(id=tid, store=self.path.name)
-
-    def raise_archive_numbers(self) -> list[str]:
-        """numbers.json raised to every number the archive holds."""
-        highest: dict[str, int] = {}
-        for name in self.bucket_names():
-            for tid in self._bucket(name, keep=False):
-                if TICKET_ID_RE.match(tid):
-                    prefix, year, n = split_number(tid)
-                    highest[f"{prefix}-{year}"] = max(highest.get(f"{prefix}-{year}", 0), n)
-        numbers = self._archive_numbers()
-        done = []
-        for key, n in sorted(highest.items()):
-            if numbers.get(key, 0) < n:
-                done.append(_("archive: numbers.json for {key} raised from {old} to {new}").format(
-                    key=key, old=numbers.get(key, 0), new=n))
-                numbers[key] = n
-                self._gaining.add(NUMBERS_FILE)
-                self.changed = True
-        return done
-
     # -- changes -----------------------------------------------------------------
     def insert(self, ticket: dict[str, Any]) -> None:
+        self.put(ticket)
+
+    def take_into_archive(self, ticket: dict[str, Any]) -> None:
+        """Archive a closed ticket this snapshot holds as its only copy (a schema 1 store's migration)."""
+        self._known_in_archive.add(ticket["id"])
         self.put(ticket)
 
     def insert_new(self, tickets: list[dict[str, Any]]) -> None:

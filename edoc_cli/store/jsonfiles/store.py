@@ -2,176 +2,39 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import secrets
-import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from edoc_cli.errors import StoreBusy, StoreCorrupt, StoreWriteFailed
+from edoc_cli.errors import StoreBusy, StoreWriteFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Store
 from edoc_cli.store.commit import RUN, commit_section, raise_if_interrupted
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.files import (
-    check_folder, fsync_folder, make_folder, open_for_reading, open_lock, read_fd, write_failed, write_new,
+    check_folder, fsync_folder, make_folder, open_lock, read_fd, write_failed, write_new,
 )
 from edoc_cli.store.jsonfiles.layout import (
-    ARCHIVE_NAME_RE, ARCHIVED_SCHEMAS, DEFAULT_LOCK_TIMEOUT, META, SCHEMA_VERSION, SCHEMAS_READ, STAGED,
-    STAGED_NAME_RE, TICKETS, TOKEN_RE, DuplicateKey, Encoded, encode, meta_problems, no_duplicate_keys,
-    order_of, schema_of, untouched_hint,
+    ARCHIVED_SCHEMAS, DEFAULT_LOCK_TIMEOUT, META, SCHEMA_VERSION, STAGED,
+    STAGED_NAME_RE, Encoded, encode, order_of, schema_of,
 )
+from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.snapshot import JsonSnapshot
 
 
-class JsonStore(Store):
+class JsonStore(StoreFiles, Store):
     """Where the tickets live, and the only code that touches those files."""
 
     def __init__(self, path: Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
                  summarize: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
-        self.path = Path(os.path.realpath(path))
-        self.location = str(self.path)
-        self.label = self.path.name
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self.archive_dir = self.path.with_name(self.path.name + ".archive")
+        super().__init__(path, summarize)
         self.lock_timeout = lock_timeout
-        self._summarize = summarize
-        self._tmp_re = re.compile(rf"^\.{re.escape(self.path.name)}\.{TOKEN_RE}\.tmp$")
 
     def exists(self) -> bool:
         return self.path.exists()
-
-    def summarize(self, ticket: dict[str, Any]) -> dict[str, Any]:
-        """The compact summary kept beside an archived ticket (for reports)."""
-        if self._summarize is None:
-            return {"id": ticket["id"], "created_at": ticket["created_at"]}
-        return self._summarize(ticket)
-
-    # -- the archive -------------------------------------------------------------
-    def archive_names(self) -> list[str]:
-        """The archive files in place (buckets, summaries, numbers.json)."""
-        try:
-            names = os.listdir(self.archive_dir)
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise StoreCorrupt(_("store {path} cannot be read: {reason}; check --store / EDOC_STORE").format(
-                path=self.archive_dir, reason=exc.strerror)) from None
-        return [n for n in names if ARCHIVE_NAME_RE.match(n)]
-
-    def staged_files(self, meta: dict[str, Any]) -> dict[str, Path]:
-        """The archive files noted as staged in the store proper's meta: name -> staged copy.
-
-        A malformed note (hand-edited) names no file: only archive names and a hex token are taken.
-        """
-        note = meta.get(STAGED) if isinstance(meta, dict) else None
-        if not isinstance(note, dict) or not isinstance(note.get("token"), str) \
-                or not re.fullmatch(TOKEN_RE, note["token"]) or not isinstance(note.get("files"), list):
-            return {}
-        return {name: self._staged_path(name, note["token"]) for name in note["files"]
-                if isinstance(name, str) and ARCHIVE_NAME_RE.match(name)}
-
-    def _staged_path(self, name: str, token: str) -> Path:
-        return self.archive_dir / f".{name}.{token}.staged"
-
-    def archive_docs(self, raw: bytes, path: Path, table: str, exact: bool = False) -> list[dict[str, Any]]:
-        """The documents of one archive file's bytes (StoreCorrupt naming `path` if it is not one)."""
-        data = self._parse(raw, path, exact)
-        docs = list(data.get(table, {}).values())
-        if not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in docs):
-            raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
-                path=path, record=repr(table), hint=untouched_hint()))
-        return docs
-
-    # -- reading -------------------------------------------------------------
-    def _decode(self, raw: bytes | None, lenient: bool = False, exact: bool = False) -> tuple[dict, list[str]]:
-        """The store proper's tables from its bytes (None: no store yet), and its meta's problems
-        (raised as StoreCorrupt unless `lenient`)."""
-        if raw is None:
-            return {META: {"1": {"schema_version": SCHEMA_VERSION, "sequences": {}}}, TICKETS: {}}, []
-        data = self._parse(raw, exact=exact)
-        self._checkschema_of(data)
-        problems = meta_problems(data[META]["1"])
-        if problems and not lenient:
-            raise StoreCorrupt(_("store {path}: {problem}; {hint}").format(
-                path=self.path, problem=problems[0],
-                hint=_("it was left untouched; 'edoc check --repair' or a hand edit mends it")))
-        return data, problems
-
-    def _refuse_odd_file(self) -> None:
-        """A store is a regular file: --store /dev/zero must not be read forever, nor get a lock beside it."""
-        try:
-            mode = os.stat(self.path).st_mode
-        except OSError:
-            return  # missing (a new store) or unreadable: reading says which
-        if stat.S_ISDIR(mode):
-            raise StoreCorrupt(_("store {path} is a directory, not a file").format(path=self.path))
-        if not stat.S_ISREG(mode):
-            raise StoreCorrupt(_("store {path} is not a regular file; check --store / EDOC_STORE").format(
-                path=self.path))
-
-    def _open_proper(self) -> int | None:
-        self._refuse_odd_file()
-        check_folder(self.path.parent)
-        try:
-            return open_for_reading(self.path)
-        except StoreCorrupt:
-            if not os.access(self.path, os.R_OK) and os.path.exists(self.path):
-                raise StoreCorrupt(_("store {path} cannot be read: permission denied").format(
-                    path=self.path)) from None
-            raise
-
-    def _parse(self, raw: bytes, path: Path | None = None, exact: bool = False) -> dict[str, Any]:
-        """The JSON tables of a store file, or StoreCorrupt naming `path` (default: the store).
-
-        `exact` (edoc check): a key given twice in one object (JSON keeps the last, silently
-        dropping a record) is refused too.
-        """
-        hint = untouched_hint()
-        path = path or self.path
-        if not raw.strip():
-            raise StoreCorrupt(_("store {path} is empty (truncated?); {hint}").format(path=path, hint=hint))
-        try:
-            text = raw.decode("utf-8")
-            data = json.loads(text, object_pairs_hook=no_duplicate_keys) if exact else json.loads(text)
-        except UnicodeDecodeError:
-            raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=path, hint=hint)) from None
-        except DuplicateKey as exc:
-            raise StoreCorrupt(_("store {path} gives the key {key} twice in one object (one of them would be "
-                                 "lost); {hint}").format(path=path, key=repr(str(exc))[:40], hint=hint)) from None
-        except RecursionError:
-            raise StoreCorrupt(_("store {path} is nested too deep to be a store; {hint}").format(
-                path=path, hint=hint)) from None
-        except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
-            line, column = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else ("?", "?")
-            raise StoreCorrupt(_("store {path} is not valid JSON (line {line}, column {column}); {hint}").format(
-                path=path, line=line, column=column, hint=hint)) from None
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise StoreCorrupt(_("store {path} is not a TinyDB file of tables; {hint}").format(
-                path=path, hint=hint))
-        for table in data.values():
-            for doc_id, doc in table.items():
-                if not (doc_id.isascii() and doc_id.isdigit()) or not isinstance(doc, dict):
-                    raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
-                        path=path, record=repr(doc_id)[:40], hint=hint))
-        return data
-
-    def _checkschema_of(self, data: dict[str, Any]) -> None:
-        meta = data.get(META, {}).get("1")
-        version = meta.get("schema_version") if isinstance(meta, dict) else None
-        if version not in SCHEMAS_READ or isinstance(version, bool):
-            if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
-                raise StoreCorrupt(_(
-                    "store {path} has schema version {version}, newer than this edoc "
-                    "understands ({supported}); upgrade edoc"
-                ).format(path=self.path, version=version, supported=SCHEMA_VERSION))
-            raise StoreCorrupt(_("store {path} has no valid schema version (expected {expected})").format(
-                path=self.path, expected=SCHEMA_VERSION))
-        data.setdefault(TICKETS, {})
 
     def snapshot(self, lenient: bool = False, exact: bool = False) -> JsonSnapshot:
         """One committed state, read without a lock (see the module's text): the store proper, and every
@@ -181,10 +44,10 @@ class JsonStore(Store):
         """
         deadline = time.monotonic() + max(self.lock_timeout, 1.0)
         while True:
-            fd = self._open_proper()
+            fd = self.open_proper()
             try:
                 seen = os.fstat(fd) if fd is not None else None
-                data, problems = self._decode(read_fd(fd) if fd is not None else None, lenient, exact)
+                data, problems = self.decode(read_fd(fd) if fd is not None else None, lenient, exact)
                 if os.path.isdir(self.archive_dir):
                     check_folder(self.archive_dir)
                 files = ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
@@ -208,14 +71,14 @@ class JsonStore(Store):
 
     def _load_locked(self, lenient: bool = False) -> tuple[dict[str, Any], bytes | None, list[str]]:
         """The store proper as the lock holder reads it, its bytes (None: no store yet), its meta's problems."""
-        fd = self._open_proper()
+        fd = self.open_proper()
         if fd is None:
-            return self._decode(None)[0], None, []
+            return self.decode(None)[0], None, []
         try:
             raw = read_fd(fd)
         finally:
             os.close(fd)
-        data, problems = self._decode(raw, lenient)
+        data, problems = self.decode(raw, lenient)
         return data, raw, problems
 
     # -- writing -------------------------------------------------------------
@@ -223,7 +86,7 @@ class JsonStore(Store):
     def _locked(self) -> Iterator[None]:
         import fcntl
 
-        self._refuse_odd_file()
+        self.refuse_odd_file()
         folder = self.path.parent
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
@@ -232,10 +95,8 @@ class JsonStore(Store):
             why = (_("a part of that path is a file, not a folder")
                    if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror)
             raise StoreWriteFailed(
-                _("cannot create the store's folder {folder}: {reason}; nothing was changed; "
-                  "check --store / EDOC_STORE").format(
-                    folder=folder, reason=why)
-            ) from None
+                _("cannot create the store's folder {folder}: {reason}; nothing was changed; check {where}"),
+                fields={"where": "store"}, folder=folder, reason=why) from None
         fd = open_lock(self.lock_path)
         try:
             deadline = time.monotonic() + self.lock_timeout
@@ -345,7 +206,7 @@ class JsonStore(Store):
             for name, table, docs in snap.archive_writes():
                 if not staged:
                     self._make_archive_folder()
-                staged[name] = self._staged_path(name, token)
+                staged[name] = self.staged_path(name, token)
                 self._write_archive(table, docs, staged[name])
             if staged:
                 try:
@@ -402,6 +263,13 @@ class JsonStore(Store):
                         + "}}")
 
     def _migrate(self, snap: JsonSnapshot, raw: bytes) -> None:
-        from edoc_cli.store.jsonfiles.migration import migrate_v1
+        """Schema 1 -> the current schema, all or nothing: a byte-for-byte backup (a new file of an
+        unguessable name: a link planted for it is never written through), then one commit."""
+        from datetime import datetime
 
-        migrate_v1(self, snap, raw)
+        from edoc_cli.store.jsonfiles.migration import migrated
+
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.backup-v1-{stamp}-{secrets.token_hex(4)}")
+        self._write_new(backup, raw.decode("utf-8"))
+        self._commit(migrated(snap, backup.name), counts=False)

@@ -1,0 +1,201 @@
+"""The configuration's values checked: every key's type and range, or ConfigError naming the key
+and the file (exit 2). The bounds are those of the store (`limits`): a configuration that passes
+never makes a ticket edoc would then refuse to read."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from edoc_cli.errors import ConfigError
+from edoc_cli.i18n import _
+from edoc_cli.limits import hours_to_minutes, is_number, minutes_ok
+from edoc_cli.ticket import PRIORITIES
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def validate(data: dict[str, Any], where: str) -> None:
+    """Check every value's type and range; raise ConfigError naming the key."""
+
+    def fail(key: str, what: str) -> None:
+        raise ConfigError(_("{where}: '{key}' {problem}").format(where=where, key=key, problem=what))
+
+    reg = data["registration"]
+    if not isinstance(reg["prefix"], str) or not PREFIX_RE.match(reg["prefix"]):
+        fail("registration.prefix", _("must be 1-10 capital Latin letters or digits, starting with a letter"))
+    cats = reg["categories"]
+    if not _is_name_list(cats) or not cats:
+        fail("registration.categories", _("must be a non-empty list of lower-case names"))
+
+    cal = data["calendar"]
+    if (not isinstance(cal["timezone"], str) or not cal["timezone"] or len(cal["timezone"]) > 64
+            or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", cal["timezone"])):
+        fail("calendar.timezone", _("must be an IANA zone name such as \"Asia/Almaty\""))
+    for key in ("workday_start", "workday_end"):
+        if not isinstance(cal[key], str) or not HHMM_RE.match(cal[key]):
+            fail(f"calendar.{key}", _("must be a time as \"HH:MM\""))
+    if cal["workday_start"] >= cal["workday_end"]:
+        fail("calendar.workday_end", _("must be later than calendar.workday_start"))
+    days = cal["workdays"]
+    if not isinstance(days, list) or not days or any(d not in WEEKDAYS for d in days):
+        fail("calendar.workdays", _("must be a non-empty list of {days}").format(days=", ".join(WEEKDAYS)))
+    if cal["holidays"] not in ("KZ", "", False):
+        fail("calendar.holidays", _("must be \"KZ\" (Kazakhstan's public holidays) or \"\" for none"))
+    for key in ("extra_days_off", "extra_working_days"):
+        if not isinstance(cal[key], list):
+            fail(f"calendar.{key}", _("must be a list of dates \"YYYY-MM-DD\""))
+        for item in cal[key]:
+            if _as_date(item) is None:
+                fail(f"calendar.{key}", _("has {value}, which is not a date \"YYYY-MM-DD\"").format(value=_shown(item)))
+
+    sla = data["sla"]
+    if not is_number(sla["warn_at"]) or not 0 < sla["warn_at"] <= 1:
+        fail("sla.warn_at", _("must be a number above 0 and at most 1 (a share of the target)"))
+    if not is_number(sla["auto_close_after_hours"]) or not 0 < sla["auto_close_after_hours"] <= 1000 \
+            or not minutes_ok(hours_to_minutes(sla["auto_close_after_hours"])):
+        fail("sla.auto_close_after_hours", _("must be working hours from 1/60 (one minute) to 1000"))
+    levels = [k for k in sla if k not in ("warn_at", "auto_close_after_hours")]
+    for level in levels:
+        table = sla[level]
+        if not isinstance(table, dict) or not NAME_RE.match(level):
+            fail(f"sla.{level}", _("must be a table of category = [first response, resolution] hours"))
+        for cat in cats:
+            if cat not in table:
+                fail(f"sla.{level}.{cat}", _("is missing: every category needs targets at every level"))
+        for cat, entry in table.items():
+            key = f"sla.{level}.{cat}"
+            if cat not in cats:
+                fail(key, _("names a category that is not in registration.categories ({categories})").format(
+                    categories=", ".join(cats)))
+            if isinstance(entry, dict):
+                missing = [p for p in PRIORITIES if p not in entry]
+                if missing:
+                    fail(key, _("must give targets for every priority ({priorities})").format(
+                        priorities=", ".join(PRIORITIES)))
+                for prio, pair in entry.items():
+                    if prio not in PRIORITIES:
+                        fail(f"{key}.{prio}", _("is not a priority ({priorities})").format(
+                            priorities=", ".join(PRIORITIES)))
+                    _check_pair(pair, f"{key}.{prio}", fail)
+            else:
+                _check_pair(entry, key, fail)
+
+    channels = data["channels"]
+    for cat in cats:
+        if cat not in channels:
+            fail(f"channels.{cat}", _("is missing: every category needs its allowed channels"))
+    for cat, allowed in channels.items():
+        if cat not in cats:
+            fail(f"channels.{cat}", _("names a category that is not in registration.categories"))
+        if not _is_name_list(allowed) or not allowed:
+            fail(f"channels.{cat}", _("must be a non-empty list of channel names"))
+
+    details = data["details"]
+    known_details = {"description", "steps", "occurred_at", "attachments", "browser", "os", "document"}
+    for cat, fields in details.items():
+        if cat == "document_topics":
+            if not _is_name_list(fields):
+                fail("details.document_topics", _("must be a list of topic names"))
+            continue
+        if cat not in cats:
+            fail(f"details.{cat}", _("names a category that is not in registration.categories"))
+        if not isinstance(fields, list) or any(f not in known_details for f in fields):
+            fail(f"details.{cat}", _("must be a list of: {fields}").format(fields=", ".join(sorted(known_details))))
+
+    for key in ("in_scope", "out_of_scope"):
+        table = data["scope"][key]
+        if not isinstance(table, dict) or not all(
+            NAME_RE.match(k) and isinstance(v, str) for k, v in table.items()
+        ):
+            fail(f"scope.{key}", _("must be a table of topic = \"description\""))
+    if set(data["scope"]["in_scope"]) & set(data["scope"]["out_of_scope"]):
+        fail("scope.out_of_scope", _("shares a topic with scope.in_scope"))
+    reasons = data["postponement"]["reasons"]
+    if not isinstance(reasons, dict) or not reasons or not all(
+        NAME_RE.match(k) and isinstance(v, str) for k, v in reasons.items()
+    ):
+        fail("postponement.reasons", _("must be a table of reason = \"description\""))
+
+    if not isinstance(data["clients"], list):
+        fail("clients", _("must be an array of tables [[clients]]"))
+    for i, client in enumerate(data["clients"]):
+        key = f"clients[{i}]"
+        if not isinstance(client, dict):
+            fail(key, _("must be a table"))
+        unknown = set(client) - {"bin", "iin", "level", "valid_from", "valid_to", "name"}
+        if unknown:
+            fail(f"{key}.{sorted(unknown)[0]}", _("is an unknown key"))
+        ident = client.get("bin") or client.get("iin")
+        if not isinstance(ident, str) or not re.fullmatch(r"\d{12}", ident):
+            fail(key, _("needs bin or iin: 12 digits, as a string"))
+        if client.get("level", "vip") not in levels:
+            fail(f"{key}.level", _("must be one of {choices}").format(choices=", ".join(levels)))
+        for end in ("valid_from", "valid_to"):
+            if end in client and _as_date(client[end]) is None:
+                fail(f"{key}.{end}", _("must be a date \"YYYY-MM-DD\""))
+
+    if not isinstance(data["faq"], list):
+        fail("faq", _("must be an array of tables [[faq]]"))
+    for i, item in enumerate(data["faq"]):
+        key = f"faq[{i}]"
+        if not isinstance(item, dict) or set(item) - {"title", "url", "keywords"}:
+            fail(key, _("must have only title, url and keywords"))
+        if not isinstance(item.get("title"), str) or not item["title"].strip():
+            fail(f"{key}.title", _("must be a non-empty string"))
+        if not isinstance(item.get("url"), str) or not re.match(r"^https?://\S+$", item["url"]):
+            fail(f"{key}.url", _("must be an http(s) address"))
+        kws = item.get("keywords", [])
+        if not isinstance(kws, list) or not all(isinstance(k, str) and k.strip() for k in kws):
+            fail(f"{key}.keywords", _("must be a list of words"))
+
+    qc = data["quality_control"].get("email")
+    if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
+        fail("quality_control.email", _("must be an e-mail address"))
+
+
+def _shown(value: Any) -> str:
+    """A value quoted in a message: never a megabyte of it."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_pair(pair: Any, key: str, fail) -> None:
+    if (
+        not isinstance(pair, list)
+        or not 1 <= len(pair) <= 2
+        or not all(is_number(x) and 0 < x <= 10000 and minutes_ok(hours_to_minutes(x)) for x in pair)
+    ):
+        fail(key, _("must be [first response] or [first response, resolution] in working hours, "
+                    "each from 1/60 (one minute) to 10000"))
+
+
+def _is_name_list(x: Any) -> bool:
+    return isinstance(x, list) and all(isinstance(i, str) and NAME_RE.match(i) for i in x)
+
+
+def _as_date(x: Any) -> date | None:
+    if isinstance(x, datetime):
+        return None  # a TOML date-time is an instant, not a day: it cannot be compared with one
+    if isinstance(x, date):
+        return x
+    if not isinstance(x, str):
+        return None
+    try:
+        return date.fromisoformat(x)
+    except ValueError:
+        return None
+
+
+def as_date(x: Any) -> date:
+    """A validated configuration date (TOML dates or "YYYY-MM-DD" strings)."""
+    d = _as_date(x)
+    assert d is not None, x
+    return d
+
+
+# -- printing ----------------------------------------------------------------------
