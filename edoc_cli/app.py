@@ -174,7 +174,7 @@ MAX_SHOWN_PROBLEMS = 50  # an error lists this many of its problems, then how ma
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run edoc with `argv`; return the exit code (SPEC.md). Never raises."""
+    """Run edoc with `argv`; return the exit code (docs/contract.md). Never raises."""
     from edoc_cli.store.commit import RUN
 
     RUN.reset()

@@ -1,4 +1,4 @@
-"""The configuration: built-in defaults (SPEC.md, REGULATION.md), an optional TOML file on top.
+"""The configuration: built-in defaults (docs/regulation.md), an optional TOML file on top.
 
 Every key is optional; a file's value replaces the default of the same key:
 tables merge key by key (so `[sla.basic]` may set only `consultation`),

@@ -1,4 +1,4 @@
-"""Exit codes (SPEC.md) and the domain errors that carry them."""
+"""Exit codes (docs/contract.md) and the domain errors that carry them."""
 
 from __future__ import annotations
 

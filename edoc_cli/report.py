@@ -1,4 +1,4 @@
-"""SLA compliance report (SPEC.md `edoc report`), computed from the tickets' histories.
+"""SLA compliance report (`edoc report`, docs/contract.md), computed from the tickets' histories.
 
 Every figure is as of T = min(until, now): a ticket counts as closed if its
 history closes it by T, and its clocks are replayed up to T, so a report of
@@ -238,7 +238,7 @@ def _check_group(group_by: str) -> None:
 
 def build_report(summaries: Iterable[dict[str, Any]], now: datetime, tz,
                  period: Period, group_by: str = "category") -> dict[str, Any]:
-    """The report of SPEC.md over the summaries of the tickets registered in [since, until)."""
+    """The report (docs/contract.md) over the summaries of the tickets registered in [since, until)."""
     _check_group(group_by)
     return _Tally(group_by).add_all(summaries).report(now, tz, period)
 

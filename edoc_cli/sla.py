@@ -134,7 +134,7 @@ def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs, 
 
 
 def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None = None) -> dict[str, Any]:
-    """The `sla` object of SPEC.md as of `now`."""
+    """The `sla` object (docs/contract.md) as of `now`."""
     segs, state_now, first_met, closed_at = _walk(ticket, now, tz)
     tgt = targets(ticket)
     warn = warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", DEFAULT_WARN_AT)
@@ -216,7 +216,7 @@ def ticket_view(ticket: dict[str, Any], cal, now: datetime, config, tz) -> dict[
     return view
 
 
-# SPEC.md's order of keys; the rest follow.
+# The order of keys of docs/contract.md; the rest follow.
 VIEW_ORDER = (
     "id", "status", "category", "channel", "sla_level", "priority", "client", "subject",
     "description", "assignee", "created_at", "received_at", "sla", "waiting", "resolution",

@@ -19,7 +19,7 @@ EVENT_TYPES = (
 )
 CLIENT_TYPES = ("user", "guest")
 PRIORITIES = ("critical", "high", "normal", "low")
-DEFAULT_PRIORITY = "normal"  # a bug not yet diagnosed is held to the normal targets (SPEC)
+DEFAULT_PRIORITY = "normal"  # a bug not yet diagnosed is held to the normal targets (docs/regulation.md, clause 3)
 TARGETS = ("first_response", "resolution")
 
 # Stored on every ticket at registration (its `sla_rules`); these are what an older ticket that

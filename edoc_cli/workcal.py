@@ -1,4 +1,4 @@
-"""The working calendar that SLA clocks run on (REGULATION clause 5).
+"""The working calendar that SLA clocks run on (clause 5, docs/regulation.md).
 
 Working time is 09:00-18:00 in the desk's zone (Asia/Almaty) on Monday to
 Friday, minus Kazakhstan's public holidays and decreed day-off transfers as

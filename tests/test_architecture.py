@@ -139,3 +139,18 @@ def test_the_flag_test_would_see_a_flag():
 def test_no_module_is_over_450_lines(name):
     lines = MODULES[name].read_text(encoding="utf-8").count("\n")
     assert lines <= MAX_LINES, f"{name}: {lines} lines"
+
+
+def test_the_core_imports_no_terminal_library():
+    libraries = ("typer", "rich", "questionary", "click", "prompt_toolkit")
+    found = {}
+    for name, path in MODULES.items():
+        if is_cli(name):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            bad = [n for n in names if n.split(".")[0] in libraries]
+            if bad:
+                found.setdefault(name, []).extend(bad)
+    assert found == {}

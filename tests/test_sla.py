@@ -95,6 +95,28 @@ def test_sla_case(edoc, case: dict) -> None:
         asserted += 1
     assert asserted, "a case must check something"
     assert assert_timelines_add_up(edoc) == 1
+    assert_the_reports_figures_agree(edoc, ticket_id, at)
+
+
+def assert_the_reports_figures_agree(edoc, ticket_id: str, at: str) -> None:
+    """sla.clock_figures (what the report keeps, without deadlines) gives what sla.clocks gives,
+    at the case's instant and around it: two functions, one answer."""
+    from datetime import datetime, timedelta
+
+    from edoc_cli.environment import Environment
+    from edoc_cli.sla import clock_figures, clocks
+    from edoc_cli.ticket import TARGETS
+
+    env = Environment(environ={k: v for k, v in edoc.env.items() if v is not None})
+    ticket = env.desk.get(ticket_id)
+    base = datetime.fromisoformat(at)
+    for shift in (timedelta(0), timedelta(minutes=-30), timedelta(hours=1), timedelta(days=1), timedelta(days=9)):
+        now = (base + shift).astimezone(env.tz)
+        full, figures = clocks(ticket, env.calendar, now, env.tz), clock_figures(ticket, env.calendar, now, env.tz)
+        for name in TARGETS:
+            clock = full[name]
+            assert tuple(figures[name]) == (clock["target_minutes"], clock["met_at"] is not None,
+                                            clock["elapsed_minutes"], clock["breached"]), (name, now)
 
 
 def test_at_least_thirty_hand_computed_cases() -> None:
