@@ -1,3 +1,3 @@
-from edoc_cli.app import main
+from edoc_cli.entry import main
 
 main()

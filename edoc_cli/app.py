@@ -211,8 +211,8 @@ def _run(argv: list[str] | None) -> int:
         from typer.completion import completion_init
 
         completion_init()
-    command = _command()
     try:
+        command = _command()
         _speak(args)
         result = command.main(args=args, prog_name="edoc", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0
@@ -274,4 +274,8 @@ def _reader_gone() -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    try:
+        code = run()
+    except KeyboardInterrupt:  # before or after the handlers of run() (reading argv, printing warnings)
+        code = _interrupted()
+    sys.exit(code)

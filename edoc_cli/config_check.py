@@ -57,7 +57,7 @@ def validate(data: dict[str, Any], where: str) -> None:
     if not is_number(sla["warn_at"]) or not 0 < sla["warn_at"] <= 1:
         fail("sla.warn_at", _("must be a number above 0 and at most 1 (a share of the target)"))
     if not is_number(sla["auto_close_after_hours"]) or not 0 < sla["auto_close_after_hours"] <= 1000 \
-            or not minutes_ok(hours_to_minutes(sla["auto_close_after_hours"])):
+            or not _one_minute_or_more(sla["auto_close_after_hours"]):
         fail("sla.auto_close_after_hours", _("must be working hours from 1/60 (one minute) to 1000"))
     levels = [k for k in sla if k not in ("warn_at", "auto_close_after_hours")]
     for level in levels:
@@ -168,10 +168,16 @@ def _check_pair(pair: Any, key: str, fail) -> None:
     if (
         not isinstance(pair, list)
         or not 1 <= len(pair) <= 2
-        or not all(is_number(x) and 0 < x <= 10000 and minutes_ok(hours_to_minutes(x)) for x in pair)
+        or not all(is_number(x) and 0 < x <= 10000 and _one_minute_or_more(x) for x in pair)
     ):
         fail(key, _("must be [first response] or [first response, resolution] in working hours, "
                     "each from 1/60 (one minute) to 10000"))
+
+
+def _one_minute_or_more(hours: float) -> bool:
+    """At least one working minute before rounding (0.0085 h is half a minute: refused, not rounded up),
+    and what the store keeps after rounding within its bounds."""
+    return hours * 60 >= 1 and minutes_ok(hours_to_minutes(hours))
 
 
 def _is_name_list(x: Any) -> bool:

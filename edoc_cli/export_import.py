@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import re
 from contextlib import contextmanager
 from functools import partial
 from itertools import chain, islice
@@ -13,8 +12,8 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.parallel import cores, ordered_map
-from edoc_cli.ticket_rules import MAX_RECORD_TEXT, ticket_problems
-from edoc_cli.store import Store, encode
+from edoc_cli.ticket_rules import MAX_RECORD_TEXT, SUSPECT_ESCAPE, ticket_problems
+from edoc_cli.store import Store, encode, no_duplicate_keys
 from edoc_cli.ticket_id import split_number
 from edoc_cli.safe_text import escape_c1_in_json
 
@@ -54,7 +53,7 @@ class Prepared(NamedTuple):
     id: str
     created_at: str
     closed: bool
-    text: str                # the record's JSON text, as it came (the archive files take it as it is)
+    text: str                # the record's compact JSON text (the archive files take it as it is)
     summary: str | None      # a closed ticket's archive summary, as compact JSON
 
 
@@ -63,8 +62,6 @@ class Prepared(NamedTuple):
 # check, summarize and encode, so this process only files texts into their archive files.
 CHUNK_LINES = 1000
 POOL_FROM_LINES = 5 * CHUNK_LINES  # below this, starting workers costs more than they save
-# A "\u0000" or surrogate ("\ud800") escape in the JSON text: its strings need a closer look.
-_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 Summarize = Callable[[dict[str, Any]], dict[str, Any]]
 Checked = tuple[int, list[str], "str | None", "Prepared | None"]  # line, problems, its id, the record
@@ -136,7 +133,8 @@ def _check_chunk(chunk: list[tuple[int, bytes]], where: str, summarize: Summariz
             continue
         try:
             text = raw.decode("utf-8-sig").strip()
-            record = json.loads(text)
+            # A key given twice would be stored twice and lost later; NaN and Infinity are not JSON.
+            record = json.loads(text, object_pairs_hook=no_duplicate_keys, parse_constant=_no_constant)
         except UnicodeDecodeError as exc:
             checked.append((number, [_("{where}:{line}: not UTF-8 (byte {byte})").format(
                 where=where, line=number, byte=exc.start)], None, None))
@@ -147,17 +145,22 @@ def _check_chunk(chunk: list[tuple[int, bytes]], where: str, summarize: Summariz
             continue
         # A NUL or a lone surrogate can only be written as an escape in JSON text (UTF-8 has no
         # bytes for them); a string longer than the limit needs a longer line.
-        texts_checked = len(raw) <= MAX_RECORD_TEXT and not _SUSPECT_ESCAPE.search(raw)
+        texts_checked = len(raw) <= MAX_RECORD_TEXT and not SUSPECT_ESCAPE.search(raw)
         why = [f"{where}:{number}: {problem}" for problem in ticket_problems(record, texts_checked)]
         tid = record["id"] if isinstance(record, dict) and isinstance(record.get("id"), str) else None
         if why:
             checked.append((number, why, tid, None))
             continue
         closed = record["status"] == "closed"
+        # Stored as edoc writes it (the line's own text could hold odd but valid JSON: spacing, escapes).
         checked.append((number, [], tid, Prepared(
-            number, tid, record["created_at"], closed, text,
+            number, tid, record["created_at"], closed, encode(record),
             encode(summarize(record)) if closed else None)))
     return checked
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def import_records(store: Store, records: list[Prepared], where: str) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from edoc_cli.i18n import _
-from edoc_cli.ticket_id import TICKET_ID_RE, sequence_ok, split_number
+from edoc_cli.ticket_id import TICKET_ID_RE, sequence_key, sequence_ok, split_number
 from edoc_cli.ticket_rules import ticket_problems
 from edoc_cli.store import Store
 
@@ -17,7 +17,7 @@ def check_store(store: Store, cal=None, now=None, tz=None) -> dict[str, Any]:
     With the calendar (cal, now, tz): recorded breaches and archived summaries are also
     proved against a replay of each history.
     """
-    snap = store.snapshot(lenient=True, exact=True)
+    snap = store.snapshot(lenient=True)
     try:
         return _check(snap, store, cal, now, tz)
     finally:
@@ -29,7 +29,7 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
     seen: set[str] = set()
     highest: dict[str, int] = {}
     archived_highest: dict[str, int] = {}
-    in_store = {t.get("id") for t in snap.pending_records()}
+    in_store = {t.get("id") for t in snap.pending_records() if isinstance(t, dict)}
     summaries = {row["id"]: row for row in snap.summaries(snap.summary_months())} if snap.archived else {}
     count = 0
     for ticket in snap.iter_all_tickets(sound_only=False):
@@ -52,13 +52,14 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
         highest[key] = max(highest.get(key, 0), n)
         if archived:
             archived_highest[key] = max(archived_highest.get(key, 0), n)
-    for tid in snap.in_both_places():
+    for tid, place in snap.in_both_places():
         problems.append(_(
             "{id}: held both by {store} and by the archive ({file}); every command uses the first copy and "
             "refuses to change it ('edoc check --repair' keeps the later copy)"
-        ).format(id=tid, store=store.label, file=snap.archive_place(tid)))
-        key = "-".join(tid.split("-")[:2])
-        archived_highest[key] = max(archived_highest.get(key, 0), split_number(tid)[2])
+        ).format(id=tid, store=store.label, file=place))
+        if TICKET_ID_RE.match(tid):
+            key = sequence_key(tid)
+            archived_highest[key] = max(archived_highest.get(key, 0), split_number(tid)[2])
     for tid in sorted(set(summaries) - seen):
         problems.append(_(
             "{id}: the report summaries list it, but no archive file holds it (deleted?); restore "
@@ -74,6 +75,14 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
                 "a new registration could reuse a number ('edoc check --repair' raises it)"
             ).format(key=key, value=repr(value)[:20], id=f"{key}-{n:06d}"))
     if snap.archived:
+        for key, issued in sorted(snap.issued().items()):
+            value = sequences.get(key, 0)
+            if sequence_ok(key, value) and highest.get(key, 0) <= value < issued:
+                problems.append(_(
+                    "meta: the sequence {key} is at {value}, but numbers up to {id} were issued: {store} is older "
+                    "than its archive (restored from a backup?); tickets registered after that backup and still "
+                    "open are in neither, unless a later backup holds them ('edoc check --repair' raises the "
+                    "counter)").format(key=key, value=value, id=f"{key}-{issued:06d}", store=store.label))
         for key, n in sorted(archived_highest.items()):
             if snap.archive_highest(key) < n:
                 problems.append(_(
@@ -106,7 +115,9 @@ def repair_store(store: Store) -> list[str]:
     - counters (meta.sequences, the archive's numbers.json) raised to the highest number in use;
       a malformed counter or last sweep time replaced;
     - a ticket held both by the store proper and by the archive: the copy whose history extends
-      the other's is kept, the other removed (copies that differ otherwise are left for a person).
+      the other's is kept, the other removed (copies that differ otherwise are left for a person);
+    - report summaries of archived tickets that are missing, damaged or differ from a replay: made
+      again from the ticket.
     Damaged records and missing archive files are not touched: they need a person and a backup.
     """
     done: list[str] = []
@@ -122,13 +133,14 @@ def repair_store(store: Store) -> list[str]:
             meta.pop("last_sweep_at")
             done.append(_("meta.last_sweep_at: the malformed value is removed (the next sweep announces "
                           "the tickets at risk again)"))
-        for tid in snap.in_both_places():
-            done.append(snap.keep_later_copy(tid))
+        for tid, place in snap.in_both_places():
+            done.append(snap.keep_later_copy(tid, place))
         keys: dict[str, int] = {}
         for tid in list(snap.all_ids()):
             if TICKET_ID_RE.match(tid):
-                prefix, year, n = split_number(tid)
-                keys[f"{prefix}-{year}"] = max(keys.get(f"{prefix}-{year}", 0), n)
+                keys[sequence_key(tid)] = max(keys.get(sequence_key(tid), 0), split_number(tid)[2])
+        for key, n in snap.issued().items():  # numbers issued since a backup the store proper came from
+            keys[key] = max(keys.get(key, 0), n)
         for key, n in sorted(keys.items()):
             if fixed.get(key, 0) < n:
                 done.append(_("meta.sequences.{key}: raised from {old} to {new}").format(
@@ -138,4 +150,5 @@ def repair_store(store: Store) -> list[str]:
         if done:
             snap.set_meta(meta)
         done += snap.raise_archive_numbers()
+        done += snap.rebuild_summaries()
     return [line for line in done if line]

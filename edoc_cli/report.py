@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any, Iterable
 
-from edoc_cli.errors import UsageError
+from edoc_cli.errors import StoreCorrupt, UsageError
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
+from edoc_cli.ticket import STATUSES
 from edoc_cli.rules.checklist import one_of
 from edoc_cli.rules.termination import complaint_entry, for_supervisor, terminated_entry
 from edoc_cli.sla import clock_figures
@@ -195,14 +196,53 @@ def _archived_summaries(snap, cal, now: datetime, tz, period: Period,
                         months: list[str]) -> Iterable[dict[str, Any]]:
     at = min(period.until, now)
     for row in snap.summaries(months):
-        if not _in_period(period, row["created_at"]):
-            continue
-        if row["closed_at"] and datetime.fromisoformat(row["closed_at"]) <= at:
+        why = summary_problem(row)
+        if why:  # a report that counts wrong is worse than none: stop, say how to mend it
+            raise StoreCorrupt(_("the report summary {id} is damaged ({problem}); it was left as it is: "
+                                 "'edoc check --repair' makes it again from the ticket").format(
+                id=str(row.get("id") if isinstance(row, dict) else "?")[:40], problem=why))
+        try:
+            if not _in_period(period, row["created_at"]):
+                continue
+            closed = row["closed_at"] and datetime.fromisoformat(row["closed_at"]) <= at
+        except (ValueError, TypeError):  # TypeError: an instant without an offset
+            raise StoreCorrupt(_("the report summary {id} is damaged ({problem}); it was left as it is: "
+                                 "'edoc check --repair' makes it again from the ticket").format(
+                id=row["id"][:40], problem=_("a time in it is not an instant"))) from None
+        if closed:
             yield row
         else:
             ticket = snap.get(row["id"])
             if ticket is not None:
                 yield summarize(ticket, cal, at, tz)
+
+
+def _clock_ok(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 4 and (value[0] is None or type(value[0]) is int)
+            and type(value[1]) is bool and type(value[2]) is int and type(value[3]) is bool)
+
+
+def summary_problem(row: Any) -> str | None:
+    """Why an archived ticket's summary cannot be counted (as `summarize` writes it), or None. Types
+    only (it runs on every row of a year); a bad instant is refused where it is read."""
+    if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+        return _("is not a summary")
+    if row.get("status") not in STATUSES or not all(isinstance(row.get(k), str)
+                                                     for k in ("created_at", "category", "level", "channel")):
+        return _("its status, registration time, category, level or channel is missing")
+    if not (_clock_ok(row.get("fr")) and _clock_ok(row.get("res"))):
+        return _("its clocks are malformed")
+    if not (row.get("closed_at") is None or isinstance(row.get("closed_at"), str)) \
+            or not (row.get("backlog_minutes") is None or type(row.get("backlog_minutes")) is int) \
+            or not all(type(row.get(k)) is bool for k in ("faq", "escalated")):
+        return _("its closing, backlog or counts are malformed")
+    stop = row.get("terminated")
+    if stop is not None and not (isinstance(stop, dict) and all(isinstance(stop.get(k), str)
+                                                                for k in ("at", "by", "message"))):
+        return _("its termination is malformed")
+    if for_supervisor(row) and not all(isinstance(row.get(k), str) for k in ("client", "subject", "received_at")):
+        return _("the supervisor's fields are missing")
+    return None
 
 
 # A period of this many months or more is tallied by two processes on a machine with two cores.

@@ -78,5 +78,6 @@ def clean_multiline(text: str) -> str:
 
 
 def escape_c1_in_json(text: str) -> str:
-    """JSON text with C1 control characters escaped (json leaves them raw)."""
-    return re.sub(r"[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text with C1 control characters, line separators and lone surrogates (a damaged record's)
+    escaped: json leaves them raw, and a terminal, a UTF-8 pipe or a JavaScript reader chokes on them."""
+    return re.sub("[\x7f-\x9f\u2028\u2029\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -20,6 +20,7 @@ from edoc_cli.ticket import ACTIVE, TARGETS
 from edoc_cli.rules import no_response
 from edoc_cli.sla import clocks, record_breaches
 from edoc_cli.store import Snapshot
+from edoc_cli.store.commit import RUN
 from edoc_cli.tz import parse_instant, to_iso
 
 
@@ -65,38 +66,55 @@ def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool) -> SweepResu
     for ticket in snap.active_tickets():
         if parse_instant(ticket["history"][-1]["at"], tz) > now:
             continue  # this machine's clock is behind the ticket's history: leave it to a sane clock
-        changed = False
-        breaches: list = []
-        due = no_response.due(ticket, cal, tz, now)
-        if due is not None:
-            # The same path as `edoc close --resolution no_response` (a dry run's snapshot is never written).
-            breaches = desk.close_for_no_response(snap, ticket)
-            message = ticket["history"][-1 - len(breaches)]["message"]
-            result.closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
-            changed = True
-        sla = clocks(ticket, cal, now, tz)  # once per ticket: breaches and risks both read it
-        for event, clock in breaches + record_breaches(ticket, sla, now, tz, desk.operator):
-            result.breached.append({"id": ticket["id"], "target": event["target"], "due_at": clock["due_at"],
-                                    "elapsed_minutes": clock["elapsed_minutes"],
-                                    "target_minutes": clock["target_minutes"]})
-            changed = True
-        earlier = None  # the clocks at the last sweep, worked out only for a ticket at risk
-        for target in TARGETS:
-            clock = sla[target]
-            if clock.get("at_risk") and not clock["breached"] and ticket["status"] in ACTIVE:
-                # Compared with the last sweep's instant, the same one included: a second sweep
-                # at the same second (cron runs overlapping) must not announce the risk again.
-                if earlier is None and last and last <= now:
-                    earlier = clocks(ticket, cal, last, tz)
-                before = earlier[target] if earlier else None
-                result.at_risk.append({
-                    "id": ticket["id"], "target": target, "due_at": clock["due_at"],
-                    "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"],
-                    "new": not (before and before.get("at_risk")),
-                })
-        if changed:
-            snap.replace(ticket)
+        try:
+            closed, breached, at_risk = _sweep_one(snap, desk, cal, now, last, ticket)
+        except StoreCorrupt as exc:
+            # One ticket the store refuses to change (held twice after a restored backup): the others
+            # are swept, and cron mails the reason every run until it is repaired.
+            RUN.warnings.append(exc.render(lambda field: field))
+            continue
+        result.closed += closed
+        result.breached += breached
+        result.at_risk += at_risk
     if not dry_run and meta.get("last_sweep_at") != at:  # a second sweep of the same second writes nothing
         meta["last_sweep_at"] = at
         snap.set_meta(meta)
     return result
+
+
+def _sweep_one(snap: Snapshot, desk, cal, now: datetime, last: datetime | None,
+               ticket: dict[str, Any]) -> tuple[list, list, list]:
+    """One ticket's part of the sweep: (closed, breached, at risk) entries; the ticket changed in `snap`."""
+    tz = desk.tz
+    closed, breached, at_risk = [], [], []
+    changed = False
+    breaches: list = []
+    due = no_response.due(ticket, cal, tz, now)
+    if due is not None:
+        # The same path as `edoc close --resolution no_response` (a dry run's snapshot is never written).
+        breaches = desk.close_for_no_response(snap, ticket)
+        message = ticket["history"][-1 - len(breaches)]["message"]
+        closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
+        changed = True
+    sla = clocks(ticket, cal, now, tz)  # once per ticket: breaches and risks both read it
+    for event, clock in breaches + record_breaches(ticket, sla, now, tz, desk.operator):
+        breached.append({"id": ticket["id"], "target": event["target"], "due_at": clock["due_at"],
+                         "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"]})
+        changed = True
+    earlier = None  # the clocks at the last sweep, worked out only for a ticket at risk
+    for target in TARGETS:
+        clock = sla[target]
+        if clock.get("at_risk") and not clock["breached"] and ticket["status"] in ACTIVE:
+            # Compared with the last sweep's instant, the same one included: a second sweep
+            # at the same second (cron runs overlapping) must not announce the risk again.
+            if earlier is None and last and last <= now:
+                earlier = clocks(ticket, cal, last, tz)
+            before = earlier[target] if earlier else None
+            at_risk.append({
+                "id": ticket["id"], "target": target, "due_at": clock["due_at"],
+                "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"],
+                "new": not (before and before.get("at_risk")),
+            })
+    if changed:
+        snap.replace(ticket)
+    return closed, breached, at_risk

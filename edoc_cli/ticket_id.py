@@ -9,8 +9,10 @@ from edoc_cli.errors import TicketNotFound
 from edoc_cli.i18n import _
 from edoc_cli.safe_text import control_problem
 
-# PREFIX-YEAR-SEQUENCE. ASCII digits only: \d would take Arabic-Indic and other digits too.
-TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4}-[0-9]{6,9}$")
+# PREFIX-YEAR-SEQUENCE, the sequence in six digits or as many as it needs, never more: one number,
+# one spelling (ED-2026-0000001 would be a second ticket numbered 1). ASCII digits only: \d would
+# take Arabic-Indic and other digits too.
+TICKET_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4}-(?:[0-9]{6}|[1-9][0-9]{6,8})$")
 SEQUENCE_KEY_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{4}$")  # a counter's key: PREFIX-YEAR
 MAX_SEQUENCE = 999_999_999
 

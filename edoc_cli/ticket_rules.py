@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,9 @@ from edoc_cli.safe_text import has_surrogate
 
 _REQUIRED = required_fields()
 MAX_RECORD_TEXT = 100_000
+# A "\u0000" or surrogate ("\ud800") escape in JSON text: the only ways a NUL or a lone surrogate gets
+# into a JSON file (UTF-8 has no bytes for them). Text with none needs no string-by-string look.
+SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 # What each kind of event must carry, beyond at/by/type, for the replay and the clocks to use it.
 EVENT_FIELDS: dict[str, dict[str, tuple[str, ...] | None]] = {
@@ -87,18 +91,21 @@ def _texts(obj: Any, path: str):
             yield from _texts(v, f"{path}[{i}]")
 
 
-def ticket_problems(ticket: Any, texts_checked: bool = False) -> list[str]:
+def ticket_problems(ticket: Any, texts_checked: bool = False, lengths: bool = True) -> list[str]:
     """Every way the record is not a ticket this edoc can work with (import, check: texts too)."""
     problems = shape_problems(ticket)
     if problems:
         return problems
-    return consistency_problems(ticket, texts_checked)
+    return consistency_problems(ticket, texts_checked, lengths)
 
 
-def record_problems(ticket: Any) -> list[str]:
-    """Why the store may not read or write this record: the rules every command relies on
-    (its shape, its events, a history that replays into its stored state)."""
-    return ticket_problems(ticket, texts_checked=True)
+def record_problems(ticket: Any, texts_checked: bool = True) -> list[str]:
+    """Why the store may not read or write this record: the rules every command relies on (its shape,
+    its events, a history that replays into its stored state; its texts, unless `texts_checked`: the
+    caller saw no NUL or surrogate escape in the file's JSON text)."""
+    # No limit on a text's length here: a long text breaks nothing, and a closing message that lists
+    # many long notes must not make its ticket unwritable (an import refuses over-long texts).
+    return ticket_problems(ticket, texts_checked=texts_checked, lengths=False)
 
 
 def shape_problems(ticket: Any) -> list[str]:
@@ -151,7 +158,7 @@ def shape_problems(ticket: Any) -> list[str]:
     return problems
 
 
-def consistency_problems(ticket: dict[str, Any], texts_checked: bool = False) -> list[str]:
+def consistency_problems(ticket: dict[str, Any], texts_checked: bool = False, lengths: bool = True) -> list[str]:
     """Where a well-shaped record is still unusable: NUL bytes, huge texts, time order, status against history."""
     problems: list[str] = []
     # `texts_checked`: the caller saw the JSON text and it holds no NUL or surrogate escape and is
@@ -161,7 +168,7 @@ def consistency_problems(ticket: dict[str, Any], texts_checked: bool = False) ->
             problems.append(_("{field} {problem}").format(field=path, problem=_("contains a NUL byte")))
         if has_surrogate(text):
             problems.append(_("{field} {problem}").format(field=path[:200], problem=_("is not valid UTF-8 text")))
-        if len(text) > MAX_RECORD_TEXT:
+        if lengths and len(text) > MAX_RECORD_TEXT:
             problems.append(_("{flag} is longer than {limit} characters").format(flag=path, limit=MAX_RECORD_TEXT))
     rules = ticket["sla_rules"]
     ats = [datetime.fromisoformat(e["at"]) for e in ticket["history"]]

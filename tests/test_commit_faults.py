@@ -214,7 +214,7 @@ real_replace = os.replace
 def replace(src, dst, *args, **kwargs):
     src, dst = os.fsdecode(src), os.fsdecode(dst)
     hit = (point == "commit" and os.path.basename(dst) == "tickets.json") or \
-          (point == "rename" and src.endswith(".staged"))
+          (point == "rename" and src.endswith(".staged") and os.path.exists(src))
     if hit:
         os.kill(os.getpid(), signum)
     return real_replace(src, dst, *args, **kwargs)

@@ -371,12 +371,13 @@ def test_an_archive_folder_open_to_everyone_is_refused(edoc):
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
 def test_an_archive_folder_made_by_another_user_is_refused(edoc):
     edoc.open_ticket(now=NOW)
-    archive(edoc).mkdir(mode=0o755)
     os.chown(archive(edoc), 65534, 65534)  # nobody: not this user, not a group of this user's
+    os.chmod(archive(edoc), 0o755)
+    before = {p.name: p.read_bytes() for p in archive(edoc).iterdir()}
     result = edoc.run("close", "ED-2026-000001", "--resolution", "resolved", "-m", "x", now=LATER)
     assert result.code == 7, result
     assert "another user" in one_line(result.err)
-    assert list(archive(edoc).iterdir()) == []
+    assert {p.name: p.read_bytes() for p in archive(edoc).iterdir()} == before
     assert [t["status"] for t in json.loads(edoc.store.read_bytes())["tickets"].values()] == ["new"]
     assert edoc.run("export", now=LATER).code == 7  # readers refuse it too: it could hold planted tickets
 
@@ -559,4 +560,234 @@ def test_a_schema_2_store_is_read_as_it_is_and_becomes_3_with_its_first_write(ed
     assert edoc.open_ticket(now=LATER) == "ED-2026-000003"
     assert json.loads(edoc.store.read_bytes())["meta"]["1"]["schema_version"] == 3
     numbers = json.loads((archive(edoc) / "numbers.json").read_bytes())["numbers"]
-    assert list(numbers.values()) == [{"id": "ED-2026", "highest": 1}]
+    assert list(numbers.values()) == [{"id": "ED-2026", "highest": 3}]  # every number issued is noted
+
+
+# -- a second hostile review's findings -------------------------------------------------------
+
+
+def _edit_store(edoc: Edoc, change) -> bytes:
+    data = json.loads(edoc.store.read_bytes())
+    text = change(data)
+    raw = (text if isinstance(text, str) else json.dumps(data, ensure_ascii=False)).encode()
+    edoc.store.write_bytes(raw)
+    return raw
+
+
+def test_a_lone_surrogate_in_a_stored_record_is_a_damaged_record_not_a_crash(edoc):
+    bad = edoc.open_ticket(now=NOW)
+    good = edoc.open_ticket(now=NOW)
+    raw = edoc.store.read_text(encoding="utf-8").replace("Клиент хочет", "Клиент \\ud800 хочет", 1)
+    edoc.store.write_text(raw, encoding="utf-8")
+    listed = edoc.run("list", "--json", now=LATER)
+    assert listed.code == 0 and [t["id"] for t in listed.json()] == [good], listed
+    assert bad in listed.err and "damaged" in listed.err
+    assert edoc.run("show", bad, now=LATER).code == 7
+    assert edoc.run("note", good, "-m", "дальше", now=LATER).code == 0
+    assert "\\ud800" in edoc.store.read_text(encoding="utf-8")  # the damaged record is kept
+    exported = edoc.run("export", now=LATER)
+    assert exported.code == 0 and exported.out.count("\\ud800") == 1, exported
+
+
+def test_a_ticket_key_given_twice_stops_every_command_instead_of_losing_one(edoc):
+    a = edoc.open_ticket(now=NOW)
+    edoc.open_ticket(now=NOW)
+    raw = edoc.store.read_text(encoding="utf-8")
+    first = json.loads(raw)["tickets"]["1"]
+    doubled = raw.replace('"tickets":{', '"tickets":{"1":' + json.dumps({**first, "id": "ED-2026-000003"},
+                                                                       ensure_ascii=False) + ",", 1)
+    edoc.store.write_text(doubled, encoding="utf-8")
+    for args in (["list"], ["note", a, "-m", "x"], ["open", "--no-input", *request_args()]):
+        result = edoc.run(*args, now=LATER)
+        assert result.code == 7 and "twice" in one_line(result.err), result
+    assert edoc.store.read_text(encoding="utf-8") == doubled
+
+
+def test_a_ticket_twice_in_one_archive_file_stops_its_writers_and_check_names_it(edoc):
+    a, b = edoc.open_ticket(now=NOW), edoc.open_ticket(now=NOW)
+    c = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
+    bucket = archive(edoc) / "ED-2026-000.json"
+    data = json.loads(bucket.read_bytes())
+    data["tickets"]["2"] = {**data["tickets"]["1"], "client": {**data["tickets"]["1"]["client"], "email": "x@y.kz"}}
+    bucket.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = bucket.read_bytes()
+    closing = edoc.run("close", b, "--resolution", "resolved", "-m", "Решено", now=LATER)
+    assert closing.code == 7 and a in one_line(closing.err) and "twice" in closing.err, closing
+    checked = edoc.run("check", now=LATER)
+    assert checked.code == 7 and "twice" in checked.err, checked
+    # Every writer that would rewrite that file stops (c's number falls in it too), and nothing is lost.
+    assert edoc.run("note", c, "-m", "тот же файл архива", now=LATER).code == 7
+    assert bucket.read_bytes() == before
+
+
+def test_open_tickets_lost_to_a_restored_store_never_have_their_numbers_reused(edoc):
+    a = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    backup = edoc.store.read_bytes()
+    assert [edoc.open_ticket(now=NOW), edoc.open_ticket(now=NOW)] == ["ED-2026-000002", "ED-2026-000003"]
+    edoc.store.write_bytes(backup)
+    checked = edoc.run("check", now=LATER)
+    assert checked.code == 7 and "ED-2026-000003" in checked.err and "backup" in checked.err, checked
+    assert edoc.open_ticket(now=LATER) == "ED-2026-000004"
+
+
+@pytest.mark.parametrize("line", [
+    '"subject":"HIDDEN","subject":"visible"',  # a key twice
+    '"zz":NaN',
+    '"zz":Infinity',
+])
+def test_import_refuses_keys_twice_and_numbers_json_has_not(edoc, line):
+    a = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    text = json.dumps({**exported(edoc)[a], "id": "ED-2025-000001"}, ensure_ascii=False)
+    dump = edoc.tmp / "odd.jsonl"
+    dump.write_text(text[:-1] + "," + line + "}\n", encoding="utf-8")
+    result = edoc.run("import", str(dump), now=LATER)
+    assert result.code == 3 and "not valid JSON" in result.err, result
+    assert "ED-2025-000001" not in exported(edoc)
+
+
+def test_an_imported_record_is_stored_as_edoc_writes_it(edoc):
+    a = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    record = {**exported(edoc)[a], "id": "ED-2025-000001"}
+    dump = edoc.tmp / "spaced.jsonl"
+    dump.write_text(json.dumps(record, ensure_ascii=True, indent=None, separators=(" , ", " : ")) + "\n",
+                    encoding="utf-8")
+    assert edoc.run("import", str(dump), now=LATER).code == 0
+    stored = (archive(edoc) / "ED-2025-000.json").read_text(encoding="utf-8")
+    assert " : " not in stored and "\\u" not in stored
+    assert edoc.run("check", now=LATER).code == 0
+
+
+def test_readers_of_more_archive_files_than_may_be_open_read_them_one_by_one(edoc):
+    a = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    template = exported(edoc)[a]
+    dump = edoc.tmp / "sparse.jsonl"
+    ids = [f"ED-2025-{b * 1000 + 1:06d}" for b in range(150)]
+    dump.write_text("".join(json.dumps({**template, "id": i}, ensure_ascii=False) + "\n" for i in ids),
+                    encoding="utf-8")
+    assert edoc.run("import", str(dump), now=LATER).code == 0
+    assert len(list(archive(edoc).iterdir())) > 150
+    limited = ("import resource, runpy, sys\n"
+               "resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))\n"
+               "sys.argv = ['edoc', *sys.argv[1:]]\n"
+               "runpy.run_module('edoc_cli', run_name='__main__')\n")
+    for args in (["export"], ["show", ids[-1], "--json"], ["check"]):
+        done = subprocess.run([sys.executable, "-c", limited, *args], capture_output=True, text=True,
+                              timeout=120, env=edoc.proc_env(now=LATER))
+        assert done.returncode == 0, (args, done.stderr[-500:])
+    assert len(done.stdout) or True
+    export = subprocess.run([sys.executable, "-c", limited, "export"], capture_output=True, text=True,
+                            timeout=120, env=edoc.proc_env(now=LATER))
+    assert len(export.stdout.splitlines()) == 151
+
+
+def test_misplaced_and_odd_archive_ids_do_not_crash_check_or_repair(edoc):
+    a = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    b = edoc.open_ticket(now=NOW)
+    bucket = archive(edoc) / "ED-2026-000.json"
+    data = json.loads(bucket.read_bytes())
+    data["tickets"]["7"] = {**data["tickets"]["1"], "id": "ED-2026-005001"}  # belongs in ED-2026-005.json
+    data["tickets"]["8"] = {**data["tickets"]["1"], "id": "weird"}
+    bucket.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for args in (["check"], ["check", "--repair"]):
+        result = edoc.run(*args, now=LATER)
+        assert result.code == 7 and "unexpected" not in result.err, result
+    assert edoc.run("note", b, "-m", "дальше", now=LATER).code == 0
+
+
+def test_a_damaged_report_summary_stops_the_report_and_repair_makes_it_again(edoc):
+    a = edoc.open_ticket(now=NOW)
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    summary = archive(edoc) / "summary-2026-11.json"
+    for damage in ({"fr": "x"}, {"category": None}, {"created_at": "garbage"}, {"status": 5},
+                   {"closed_at": "2026-13-01"}):
+        data = json.loads(summary.read_bytes())
+        data["summaries"]["1"].update(damage)
+        summary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        report = edoc.run("report", "--since", "2026-11-01", now=LATER)
+        assert report.code == 7 and "check --repair" in one_line(report.err), (damage, report)
+        repaired = edoc.run("check", "--repair", now=LATER)
+        assert repaired.code == 0 and "summary" in repaired.err, (damage, repaired)
+        assert edoc.run("report", "--since", "2026-11-01", now=LATER).code == 0
+
+
+def test_a_ticket_held_twice_does_not_stop_the_sweep_for_the_others(edoc):
+    a = edoc.open_ticket(now=NOW)
+    b = edoc.open_ticket(now=NOW)
+    backup = edoc.store.read_bytes()
+    assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
+    edoc.store.write_bytes(backup)  # a is now in both places
+    swept = edoc.run("sweep", "--json", now="2026-11-30T10:00:00+05:00")
+    assert swept.code == 0, swept
+    assert {(r["id"], r["target"]) for r in swept.json()["breached"]} >= {(b, "first_response")}
+    assert a in swept.err
+    assert any(e["type"] == "breached" for e in edoc.ticket(b, now="2026-11-30T10:00:00+05:00")["history"])
+
+
+@pytest.mark.parametrize("number", ["ED-2026-0000001", "ED-2026-00000002"])
+def test_a_number_with_extra_leading_zeros_is_not_a_registration_number(edoc, number):
+    a = edoc.open_ticket(now=NOW)
+    dump = edoc.tmp / "zeros.jsonl"
+    dump.write_text(json.dumps({**exported(edoc)[a], "id": number}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = edoc.run("import", str(dump), now=LATER)
+    assert result.code == 3 and "registration number" in result.err, result
+
+
+def test_numbers_used_up_is_a_clear_refusal(edoc):
+    a = edoc.open_ticket(now=NOW)
+    dump = edoc.tmp / "last.jsonl"
+    dump.write_text(json.dumps({**exported(edoc)[a], "id": "ED-2026-999999999"}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    assert edoc.run("import", str(dump), now=LATER).code == 0
+    result = edoc.run("open", "--no-input", *request_args(), now=LATER)
+    assert result.code == 3 and "used up" in one_line(result.err), result
+
+
+def test_ctrl_c_held_during_a_migration_stops_the_change_that_came_with_it(edoc, monkeypatch):
+    raw = _schema_1_store(edoc)
+    real_replace = os.replace
+    sent = []
+
+    def replace(src, dst, *args, **kwargs):
+        if os.path.basename(os.fsdecode(dst)) == "tickets.json" and not sent:
+            sent.append(dst)
+            os.kill(os.getpid(), __import__("signal").SIGINT)  # held: the migration is committing
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    result = edoc.run("note", "ED-2026-000001", "-m", "после миграции", now=LATER)
+    monkeypatch.undo()
+    assert sent and result.code == 130 and "nothing was changed" in result.err, result
+    history = exported(edoc)["ED-2026-000001"]["history"]
+    assert all(e.get("message") != "после миграции" for e in history)
+    assert json.loads(edoc.store.read_bytes())["meta"]["1"]["schema_version"] == 3
+    assert raw  # the schema 1 bytes are in the backup
+    backups = [p for p in edoc.store.parent.iterdir() if p.name.startswith("tickets.json.backup-v1-")]
+    assert [p.read_bytes() for p in backups] == [raw]
+
+
+def test_a_linked_archive_folder_is_refused_to_readers_and_writers(edoc):
+    a = edoc.open_ticket(now=NOW)
+    elsewhere = edoc.tmp / "elsewhere"
+    archive(edoc).rename(elsewhere)
+    archive(edoc).symlink_to(elsewhere)
+    for args in (["list"], ["close", a, "--resolution", "resolved", "-m", "x"]):
+        result = edoc.run(*args, now=LATER)
+        assert result.code == 7 and "symbolic link" in one_line(result.err), result
+
+
+def test_half_a_minute_is_not_rounded_up_to_a_target(edoc):
+    edoc.write_config("[sla.basic]\nconsultation = [0.0085, 16]\n")
+    result = edoc.run("list", now=NOW)
+    assert result.code == 2 and "sla.basic.consultation" in result.err, result
+
+
+def test_a_schema_version_that_is_not_a_whole_number_is_refused(edoc):
+    edoc.open_ticket(now=NOW)
+    _edit_store(edoc, lambda d: d["meta"]["1"].update(schema_version=3.0))
+    assert edoc.run("list", now=LATER).code == 7

@@ -45,10 +45,11 @@ def check_may_close(ticket: dict[str, Any], cal, tz, now: datetime) -> None:
         ).format(id=ticket["id"], status=ticket["status"]))
     at = auto_close_at(ticket, cal, tz)
     if at is not None and now < at:
+        minutes = ticket["sla_rules"].get("auto_close_minutes", DEFAULT_AUTO_CLOSE_MINUTES)
         raise NotAllowed(_(
             "{id}: the client has until {due} to answer "
-            "(8 working hours, clause 15); 'no_response' is allowed from then on"
-        ).format(id=ticket["id"], due=to_iso(at, tz)))
+            "({hours} working hours, clause 15); 'no_response' is allowed from then on"
+        ).format(id=ticket["id"], due=to_iso(at, tz), hours=f"{minutes / 60:g}"))
 
 
 def actions_done(ticket: dict[str, Any]) -> list[dict[str, Any]]:

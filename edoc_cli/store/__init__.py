@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from edoc_cli.store.base import Snapshot, Store, Summarize, encode
+from edoc_cli.store.base import DuplicateKey, Snapshot, Store, Summarize, encode, no_duplicate_keys
 
-__all__ = ["Snapshot", "Store", "Summarize", "default_store_path", "encode", "open_store"]
+__all__ = ["DuplicateKey", "Snapshot", "Store", "Summarize", "default_store_path", "encode", "no_duplicate_keys",
+           "open_store"]
 
 
 def default_store_path(environ: dict[str, str] | None = None) -> Path:

@@ -23,6 +23,19 @@ def encode(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
+class DuplicateKey(ValueError):
+    """A JSON object gives one key twice (JSON keeps the last: the other would be lost unseen)."""
+
+
+def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _v in pairs]
+    if len(set(keys)) != len(keys):
+        seen: set[str] = set()
+        twice = next(k for k in keys if k in seen or seen.add(k))
+        raise DuplicateKey(twice)
+    return dict(pairs)
+
+
 class Snapshot(ABC):
     """One committed state of the store; inside a transaction, also the changes to commit."""
 
@@ -76,8 +89,12 @@ class Snapshot(ABC):
 
     # -- integrity -------------------------------------------------------------------------
     @abstractmethod
-    def in_both_places(self) -> list[str]:
-        """Numbers held twice (an everyday copy and an archived one)."""
+    def in_both_places(self) -> list[tuple[str, str]]:
+        """(number, where archived) of numbers held twice (an everyday copy and an archived one)."""
+
+    @abstractmethod
+    def issued(self) -> dict[str, int]:
+        """The highest number ever issued or filed, per counter ("ED-2026")."""
 
     @abstractmethod
     def archive_highest(self, key: str) -> int:
@@ -122,7 +139,7 @@ class Snapshot(ABC):
         """File a checked closed ticket new to the store that arrives as JSON text (an import)."""
 
     @abstractmethod
-    def keep_later_copy(self, ticket_id: str) -> str:
+    def keep_later_copy(self, ticket_id: str, place: str) -> str:
         """Of a number held twice, keep the copy whose history extends the other's (a repair)."""
 
     @abstractmethod
@@ -144,9 +161,9 @@ class Store(ABC):
         """Whether there is a store there yet (a sweep must not create one)."""
 
     @abstractmethod
-    def snapshot(self, lenient: bool = False, exact: bool = False) -> Snapshot:
-        """One committed state, for reading. `lenient`, `exact`: for check (problems of the store's
-        own record kept, not raised; a record given twice refused)."""
+    def snapshot(self, lenient: bool = False) -> Snapshot:
+        """One committed state, for reading. `lenient`: for check (problems of the store's own
+        record kept, not raised)."""
 
     @abstractmethod
     def transaction(self, lenient: bool = False) -> AbstractContextManager[Snapshot]:

@@ -47,10 +47,16 @@ def refuse_untrusted(path: Path, st: os.stat_result) -> None:
         ).format(path=path, reason=why))
 
 
-def check_folder(folder: Path) -> None:
-    """Refuse a store folder that exists and is not trusted (a missing one is made by the writer)."""
+def check_folder(folder: Path, link_ok: bool = True) -> None:
+    """Refuse a store folder that exists and is not trusted (a missing one is made by the writer);
+    `link_ok=False`: a link there is refused too (the archive folder is the store's own)."""
     try:
-        st = os.stat(folder)
+        st = os.lstat(folder)
+        if stat.S_ISLNK(st.st_mode):
+            if not link_ok:
+                raise StoreCorrupt(_("{path} is a symbolic link; the store's files must be plain files").format(
+                    path=folder))
+            st = os.stat(folder)
     except OSError:
         return
     refuse_untrusted(folder, st)

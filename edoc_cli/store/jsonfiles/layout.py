@@ -9,7 +9,7 @@ from typing import Any
 
 from edoc_cli.i18n import _
 from edoc_cli.limits import instant_problem
-from edoc_cli.store.base import encode  # noqa: F401  (the store's files are written in it)
+from edoc_cli.store.base import DuplicateKey, encode, no_duplicate_keys  # noqa: F401  (the files' JSON)
 from edoc_cli.ticket_id import sequence_ok, split_number
 
 # 1: one file. 2: open tickets apart from the archive. 3: the archive keeps numbers.json, which an
@@ -81,8 +81,10 @@ def meta_problems(meta: Any) -> list[str]:
     return problems
 
 
-def order_of(ticket: "dict[str, Any] | Encoded") -> tuple:
-    return ticket.order if isinstance(ticket, Encoded) else order_of_id(ticket.get("id"))
+def order_of(ticket: "dict[str, Any] | Encoded | Any") -> tuple:
+    if isinstance(ticket, Encoded):
+        return ticket.order
+    return order_of_id(ticket.get("id") if isinstance(ticket, dict) else None)
 
 
 def order_of_id(ticket_id: Any) -> tuple:
@@ -116,17 +118,3 @@ def bucket_of(prefix: str, year: int, n: int) -> str:
 def summary_month(created_at: str) -> str:
     """The summary file of a ticket registered at `created_at`: by that month (local time)."""
     return f"summary-{created_at[:7]}.json"
-
-
-def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _v in pairs]
-    if len(set(keys)) != len(keys):
-        seen: set[str] = set()
-        twice = next(k for k in keys if k in seen or seen.add(k))
-        raise DuplicateKey(twice)
-    return dict(pairs)
-
-
-class DuplicateKey(ValueError):
-    pass
-

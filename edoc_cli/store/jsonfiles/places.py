@@ -65,22 +65,18 @@ class StoreFiles:
     def staged_path(self, name: str, token: str) -> Path:
         return self.archive_dir / f".{name}.{token}.staged"
 
-    def archive_docs(self, raw: bytes, path: Path, table: str, exact: bool = False) -> list[dict[str, Any]]:
-        """The documents of one archive file's bytes (StoreCorrupt naming `path` if it is not one)."""
-        data = self.parse(raw, path, exact)
-        docs = list(data.get(table, {}).values())
-        if not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in docs):
-            raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
-                path=path, record=repr(table), hint=untouched_hint()))
-        return docs
+    def archive_docs(self, raw: bytes, path: Path, table: str) -> list[Any]:
+        """The documents of one archive file's bytes, as they are (a damaged one too: the reader
+        skips it, a writer keeps it); StoreCorrupt naming `path` if the file is not a store file."""
+        return list(self.parse(raw, path).get(table, {}).values())
 
     # -- reading -------------------------------------------------------------
-    def decode(self, raw: bytes | None, lenient: bool = False, exact: bool = False) -> tuple[dict, list[str]]:
+    def decode(self, raw: bytes | None, lenient: bool = False) -> tuple[dict, list[str]]:
         """The store proper's tables from its bytes (None: no store yet), and its meta's problems
         (raised as StoreCorrupt unless `lenient`)."""
         if raw is None:
             return {META: {"1": {"schema_version": SCHEMA_VERSION, "sequences": {}}}, TICKETS: {}}, []
-        data = self.parse(raw, exact=exact)
+        data = self.parse(raw)
         self.check_schema(data)
         problems = meta_problems(data[META]["1"])
         if problems and not lenient:
@@ -112,11 +108,12 @@ class StoreFiles:
                     path=self.path)) from None
             raise
 
-    def parse(self, raw: bytes, path: Path | None = None, exact: bool = False) -> dict[str, Any]:
+    def parse(self, raw: bytes, path: Path | None = None) -> dict[str, Any]:
         """The JSON tables of a store file, or StoreCorrupt naming `path` (default: the store).
 
-        `exact` (edoc check): a key given twice in one object (JSON keeps the last, silently
-        dropping a record) is refused too.
+        A key given twice in one object is refused: JSON keeps the last, and a writer would then
+        drop the record it never saw. A record inside a table may be anything: a damaged record
+        is the record rules' business (skipped by readers, kept by writers), not the file's.
         """
         hint = untouched_hint()
         path = path or self.path
@@ -124,7 +121,7 @@ class StoreFiles:
             raise StoreCorrupt(_("store {path} is empty (truncated?); {hint}").format(path=path, hint=hint))
         try:
             text = raw.decode("utf-8")
-            data = json.loads(text, object_pairs_hook=no_duplicate_keys) if exact else json.loads(text)
+            data = json.loads(text, object_pairs_hook=no_duplicate_keys)
         except UnicodeDecodeError:
             raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=path, hint=hint)) from None
         except DuplicateKey as exc:
@@ -141,8 +138,8 @@ class StoreFiles:
             raise StoreCorrupt(_("store {path} is not a TinyDB file of tables; {hint}").format(
                 path=path, hint=hint))
         for table in data.values():
-            for doc_id, doc in table.items():
-                if not (doc_id.isascii() and doc_id.isdigit()) or not isinstance(doc, dict):
+            for doc_id in table:
+                if not (doc_id.isascii() and doc_id.isdigit()):
                     raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
                         path=path, record=repr(doc_id)[:40], hint=hint))
         return data
@@ -150,7 +147,7 @@ class StoreFiles:
     def check_schema(self, data: dict[str, Any]) -> None:
         meta = data.get(META, {}).get("1")
         version = meta.get("schema_version") if isinstance(meta, dict) else None
-        if version not in SCHEMAS_READ or isinstance(version, bool):
+        if type(version) is not int or version not in SCHEMAS_READ:
             if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
                 raise StoreCorrupt(_(
                     "store {path} has schema version {version}, newer than this edoc "

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from edoc_cli.i18n import _
-from edoc_cli.store.jsonfiles.layout import NUMBERS_FILE, TICKETS, bucket_name, plain, summary_month
+from edoc_cli.store.jsonfiles.layout import NUMBERS_FILE, TICKETS, plain, summary_month
 from edoc_cli.ticket_id import TICKET_ID_RE, split_number
 
 
 class Repairs:
     """Repairs that need no judgement (the rest is a person's: damaged records, lost files)."""
 
-    def keep_later_copy(self, tid: str) -> str:
+    def keep_later_copy(self, tid: str, name: str) -> str:
         """Of a ticket held both by the store proper and by the archive, keep the copy whose history
         extends the other's; copies that differ otherwise are left as they are (for a person)."""
         doc_id = self._doc_id(tid)
-        name = bucket_name(tid)
         mine = self.data[TICKETS][str(doc_id)]
         theirs = plain(self._bucket(name)[tid])
         ours, archived = mine.get("history"), theirs.get("history")
@@ -55,3 +54,32 @@ class Repairs:
                 self._gaining.add(NUMBERS_FILE)
                 self.changed = True
         return done
+
+    def rebuild_summaries(self) -> list[str]:
+        """The report summary of every sound archived ticket made again where it is missing, damaged
+        or differs from a replay; a summary row that names no ticket is dropped."""
+        from edoc_cli.ticket_rules import record_problems
+
+        done = []
+        for name in self.bucket_names():
+            for tid, doc in self._bucket(name, keep=False).items():
+                if tid.startswith("#") or tid in self._id_map():
+                    continue
+                ticket = plain(doc)
+                if record_problems(ticket, not self.texts_suspect):
+                    continue  # a damaged record: a person's to repair
+                month = summary_month(ticket["created_at"])
+                summary = self.store.summarize(ticket)
+                rows = self._summary_file(month)
+                if rows.get(tid) != summary:
+                    done.append(_("{id}: its report summary is made again from its history").format(id=tid))
+                    self._gain(rows, month, tid, summary)
+                    self.changed = True
+        for month in [f"summary-{m}.json" for m in self.summary_months()]:
+            rows = self._summary_file(month)
+            for key in [k for k in rows if k.startswith("#")]:
+                self._lose(rows, month, key)
+                self.changed = True
+                done.append(_("{file}: a summary row that names no ticket is removed").format(file=month))
+        return done
+

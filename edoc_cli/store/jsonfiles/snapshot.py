@@ -12,13 +12,13 @@ from edoc_cli.store.base import Snapshot
 from edoc_cli.store.commit import RUN
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
+from edoc_cli.store.jsonfiles.numbers import Numbers
 from edoc_cli.store.jsonfiles.repairs import Repairs
 from edoc_cli.store.jsonfiles.layout import (
     ARCHIVED_SCHEMAS, META, NUMBERS, NUMBERS_FILE, SCHEMA_VERSION, SUMMARIES, TICKETS, Encoded, bucket_name,
     bucket_of, bucket_order, meta_problems, order_of, order_of_id, plain, schema_of, summary_month, untouched_hint,
 )
-from edoc_cli.ticket_id import TICKET_ID_RE, sequence_ok, split_number
-from edoc_cli.ticket_rules import record_problems
+from edoc_cli.ticket_rules import SUSPECT_ESCAPE, record_problems
 
 
 
@@ -39,15 +39,14 @@ def _tinydb_storage(initial: dict[str, Any]):
     return SnapshotStorage
 
 
-class JsonSnapshot(Repairs, Snapshot):
+class JsonSnapshot(Numbers, Repairs, Snapshot):
     """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
 
     def __init__(self, data: dict[str, Any], store: StoreFiles, files: ArchiveFiles,
-                 meta_problems: list[str] | None = None, exact: bool = False):
+                 meta_problems: list[str] | None = None):
         from tinydb import TinyDB
 
         self.store = store
-        self.exact = exact  # edoc check: archive files with a key given twice are refused too
         self.path = store.path
         self.files = files
         self.meta_problems = meta_problems or []  # only a lenient read (edoc check) keeps them
@@ -55,6 +54,7 @@ class JsonSnapshot(Repairs, Snapshot):
         self.tickets = self.db.table(TICKETS, cache_size=0)
         self.meta_table = self.db.table(META, cache_size=0)
         self.changed = False
+        self.texts_suspect = False  # a file read holds a NUL or surrogate escape: records' texts are checked
         self.damaged: dict[str, str] = {}                           # record -> its first problem
         self._sound: set[str] = set()                              # doc ids of records that passed
         self._archive: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {id: ticket}
@@ -95,70 +95,6 @@ class JsonSnapshot(Repairs, Snapshot):
         # Replaced whole (TinyDB's update would merge, keeping keys the caller removed).
         self.data.setdefault(META, {})["1"] = dict(meta)
 
-    def next_number(self, prefix: str, year: int) -> str:
-        """The next registration number of the year: above every number the store's counter, its open
-        tickets and its archive have ever held (a store proper restored from a backup included)."""
-        key = f"{prefix}-{year}"
-        meta = self.meta()
-        seq = dict(meta.get("sequences", {}))
-        n = max(int(seq.get(key, 0)), self.highest_open(key), self.archive_highest(key)) + 1
-        seq[key] = n
-        meta["sequences"] = seq
-        self.set_meta(meta)
-        return f"{prefix}-{year}-{n:06d}"
-
-    def bump_sequence(self, ticket_id: str) -> None:
-        """Make sure no later registration reuses an imported number."""
-        prefix, year, n = split_number(ticket_id)
-        meta = self.meta()
-        seq = dict(meta.get("sequences", {}))
-        key = f"{prefix}-{year}"
-        if int(seq.get(key, 0)) < n:
-            seq[key] = n
-            meta["sequences"] = seq
-            self.set_meta(meta)
-
-    def highest_open(self, key: str) -> int:
-        """The highest number of `key` ("ED-2026") among the records of the store proper, damaged ones too."""
-        highest = 0
-        for tid in self._id_map():
-            if tid.startswith(key) and TICKET_ID_RE.match(tid):
-                prefix, year, n = split_number(tid)
-                if f"{prefix}-{year}" == key:
-                    highest = max(highest, n)
-        return highest
-
-    def archive_highest(self, key: str) -> int:
-        """The highest number of `key` the archive has held (numbers.json; for an archive written
-        before it, the highest bucket of that key is read once)."""
-        numbers = self._archive_numbers()
-        if key not in numbers:
-            buckets = [n for n in self.bucket_names() if n.startswith(f"{key}-")]
-            numbers[key] = max((split_number(tid)[2] for name in buckets[-1:]
-                                for tid in self._bucket(name) if TICKET_ID_RE.match(tid)), default=0)
-            if numbers[key]:
-                self._gaining.add(NUMBERS_FILE)  # the next commit keeps it, so this is read once
-        return numbers[key]
-
-    def _archive_numbers(self) -> dict[str, int]:
-        if self._numbers is None:
-            self._numbers = {}
-            for doc in self._read_archive(NUMBERS_FILE, NUMBERS):
-                value = doc.get("highest")
-                if not sequence_ok(doc["id"], value):
-                    raise StoreCorrupt(_("store {path}: {file} holds {value} for {key}; {hint}").format(
-                        path=self.path, file=NUMBERS_FILE, value=repr(value)[:20], key=doc["id"][:20],
-                        hint=untouched_hint()))
-                self._numbers[doc["id"]] = value
-        return self._numbers
-
-    def _raise_archive_number(self, ticket_id: str) -> None:
-        prefix, year, n = split_number(ticket_id)
-        key = f"{prefix}-{year}"
-        if n > self.archive_highest(key):
-            self._numbers[key] = n
-            self._gaining.add(NUMBERS_FILE)
-
     # -- tickets in the store proper ---------------------------------------------
     def _id_map(self) -> dict[str, int]:
         if self._ids is None:
@@ -176,7 +112,7 @@ class JsonSnapshot(Repairs, Snapshot):
         """Whether a record of the store proper is sound; a damaged one is noted (and told once)."""
         if doc_id in self._sound:
             return True
-        problems = record_problems(doc)
+        problems = record_problems(doc, not self.texts_suspect)
         if problems:
             self._note_damage(record_name(doc, doc_id), problems[0])
             return False
@@ -192,7 +128,7 @@ class JsonSnapshot(Repairs, Snapshot):
 
     def pending_tickets(self) -> list[dict[str, Any]]:
         """Every sound ticket in the store proper (in a schema 1 store: closed ones too)."""
-        return [dict(doc) for doc_id, doc in self.data.get(TICKETS, {}).items() if self._passes(doc_id, doc)]
+        return [_copy(doc) for doc_id, doc in self.data.get(TICKETS, {}).items() if self._passes(doc_id, doc)]
 
     def pending_records(self) -> list[Any]:
         """Every record of the store proper as it is, damaged ones too (check, export)."""
@@ -210,15 +146,15 @@ class JsonSnapshot(Repairs, Snapshot):
             doc = self.data[TICKETS][str(doc_id)]
             if not self._passes(str(doc_id), doc):
                 raise self._damaged_error(ticket_id)
-            return dict(doc)
+            return _copy(doc)
         name = bucket_name(ticket_id)
         if name is None:
             return None
         found = self._bucket(name).get(ticket_id)
         if found is None:
             return None
-        ticket = dict(plain(found))
-        problems = record_problems(ticket)
+        ticket = _copy(plain(found))
+        problems = record_problems(ticket, not self.texts_suspect)
         if problems:
             self._note_damage(ticket_id, problems[0])
             raise self._damaged_error(ticket_id)
@@ -259,7 +195,7 @@ class JsonSnapshot(Repairs, Snapshot):
                         continue
                     ticket = plain(tickets[tid])
                     if sound_only:
-                        problems = record_problems(ticket)
+                        problems = record_problems(ticket, not self.texts_suspect)
                         if problems:
                             self._note_damage(tid, problems[0])
                             continue
@@ -270,14 +206,15 @@ class JsonSnapshot(Repairs, Snapshot):
     def archive_place(self, ticket_id: str) -> str:
         return bucket_name(ticket_id) or "?"
 
-    def in_both_places(self) -> list[str]:
-        """Numbers held both by the store proper and by the archive (a store proper restored from an
-        older backup, or a hand edit): readers see the store proper's copy; writers refuse them."""
+    def in_both_places(self) -> list[tuple[str, str]]:
+        """(number, archive file) of every number held both by the store proper and by the archive (a
+        store proper restored from an older backup, or a hand edit): readers see the store proper's
+        copy; writers refuse them."""
         found = []
         ids = self._id_map()
         for name in self.bucket_names():
-            found += [tid for tid in self._bucket(name, keep=False) if tid in ids]
-        return sorted(found, key=order_of_id)
+            found += [(tid, name) for tid in self._bucket(name, keep=False) if tid in ids]
+        return sorted(found, key=lambda pair: order_of_id(pair[0]))
 
     def bucket_names(self) -> list[str]:
         """The archive buckets, those only staged so far included."""
@@ -289,7 +226,11 @@ class JsonSnapshot(Repairs, Snapshot):
 
     def _read_archive(self, name: str, table: str) -> list[dict[str, Any]]:
         raw, path = self.files.raw(name)
-        return [] if raw is None else self.store.archive_docs(raw, path, table, self.exact)
+        if raw is None:
+            return []
+        if not self.texts_suspect and SUSPECT_ESCAPE.search(raw):
+            self.texts_suspect = True
+        return self.store.archive_docs(raw, path, table)
 
     def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Summaries of archived tickets registered in these months ("2026-11"), stale ones skipped."""
@@ -300,8 +241,8 @@ class JsonSnapshot(Repairs, Snapshot):
             rows = (self._summaries[name].values() if name in self._summaries
                     else self._read_archive(name, SUMMARIES))
             for row in map(plain, rows):
-                if row["id"] not in in_store:
-                    yield row
+                if not (isinstance(row, dict) and row.get("id") in in_store):
+                    yield row  # a damaged row too: the report refuses it, check lists it
 
     def all_ids(self) -> Iterator[str]:
         """Every registration number in the store, open or archived, damaged records' too."""
@@ -401,15 +342,28 @@ class JsonSnapshot(Repairs, Snapshot):
     def _bucket(self, name: str, keep: bool = True) -> dict[str, dict[str, Any]]:
         if name in self._archive:
             return self._archive[name]
-        docs = {doc["id"]: doc for doc in self._read_archive(name, TICKETS)}
+        docs = self._keyed(name, TICKETS)
         if keep:
             self._archive[name] = docs
         return docs
 
     def _summary_file(self, name: str) -> dict[str, dict[str, Any]]:
         if name not in self._summaries:
-            self._summaries[name] = {doc["id"]: doc for doc in self._read_archive(name, SUMMARIES)}
+            self._summaries[name] = self._keyed(name, SUMMARIES)
         return self._summaries[name]
+
+    def _keyed(self, name: str, table: str) -> dict[str, Any]:
+        """An archive file's records by number; a record without one under "#N" (kept, never matched).
+        A number twice in one file is refused: rewriting the file would keep only one of the two."""
+        docs: dict[str, Any] = {}
+        for i, doc in enumerate(self._read_archive(name, table), 1):
+            tid = doc.get("id") if isinstance(doc, dict) else None
+            key = tid if isinstance(tid, str) and tid and not tid.startswith("#") else f"#{i}"
+            if key in docs:
+                raise StoreCorrupt(_("store {path} holds {id} twice; {hint}").format(
+                    path=self.store.archive_dir / name, id=key[:40], hint=untouched_hint()))
+            docs[key] = doc
+        return docs
 
     def archive_writes(self) -> list[tuple[str, str, list]]:
         """(file, table, documents) of every archive file this change rewrites."""
@@ -430,9 +384,18 @@ def record_name(doc: Any, doc_id: str) -> str:
     return tid[:40] if isinstance(tid, str) and tid else f"#{doc_id}"
 
 
+def _copy(doc: dict[str, Any]) -> dict[str, Any]:
+    """A ticket to change: its history a list of its own, so that a change a command does not
+    complete never reaches the snapshot's data (events themselves are never changed)."""
+    ticket = dict(doc)
+    if isinstance(ticket.get("history"), list):
+        ticket["history"] = list(ticket["history"])
+    return ticket
+
+
 def _refuse_unreadable(ticket: dict[str, Any]) -> None:
     """The writer's side of the one set of rules: a record a reader would refuse is never written."""
-    problems = record_problems(ticket)
+    problems = record_problems(ticket, texts_checked=False)  # one record: its texts too
     if problems:
         raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
             id=record_name(ticket, "?"), problem=problems[0]))

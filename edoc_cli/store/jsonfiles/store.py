@@ -23,6 +23,7 @@ from edoc_cli.store.jsonfiles.layout import (
 )
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.snapshot import JsonSnapshot
+from edoc_cli.ticket_rules import SUSPECT_ESCAPE
 
 
 class JsonStore(StoreFiles, Store):
@@ -36,24 +37,32 @@ class JsonStore(StoreFiles, Store):
     def exists(self) -> bool:
         return self.path.exists()
 
-    def snapshot(self, lenient: bool = False, exact: bool = False) -> JsonSnapshot:
+    def snapshot(self, lenient: bool = False) -> JsonSnapshot:
         """One committed state, read without a lock (see the module's text): the store proper, and every
         archive file it names opened at once. Starts again if a commit came in between.
 
-        `lenient`, `exact`: for edoc check (meta problems kept, not raised; duplicate keys refused).
+        `lenient`: for edoc check (the meta record's problems kept, not raised).
         """
         deadline = time.monotonic() + max(self.lock_timeout, 1.0)
         while True:
             fd = self.open_proper()
             try:
                 seen = os.fstat(fd) if fd is not None else None
-                data, problems = self.decode(read_fd(fd) if fd is not None else None, lenient, exact)
-                if os.path.isdir(self.archive_dir):
-                    check_folder(self.archive_dir)
+                raw = read_fd(fd) if fd is not None else None
+                data, problems = self.decode(raw, lenient)
+                if os.path.lexists(self.archive_dir):
+                    check_folder(self.archive_dir, link_ok=False)
                 files = ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
-                                     present=schema_of(data) in ARCHIVED_SCHEMAS)
+                                     present=schema_of(data) in ARCHIVED_SCHEMAS, still=lambda: self._still(seen))
                 if self._still(seen):
-                    return JsonSnapshot(data, self, files, problems, exact)
+                    snap = JsonSnapshot(data, self, files, problems)
+                    snap.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))
+                    if not files.pinned and fd is not None:
+                        # Read when asked (too many files to pin): the store proper's file stays open, so
+                        # its identity, which `still` compares, cannot pass to another file meanwhile.
+                        files.hold(fd)
+                        fd = None
+                    return snap
                 files.close()
             finally:
                 if fd is not None:
@@ -177,6 +186,7 @@ class JsonStore(StoreFiles, Store):
             snap, raw = self._locked_snapshot(lenient)
             if not snap.archived and raw is not None:
                 self._migrate(snap, raw)
+                raise_if_interrupted()  # a Ctrl-C held while the migration committed stops the change itself
                 snap, raw = self._locked_snapshot(lenient)
             yield snap
             if snap.changed:
@@ -188,8 +198,12 @@ class JsonStore(StoreFiles, Store):
         data, raw, problems = self._load_locked(lenient)
         self._finish_staged(self.staged_files(data[META]["1"]), strict=True)
         self._remove_dead_writers_leftovers()
+        if os.path.lexists(self.archive_dir):
+            check_folder(self.archive_dir, link_ok=False)  # a writer trusts its numbers.json as a reader does
         files = ArchiveFiles(self, {}, pinned=False, present=schema_of(data) in ARCHIVED_SCHEMAS)
-        return JsonSnapshot(data, self, files, problems), raw
+        snap = JsonSnapshot(data, self, files, problems)
+        snap.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))
+        return snap, raw
 
     def _commit(self, snap: JsonSnapshot, counts: bool = True) -> None:
         """Stage the archive files, replace the store proper (the commit point), rename the staged in.
@@ -245,8 +259,11 @@ class JsonStore(StoreFiles, Store):
 
     def _write_new(self, path: Path, text: str, shown: Path | None = None) -> None:
         """Write a new file whole; a failure removes it and names `shown` (default: the file)."""
+        # A lone surrogate (only a damaged record, kept as it is, can hold one) goes back as the JSON
+        # escape it came as: it is always inside a JSON string, where "\udxxx" is that escape.
+        payload = text.encode("utf-8", "backslashreplace")
         try:
-            write_new(path, text.encode("utf-8"))
+            write_new(path, payload)
         except OSError as exc:
             try:
                 os.unlink(path)
