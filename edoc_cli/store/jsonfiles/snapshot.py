@@ -54,6 +54,7 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
         self.tickets = self.db.table(TICKETS, cache_size=0)
         self.meta_table = self.db.table(META, cache_size=0)
         self.changed = False
+        self.exact = False  # parse archive files refusing keys given twice (writers, check)
         self.texts_suspect = False  # a file read holds a NUL or surrogate escape: records' texts are checked
         self.damaged: dict[str, str] = {}                           # record -> its first problem
         self._sound: set[str] = set()                              # doc ids of records that passed
@@ -230,7 +231,7 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             return []
         if not self.texts_suspect and SUSPECT_ESCAPE.search(raw):
             self.texts_suspect = True
-        return self.store.archive_docs(raw, path, table)
+        return self.store.archive_docs(raw, path, table, self.exact)
 
     def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
         """Summaries of archived tickets registered in these months ("2026-11"), stale ones skipped."""

@@ -49,13 +49,14 @@ class JsonStore(StoreFiles, Store):
             try:
                 seen = os.fstat(fd) if fd is not None else None
                 raw = read_fd(fd) if fd is not None else None
-                data, problems = self.decode(raw, lenient)
+                data, problems = self.decode(raw, lenient, exact=lenient)  # lenient: edoc check
                 if os.path.lexists(self.archive_dir):
                     check_folder(self.archive_dir, link_ok=False)
                 files = ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
                                      present=schema_of(data) in ARCHIVED_SCHEMAS, still=lambda: self._still(seen))
                 if self._still(seen):
                     snap = JsonSnapshot(data, self, files, problems)
+                    snap.exact = lenient
                     snap.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))
                     if not files.pinned and fd is not None:
                         # Read when asked (too many files to pin): the store proper's file stays open, so
@@ -87,7 +88,7 @@ class JsonStore(StoreFiles, Store):
             raw = read_fd(fd)
         finally:
             os.close(fd)
-        data, problems = self.decode(raw, lenient)
+        data, problems = self.decode(raw, lenient, exact=True)
         return data, raw, problems
 
     # -- writing -------------------------------------------------------------
@@ -202,6 +203,7 @@ class JsonStore(StoreFiles, Store):
             check_folder(self.archive_dir, link_ok=False)  # a writer trusts its numbers.json as a reader does
         files = ArchiveFiles(self, {}, pinned=False, present=schema_of(data) in ARCHIVED_SCHEMAS)
         snap = JsonSnapshot(data, self, files, problems)
+        snap.exact = True  # a writer reads every file it may rewrite exactly
         snap.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))
         return snap, raw
 
