@@ -17,13 +17,13 @@ from edoc_cli.config import Config
 from edoc_cli.errors import TicketNotFound, UsageError, ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import apply_replay, ensure_allowed
-from edoc_cli.rules import help_centre, no_response, postponement, service_levels
+from edoc_cli.rules import help_centre, no_response, postponement, service_levels, termination
 from edoc_cli.rules.checklist import line_text, message_text, one_of
 from edoc_cli.rules.registration import Registration, RegistrationRequest, check_registration
 from edoc_cli.rules.third_parties import third_party_name
 from edoc_cli.sla import clocks, record_breaches
 from edoc_cli.store import Snapshot, Store
-from edoc_cli.ticket import PRIORITIES, RESOLUTIONS
+from edoc_cli.ticket import RESOLUTIONS
 from edoc_cli.ticket_id import normalize_id
 from edoc_cli.tz import parse_instant, to_iso
 
@@ -106,9 +106,6 @@ class Desk:
         return registration_problems(request, self.config, self.now(), self.tz)
 
     # -- reading ---------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
-        return self.store.snapshot()
-
     def get(self, ticket_id: str, snap: Snapshot | None = None) -> Ticket:
         tid = normalize_id(ticket_id)
         ticket = (snap or self.store.snapshot()).get(tid)
@@ -122,9 +119,6 @@ class Desk:
         from edoc_cli.sla import ticket_view
 
         return ticket_view(ticket, self.calendar, self.now(), self.config, self.tz)
-
-    def show(self, ticket_id: str) -> dict[str, Any]:
-        return self.view(self.get(ticket_id))
 
     def find(self, wanted) -> list[dict[str, Any]]:
         """The tickets a listing.ListFilter accepts, as views, nearest unmet deadline first."""
@@ -245,11 +239,10 @@ class Desk:
         return self._change(ticket_id, "note", {"type": "note", "message": message_text(message)})
 
     def diagnose(self, ticket_id: str, priority: str, message: str | None = None) -> Ticket:
-        one_of("priority", priority, PRIORITIES)
         return self._change(ticket_id, "diagnose", {
-            "type": "diagnosed", "priority": priority,
+            "type": "diagnosed", "priority": service_levels.priority(priority),
             "message": message_text(message) if message else None,
-        }, lambda ticket, _snap: service_levels.diagnosis(ticket, priority))
+        }, lambda ticket, _snap: service_levels.check_diagnosable(ticket))
 
     def postpone(self, ticket_id: str, reason: str, message: str, until: str | None = None) -> Ticket:
         return self._change(ticket_id, "postpone", {
@@ -270,8 +263,7 @@ class Desk:
     def close(self, ticket_id: str, resolution: str, message: str | None = None,
               faq_link: str | None = None, duplicate_of: str | None = None) -> Ticket:
         one_of("resolution", resolution, RESOLUTIONS)
-        if resolution == "abuse":
-            raise UsageError(_("a ticket is closed for abuse with 'edoc terminate' (clause 16)"))
+        termination.check_not_abuse(resolution)
         help_centre.check_faq_closing(resolution, faq_link)
         if (resolution == "duplicate") != bool(duplicate_of):
             raise UsageError(_("{duplicate_of} goes with {resolution} duplicate, and duplicate needs it"),
@@ -289,21 +281,22 @@ class Desk:
                     raise UsageError(_("a ticket cannot be a duplicate of itself"))
                 self.get(original, snap)
             if resolution == no_response.RESOLUTION:
-                no_response.check_may_close(ticket, self.calendar, self.tz, self.now())
-                # Filled in here, under the lock: the actions are those recorded by now.
-                event["message"] = no_response.closing_message(ticket, self.tz, event["message"])
+                self._no_response_check(event)(ticket, snap)
 
         return self._change(ticket_id, "close", event, check)
 
     def close_for_no_response(self, snap: Snapshot, ticket: Ticket) -> list[tuple[dict, dict]]:
         """The sweep's close (clause 15), inside its transaction, through the same path as `close`."""
         event = {"type": "closed", "resolution": no_response.RESOLUTION, "message": None, "auto": True}
+        return self.apply(snap, ticket, "close", event, self._no_response_check(event))
 
+    def _no_response_check(self, event: dict[str, Any]) -> Check:
+        """Clause 15's one decision, and its closing text (filled in under the lock: the actions are
+        those recorded by now) on `event`."""
         def check(ticket: Ticket, _snap: Snapshot) -> None:
             no_response.check_may_close(ticket, self.calendar, self.tz, self.now())
-            event["message"] = no_response.closing_message(ticket, self.tz)
-
-        return self.apply(snap, ticket, "close", event, check)
+            event["message"] = no_response.closing_message(ticket, self.tz, event["message"])
+        return check
 
     def reopen(self, ticket_id: str, message: str) -> Ticket:
         return self._change(ticket_id, "reopen", {"type": "reopened", "message": message_text(message)})

@@ -166,9 +166,3 @@ class Environment:
         from edoc_cli.rules.working_time import calendar_for
 
         return calendar_for(self.config, self.tz)
-
-    def view(self, ticket: dict[str, Any]) -> dict[str, Any]:
-        """The ticket as shown: stored fields plus the SLA state as of now."""
-        from edoc_cli.sla import ticket_view
-
-        return ticket_view(ticket, self.calendar, self.now(), self.config, self.tz)

@@ -5,8 +5,7 @@
 - Core messages never name a flag: they name fields, and the command line names each field by
   its flag (commands/flags.py).
 - No module over 450 lines.
-- The core never knows which store it talks to: only store/ and the command line's environment
-  name the JSON store.
+- The core never knows which store it talks to: only store/ names the JSON store.
 """
 
 from __future__ import annotations

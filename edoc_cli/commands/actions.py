@@ -53,7 +53,7 @@ def reply(ctx: typer.Context, ticket_id: str = ID, message: str = MESSAGE,
 @app.command("request-info")
 def request_info(ctx: typer.Context, ticket_id: str = ID, message: str = MESSAGE,
                  as_json: bool = JSON_OPTION) -> None:
-    """Ask the client for missing information (clause 15): SLA paused, auto-close in 8 working hours."""
+    """Ask the client for missing information (clause 15): SLA paused, auto-close after sla.auto_close_after_hours (8 working hours by default)."""
     _done(ctx, env_of(ctx).desk.request_info(ticket_id, message), as_json,
           _("{id}: information requested, SLA paused; status {status}"))
 

@@ -13,7 +13,7 @@ app = typer.Typer()
 def sweep(ctx: typer.Context,
           dry_run: bool = typer.Option(False, "--dry-run", help="Show what would happen; change nothing."),
           as_json: bool = JSON_OPTION) -> None:
-    """For cron: auto-close unanswered requests after 8 working hours, record breaches, warn of risks.
+    """For cron: auto-close unanswered requests (clause 15: 8 working hours by default), record breaches, warn of risks.
 
     Prints nothing when nothing happened (so cron sends no mail).
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from edoc_cli.errors import UsageError, ValidationFailed
+from edoc_cli.errors import UsageError, ValidationFailed, plain_name
 from edoc_cli.i18n import _
 from edoc_cli.safe_text import clean_multiline, control_problem
 
@@ -28,10 +28,6 @@ CLAUSES = {
     "received_at": 5,  # the SLA clock starts here, in working time
 }
 MULTILINE = {"description", "steps"}
-
-
-def plain_name(field: str) -> str:
-    return field
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,13 @@ def targets(ticket: dict[str, Any]) -> dict[str, Any]:
             "rule": rules["rule"]}
 
 
-def diagnosis(ticket: dict[str, Any], priority: str) -> str:
-    """The priority a diagnosis may set on this ticket (clause 13: bugs only), or an error."""
-    one_of("priority", priority, PRIORITIES)
+def priority(value: str) -> str:
+    """A priority a diagnosis may set (clause 13), or a usage error listing them."""
+    return one_of("priority", value, PRIORITIES)
+
+
+def check_diagnosable(ticket: dict[str, Any]) -> None:
+    """Only a request whose targets follow a priority (a bug) is diagnosed (clause 13)."""
     if "by_priority" not in ticket["sla_rules"]:
         raise NotAllowed(_("{id} is a {category} request: only bugs are diagnosed (clause 13)").format(
             id=ticket["id"], category=ticket["category"]))
-    return priority

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from edoc_cli.errors import UsageError
+from edoc_cli.i18n import _
+
+ABUSE = "abuse"  # the resolution of a terminated ticket
 COMPLAINT_CATEGORIES = ("complaint",)  # a complaint about staff: always in scope, always listed
 
 
@@ -32,3 +36,10 @@ def complaint_entry(summary: dict[str, Any]) -> dict[str, Any] | None:
         return None
     return {"id": summary["id"], "status": summary["status"], "received_at": summary["received_at"],
             "client": summary["client"], "subject": summary["subject"], "assignee": summary["assignee"]}
+
+
+def check_not_abuse(resolution: str) -> None:
+    """A ticket is closed for abuse only by termination, which records who, when and why for the
+    supervisor: never by an ordinary close."""
+    if resolution == ABUSE:
+        raise UsageError(_("a ticket is closed for abuse with 'edoc terminate' (clause 16)"))

@@ -143,6 +143,10 @@ class Snapshot(ABC):
         """Of a number held twice, keep the copy whose history extends the other's (a repair)."""
 
     @abstractmethod
+    def rebuild_summaries(self) -> list[str]:
+        """Make the report summaries of archived tickets again where missing, damaged or wrong (a repair)."""
+
+    @abstractmethod
     def raise_archive_numbers(self) -> list[str]:
         """Raise the archive's record of its highest numbers to what it holds (a repair)."""
 
