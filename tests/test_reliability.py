@@ -422,7 +422,7 @@ def test_a_store_in_a_group_writable_folder_is_shared_with_the_group(edoc):
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [edoc.store, edoc.store.with_name("tickets.json.lock"),
                                                                archive(edoc), *archive(edoc).iterdir()]}
-    assert modes.pop("tickets.json.archive") == 0o770
+    assert modes.pop("tickets.json.archive") == 0o2770  # the setgid bit kept: the group owns what is made in it
     assert set(modes.values()) == {0o660}, modes
 
 
@@ -793,3 +793,114 @@ def test_a_schema_version_that_is_not_a_whole_number_is_refused(edoc):
     edoc.open_ticket(now=NOW)
     _edit_store(edoc, lambda d: d["meta"]["1"].update(schema_version=3.0))
     assert edoc.run("list", now=LATER).code == 7
+
+
+# -- one store, two operators with their own OS accounts ----------------------------------------
+
+
+def _os_user(name: str, group: str) -> tuple[int, int]:
+    import grp
+    import pwd
+
+    subprocess.run(["groupadd", "-f", group], check=True, capture_output=True)
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "-M", "-N", "-g", group, "-s", "/usr/sbin/nologin", name], check=True,
+                       capture_output=True)
+    return pwd.getpwnam(name).pw_uid, grp.getgrnam(group).gr_gid
+
+
+def _import_everything() -> None:
+    import importlib
+    import pkgutil
+
+    import edoc_cli
+
+    for module in pkgutil.walk_packages(edoc_cli.__path__, "edoc_cli."):
+        if not module.name.endswith("__main__"):  # that one runs edoc
+            importlib.import_module(module.name)
+    for name in ("getpass", "tinydb", "tinydb.table", "tinydb.storages", "rich.console", "rich.table",
+                 "rich.text", "csv", "secrets", "resource", "fcntl", "heapq", "tomllib"):
+        importlib.import_module(name)
+    import holidays
+
+    holidays.country_holidays("KZ", years=[2025, 2026, 2027])
+
+
+def run_as(uid: int, gid: int, env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """edoc run as another OS user: a forked child that takes the user's identity (setresuid), so
+    every file it makes and reads is that user's; the interpreter is this one (no exec needed)."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 99
+        try:
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+            sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+            _import_everything()  # this interpreter's files are root's only: load what edoc needs first
+            os.setgroups([gid])
+            os.setresgid(gid, gid, gid)
+            os.setresuid(uid, uid, uid)
+            os.umask(0o022)  # the usual umask: edoc must give the group its bits itself
+            os.environ.clear()
+            os.environ.update(env)
+            from edoc_cli.app import run
+
+            code = run(list(args))
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    os.close(out_w)
+    os.close(err_w)
+    with os.fdopen(out_r, encoding="utf-8") as out, os.fdopen(err_r, encoding="utf-8") as err:
+        output, errors = out.read(), err.read()
+    _pid, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output, errors
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making OS users and taking their identity needs root")
+def test_two_operators_with_their_own_os_accounts_share_a_group_store():
+    """The issue: every write recreated tickets.json 0600 owned by whoever wrote last, and the next
+    operator got 'permission denied'. In a setgid folder of the group (install -d -m 2770 -g support)
+    every file and folder edoc makes stays the group's and readable by it, and nobody else's."""
+    import shutil
+    import tempfile
+
+    aida, group = _os_user("edoc-test-aida", "edoc-test-support")
+    bolat, _ = _os_user("edoc-test-bolat", "edoc-test-support")
+    base = Path(tempfile.mkdtemp(prefix="edoc-group-"))
+    try:
+        os.chmod(base, 0o711)
+        srv = base / "srv"
+        srv.mkdir()
+        os.chown(srv, 0, group)
+        os.chmod(srv, 0o2770)
+        env = {"EDOC_STORE": str(srv / "tickets.json"), "EDOC_NOW": NOW, "HOME": str(base), "LANG": "C.UTF-8",
+               "NO_COLOR": "1", "XDG_CONFIG_HOME": str(base / "none"), "XDG_CACHE_HOME": str(base / "none")}
+        opened = run_as(aida, group, env, "open", "--no-input", *request_args())
+        assert opened[0] == 0 and opened[1].strip() == "ED-2026-000001", opened
+        second = run_as(bolat, group, {**env, "EDOC_NOW": LATER}, "open", "--no-input", *request_args())
+        assert second[0] == 0 and second[1].strip() == "ED-2026-000002", second
+        closed = run_as(bolat, group, {**env, "EDOC_NOW": LATER}, "close", "ED-2026-000001",
+                        "--resolution", "resolved", "-m", "Решено")
+        assert closed[0] == 0, closed
+        for who in (aida, bolat):
+            shown = run_as(who, group, {**env, "EDOC_NOW": LATER}, "show", "ED-2026-000001", "--json")
+            assert shown[0] == 0 and json.loads(shown[1])["status"] == "closed", shown
+            listed = run_as(who, group, {**env, "EDOC_NOW": LATER}, "list", "--json")
+            assert listed[0] == 0 and [t["id"] for t in json.loads(listed[1])] == ["ED-2026-000002"], listed
+        made = [p for p in srv.rglob("*")]
+        assert {p.stat().st_gid for p in made} == {group}
+        assert all(p.stat().st_mode & 0o007 == 0 for p in made)  # nothing for others
+        assert {stat.S_IMODE(p.stat().st_mode) for p in made if p.is_file()} == {0o660}
+        assert {stat.S_IMODE(p.stat().st_mode) for p in made if p.is_dir()} == {0o2770}
+        assert {p.stat().st_uid for p in made} == {aida, bolat}  # both wrote, each file the group's
+        outsider = run_as(65534, 65534, env, "list")
+        assert outsider[0] == 7 and "permission denied" in outsider[2].lower(), outsider
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

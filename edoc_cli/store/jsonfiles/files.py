@@ -63,12 +63,18 @@ def check_folder(folder: Path, link_ok: bool = True) -> None:
 
 
 def shared_mode(folder: Path) -> tuple[int, int]:
-    """(file mode, folder mode) for what edoc creates in `folder`: group-shared where the group may write."""
+    """(file mode, folder mode) for what edoc creates in `folder`: group-shared where the group may write.
+
+    A folder made in a setgid folder (`install -d -m 2770 -g support /srv/edoc`) keeps the setgid bit,
+    so that what every operator writes in it keeps belonging to the group, however deep.
+    """
     try:
-        group_writes = bool(os.stat(folder).st_mode & stat.S_IWGRP)
+        mode = os.stat(folder).st_mode
     except OSError:
-        group_writes = False
-    return (0o660, 0o770) if group_writes else (0o600, 0o700)
+        mode = 0
+    if not mode & stat.S_IWGRP:
+        return 0o600, 0o700
+    return 0o660, 0o770 | (mode & stat.S_ISGID)
 
 
 def make_folder(folder: Path) -> None:
