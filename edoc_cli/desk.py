@@ -177,6 +177,25 @@ class Desk:
         import_records(self.store, records, where)
         return [r.id for r in records]
 
+    def init_store(self) -> list[str]:
+        """Create or upgrade the store's schema; what was done (a JSON store makes its files as it writes)."""
+        init = getattr(self.store, "init", None)
+        return init() if init else []
+
+    def store_info(self) -> dict[str, Any]:
+        info = getattr(self.store, "info", None)
+        if info:
+            return info()
+        snap = self.store.snapshot()
+        try:
+            closed = sum(1 for t in snap.iter_all_tickets(sound_only=False) if isinstance(t, dict)
+                         and t.get("status") == "closed")
+            return {"backend": "json", "location": self.store.location,
+                    "schema_version": snap.meta().get("schema_version"),
+                    "open": len(snap.active_tickets()), "closed": closed}
+        finally:
+            snap.close()
+
     def calendar_report(self, year: int | None, month: int | None) -> dict[str, Any]:
         from edoc_cli.calendar_view import calendar_report
 

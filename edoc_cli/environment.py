@@ -30,13 +30,15 @@ class Environment:
 
     # -- paths ---------------------------------------------------------------
     @cached_property
-    def store_path(self) -> Path:
-        from edoc_cli.store import default_store_path
+    def store_path(self) -> "Path | str":
+        """The store's location: a path (the JSON store), or a postgresql:// URL as given."""
+        from edoc_cli.store import default_store_path, is_url
 
-        if self.store_flag:
-            return Path(self.store_flag).expanduser()
-        if self.environ.get("EDOC_STORE"):
-            return Path(self.environ["EDOC_STORE"]).expanduser()
+        given = self.store_flag or self.environ.get("EDOC_STORE")
+        if given and is_url(given):
+            return given
+        if given:
+            return Path(given).expanduser()
         return default_store_path(self.environ)
 
     @cached_property
@@ -78,7 +80,7 @@ class Environment:
         (stored instants have no fractions, so clocks add up exactly), within the years edoc handles."""
         from edoc_cli.limits import year_problem
 
-        when = self.fixed_now or datetime.now(timezone.utc)
+        when = self.fixed_now or self._server_clock() or datetime.now(timezone.utc)
         try:
             local = when.astimezone(self.tz).replace(microsecond=0)
             why = year_problem(local)
@@ -90,11 +92,20 @@ class Environment:
                 source=source, when=when.isoformat(), problem=why))
         return local
 
+    def _server_clock(self) -> datetime | None:
+        """On a database store, its server's clock: one clock for a team whose machines disagree."""
+        server_now = getattr(self.store, "server_now", None)
+        return server_now() if server_now else None
+
     # -- who -----------------------------------------------------------------
     @cached_property
     def operator(self) -> str:
         from edoc_cli.safe_text import control_problem
 
+        current_user = getattr(self.store, "current_user", None)
+        if current_user is not None:
+            # On PostgreSQL the database authenticated the operator: --operator cannot say otherwise.
+            return current_user()
         name = self.operator_flag or self.environ.get("EDOC_OPERATOR")
         source = "--operator" if self.operator_flag else "EDOC_OPERATOR"
         if not name:

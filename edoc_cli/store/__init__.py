@@ -18,8 +18,17 @@ def default_store_path(environ: dict[str, str] | None = None) -> Path:
     return Path(base) / "edoc" / "tickets.json"
 
 
+def is_url(location: str | Path) -> bool:
+    """Whether the store's location names a PostgreSQL database rather than a file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
 def open_store(location: str | Path, lock_timeout: float, summarize: Summarize | None = None) -> Store:
-    """The store at `location` (a path: the JSON store)."""
+    """The store at `location`: a postgresql:// URL (the PostgreSQL store), or a path (the JSON store)."""
+    if is_url(location):
+        from edoc_cli.store.postgres.store import PgStore
+
+        return PgStore(str(location), lock_timeout, summarize)
     from edoc_cli.store.jsonfiles.store import JsonStore
 
     return JsonStore(Path(location), lock_timeout, summarize)

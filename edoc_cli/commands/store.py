@@ -1,0 +1,38 @@
+"""edoc store init | migrate | info: the store's own life (a PostgreSQL schema; a JSON store's files)."""
+
+from __future__ import annotations
+
+import typer
+
+from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.i18n import _
+
+app = typer.Typer(help="The store itself: create or upgrade its schema, and what it holds.")
+
+
+@app.command("init")
+def init(ctx: typer.Context) -> None:
+    """Create the store's schema (PostgreSQL), or bring it up to date; safe to run again."""
+    from edoc_cli import render
+
+    done = env_of(ctx).desk.init_store()
+    render.say(_("store ready: {what}").format(what=", ".join(done)) if done else _("store ready: nothing to do"))
+
+
+@app.command("migrate")
+def migrate(ctx: typer.Context) -> None:
+    """Upgrade the store's schema from any earlier version, in one transaction."""
+    init(ctx)
+
+
+@app.command("info")
+def info(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """The store's backend, where it is, its schema version and how many tickets it holds."""
+    from edoc_cli import render
+
+    report = env_of(ctx).desk.store_info()
+    if as_json:
+        render.print_json(report)
+        return
+    for key, value in report.items():
+        render.say(f"{key}: {value}")

@@ -1,0 +1,56 @@
+"""The PostgreSQL store's schema, version by version: `edoc store init` creates it (idempotent),
+`edoc store migrate` brings an older one up to date in one transaction.
+
+Tables (in the schema `edoc`):
+- tickets: one row a ticket: the ticket's JSON (`doc`, the history left out) and the fields that
+  lists sort and filter on and that find a client, indexed.
+- events: the history, one row an event, append-only (no edoc role may UPDATE or DELETE it).
+- counters: the highest registration number issued, per prefix and year (gapless numbers: the
+  registration and the counter commit together).
+- summaries: a closed ticket's report summary, by registration month.
+- meta: the schema version and the last sweep's time.
+
+`json` (not `jsonb`) keeps each document's text as written: a ticket's JSON reads back with its
+keys in the same order, so `show --json` and `export` are identical on both stores.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+SCHEMA_V1 = """
+CREATE SCHEMA IF NOT EXISTS edoc;
+CREATE TABLE IF NOT EXISTS edoc.meta (key text PRIMARY KEY, value json NOT NULL);
+CREATE TABLE IF NOT EXISTS edoc.counters (key text PRIMARY KEY, highest bigint NOT NULL CHECK (highest >= 0));
+CREATE TABLE IF NOT EXISTS edoc.tickets (
+    id text PRIMARY KEY,
+    prefix text NOT NULL, year integer NOT NULL, n bigint NOT NULL,
+    status text NOT NULL, category text NOT NULL, channel text NOT NULL, sla_level text NOT NULL,
+    assignee text, priority text,
+    created_at timestamptz NOT NULL, received_at timestamptz NOT NULL,
+    client_name text, client_iin text, client_bin text, client_email text, client_phone text,
+    doc json NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tickets_open ON edoc.tickets (status) WHERE status <> 'closed';
+CREATE INDEX IF NOT EXISTS tickets_number ON edoc.tickets (prefix, year, n);
+CREATE INDEX IF NOT EXISTS tickets_created ON edoc.tickets (created_at);
+CREATE INDEX IF NOT EXISTS tickets_assignee ON edoc.tickets (assignee);
+CREATE INDEX IF NOT EXISTS tickets_client ON edoc.tickets (client_iin, client_bin, client_email, client_phone);
+CREATE TABLE IF NOT EXISTS edoc.events (
+    ticket_id text NOT NULL REFERENCES edoc.tickets (id),
+    seq integer NOT NULL,
+    at timestamptz NOT NULL, by text NOT NULL, type text NOT NULL,
+    data json NOT NULL,
+    PRIMARY KEY (ticket_id, seq)
+);
+CREATE TABLE IF NOT EXISTS edoc.summaries (
+    id text PRIMARY KEY REFERENCES edoc.tickets (id),
+    month text NOT NULL,
+    row json NOT NULL
+);
+CREATE INDEX IF NOT EXISTS summaries_month ON edoc.summaries (month);
+INSERT INTO edoc.meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING;
+"""
+
+# version -> the SQL that brings the schema from the one before it to this one
+MIGRATIONS = {1: SCHEMA_V1}

