@@ -42,6 +42,26 @@ class Snapshot(ABC):
     damaged: dict[str, str]    # record -> its first problem: skipped by readers, refused to writers
     meta_problems: list[str]   # a lenient read's problems of the store's own record (check, repair)
 
+    def note_damage(self, name: str, problem: str) -> None:
+        """A damaged record met: noted, and told once a run (every store alike)."""
+        from edoc_cli.i18n import _
+        from edoc_cli.store.commit import RUN
+
+        if name not in self.damaged:
+            self.damaged[name] = problem
+            RUN.warnings.append(_(
+                "ticket record {record} is damaged ({problem}); it is skipped and left as it is: "
+                "run 'edoc check'").format(record=name, problem=problem))
+
+    def damaged_error(self, ticket_id: str, problem: str):
+        """The error of a command addressed to a damaged record (exit 7)."""
+        from edoc_cli.errors import StoreCorrupt
+        from edoc_cli.i18n import _
+
+        return StoreCorrupt(_("ticket {id}'s record is damaged ({problem}); it was left as it is: "
+                              "'edoc check' lists what is wrong, repair it by hand or from a backup").format(
+            id=ticket_id, problem=problem))
+
     # -- reading ---------------------------------------------------------------------------
     @abstractmethod
     def get(self, ticket_id: str) -> Ticket | None:

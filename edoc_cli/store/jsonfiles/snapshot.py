@@ -9,7 +9,6 @@ from typing import Any, Iterable, Iterator
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Snapshot
-from edoc_cli.store.commit import RUN
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.numbers import Numbers
@@ -115,17 +114,10 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             return True
         problems = record_problems(doc, not self.texts_suspect)
         if problems:
-            self._note_damage(record_name(doc, doc_id), problems[0])
+            self.note_damage(record_name(doc, doc_id), problems[0])
             return False
         self._sound.add(doc_id)
         return True
-
-    def _note_damage(self, name: str, problem: str) -> None:
-        if name not in self.damaged:
-            self.damaged[name] = problem
-            RUN.warnings.append(_(
-                "ticket record {record} is damaged ({problem}); it is skipped and left as it is: "
-                "run 'edoc check'").format(record=name, problem=problem))
 
     def pending_tickets(self) -> list[dict[str, Any]]:
         """Every sound ticket in the store proper (in a schema 1 store: closed ones too)."""
@@ -146,7 +138,7 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
         if doc_id is not None:
             doc = self.data[TICKETS][str(doc_id)]
             if not self._passes(str(doc_id), doc):
-                raise self._damaged_error(ticket_id)
+                raise self.damaged_error(ticket_id, self.damaged.get(ticket_id, "?"))
             return _copy(doc)
         name = bucket_name(ticket_id)
         if name is None:
@@ -157,15 +149,10 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
         ticket = _copy(plain(found))
         problems = record_problems(ticket, not self.texts_suspect)
         if problems:
-            self._note_damage(ticket_id, problems[0])
-            raise self._damaged_error(ticket_id)
+            self.note_damage(ticket_id, problems[0])
+            raise self.damaged_error(ticket_id, self.damaged.get(ticket_id, "?"))
         self._known_in_archive.add(ticket_id)
         return ticket
-
-    def _damaged_error(self, ticket_id: str) -> StoreCorrupt:
-        return StoreCorrupt(_("ticket {id}'s record is damaged ({problem}); it was left as it is: "
-                              "'edoc check' lists what is wrong, repair it by hand or from a backup").format(
-            id=ticket_id, problem=self.damaged.get(ticket_id, "?")))
 
     def holds(self, ticket_id: str) -> bool:
         """Whether the number is in the store, open or archived, sound or not (`get` without the copy)."""
@@ -198,7 +185,7 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
                     if sound_only:
                         problems = record_problems(ticket, not self.texts_suspect)
                         if problems:
-                            self._note_damage(tid, problems[0])
+                            self.note_damage(tid, problems[0])
                             continue
                     yield ticket
 

@@ -233,25 +233,16 @@ class PgSnapshot(Snapshot):
         for tid, ticket in rows:
             problems = record_problems(ticket)
             if problems:
-                self._note_damage(tid, problems[0])
+                self.note_damage(tid, problems[0])
                 continue
             yield ticket
-
-    def _note_damage(self, tid: str, problem: str) -> None:
-        if tid not in self.damaged:
-            self.damaged[tid] = problem
-            RUN.warnings.append(_(
-                "ticket record {record} is damaged ({problem}); it is skipped and left as it is: "
-                "run 'edoc check'").format(record=tid, problem=problem))
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:
         for tid, ticket in self._rows("t.id = %s", (ticket_id,)):
             problems = record_problems(ticket)
             if problems:
-                self._note_damage(tid, problems[0])
-                raise StoreCorrupt(_("ticket {id}'s record is damaged ({problem}); it was left as it is: "
-                                     "'edoc check' lists what is wrong, repair it by hand or from a backup").format(
-                    id=ticket_id, problem=problems[0]))
+                self.note_damage(tid, problems[0])
+                raise self.damaged_error(ticket_id, problems[0])
             return ticket
         return None
 
