@@ -177,10 +177,11 @@ class Desk:
         import_records(self.store, records, where)
         return [r.id for r in records]
 
-    def init_store(self) -> list[str]:
-        """Create or upgrade the store's schema; what was done (a JSON store makes its files as it writes)."""
+    def init_store(self, roles: bool = False) -> list[str]:
+        """Create or upgrade the store's schema (with `roles`: its roles and rights); what was done
+        (a JSON store makes its files as it writes, and its rights are the files')."""
         init = getattr(self.store, "init", None)
-        return init() if init else []
+        return init(roles) if init else []
 
     def store_info(self) -> dict[str, Any]:
         info = getattr(self.store, "info", None)

@@ -213,3 +213,63 @@ def test_the_history_is_append_only(pg):
             ticket["status"] = "new"
             snap.put(ticket)
     assert len(pg.ticket(tid, now=NOW)["history"]) == 2
+
+
+def test_roles_make_the_history_append_only_and_let_only_supervisors_terminate(pg, pg_server):
+    assert pg.run("store", "init", "--roles", now=NOW).code == 0
+    suffix = uuid.uuid4().hex[:8]
+    users = {"operator": f"aida_{suffix}", "supervisor": f"sue_{suffix}"}
+    with psycopg.connect(pg.url, autocommit=True) as admin:
+        for group, user in users.items():
+            admin.execute(f"CREATE ROLE {user} LOGIN")
+            admin.execute(f"GRANT edoc_{group} TO {user}")
+    as_user = {group: pg.url.replace("postgres@", f"{user}@", 1) for group, user in users.items()}
+    opened = pg.run("open", "--no-input", *request_args(), now=NOW, env={"EDOC_STORE": as_user["operator"]})
+    assert opened.code == 0, opened
+    tid = opened.out.strip()
+    assert pg.run("note", tid, "-m", "проверила", now=NOW, env={"EDOC_STORE": as_user["operator"]}).code == 0
+    refused = pg.run("terminate", tid, "-m", "грубость", now=NOW, env={"EDOC_STORE": as_user["operator"]})
+    assert refused.code == 1 and "supervisor" in refused.err and "nothing was changed" in refused.err, refused
+    done = pg.run("terminate", tid, "-m", "грубость", now=NOW, env={"EDOC_STORE": as_user["supervisor"]})
+    assert done.code == 0, done
+    history = pg.ticket(tid, now=NOW)["history"]
+    assert [(e["type"], e["by"]) for e in history] == [
+        ("opened", users["operator"]), ("note", users["operator"]), ("terminated", users["supervisor"])]
+    # Not even an operator with psql at hand can rewrite the history.
+    with psycopg.connect(as_user["operator"]) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE edoc.events SET data = '{}'::json")
+    with psycopg.connect(as_user["supervisor"]) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM edoc.events")
+
+
+def test_a_backend_killed_mid_import_leaves_nothing_half_written(pg, tmp_path):
+    source = Edoc(tmp_path / "json")
+    tid = source.open_ticket(now=NOW)
+    assert source.run("close", tid, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
+    (template,) = map(json.loads, source.run("export", now=NOW).out.splitlines())
+    dump = tmp_path / "many.jsonl"
+    dump.write_text("".join(json.dumps({**template, "id": f"ED-2025-{n:06d}"}, ensure_ascii=False) + "\n"
+                            for n in range(1, 3001)), encoding="utf-8")
+    url = pg.url + "&application_name=edoc-import-under-test"
+    proc = subprocess.Popen([sys.executable, "-m", "edoc_cli", "import", str(dump)],
+                            env=pg.proc_env(now=NOW, env={"EDOC_STORE": url}),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed = False
+    with psycopg.connect(pg.url, autocommit=True) as admin:
+        for _ in range(3000):
+            row = admin.execute("SELECT pid FROM pg_stat_activity WHERE application_name = "
+                                "'edoc-import-under-test' AND state = 'active' AND query LIKE 'INSERT%'").fetchone()
+            if row:
+                killed = admin.execute("SELECT pg_terminate_backend(%s)", (row[0],)).fetchone()[0]
+                break
+            if proc.poll() is not None:
+                break
+            __import__("time").sleep(0.01)
+    out, err = proc.communicate(timeout=120)
+    assert killed, ("the import finished before its backend could be killed", proc.returncode, err)
+    assert proc.returncode == 6 and "nothing was done" in err and "Traceback" not in err, err
+    assert pg.run("export", now=NOW).out == ""  # not one of the 3,000
+    assert pg.run("import", str(dump), now=NOW).code == 0  # and the same import goes through whole
+    assert len(pg.run("export", now=NOW).out.splitlines()) == 3000

@@ -11,18 +11,20 @@ app = typer.Typer(help="The store itself: create or upgrade its schema, and what
 
 
 @app.command("init")
-def init(ctx: typer.Context) -> None:
+def init(ctx: typer.Context,
+         roles: bool = typer.Option(False, "--roles", help="Also the roles edoc_operator, edoc_sweep and "
+                                    "edoc_supervisor with their rights (the history append-only for all).")) -> None:
     """Create the store's schema (PostgreSQL), or bring it up to date; safe to run again."""
     from edoc_cli import render
 
-    done = env_of(ctx).desk.init_store()
+    done = env_of(ctx).desk.init_store(roles)
     render.say(_("store ready: {what}").format(what=", ".join(done)) if done else _("store ready: nothing to do"))
 
 
 @app.command("migrate")
 def migrate(ctx: typer.Context) -> None:
     """Upgrade the store's schema from any earlier version, in one transaction."""
-    init(ctx)
+    init(ctx, roles=False)
 
 
 @app.command("info")

@@ -54,3 +54,39 @@ INSERT INTO edoc.meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (k
 
 # version -> the SQL that brings the schema from the one before it to this one
 MIGRATIONS = {1: SCHEMA_V1}
+
+# `edoc store init --roles`: group roles (NOLOGIN) that login roles join: GRANT edoc_operator TO aida.
+ROLES = ("edoc_operator", "edoc_sweep", "edoc_supervisor")
+
+ROLES_SQL = """
+DO $$
+DECLARE r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['edoc_operator', 'edoc_sweep', 'edoc_supervisor'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+            EXECUTE format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+        EXECUTE format('GRANT USAGE ON SCHEMA edoc TO %I', r);
+        EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA edoc TO %I', r);
+        EXECUTE format('GRANT INSERT, UPDATE ON edoc.tickets, edoc.counters, edoc.meta TO %I', r);
+        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON edoc.summaries TO %I', r);
+        EXECUTE format('GRANT INSERT ON edoc.events TO %I', r);
+    END LOOP;
+END $$;
+-- The history is append-only for every edoc role: no UPDATE or DELETE on events, for anyone but its owner.
+REVOKE UPDATE, DELETE, TRUNCATE ON edoc.events FROM PUBLIC, edoc_operator, edoc_sweep, edoc_supervisor;
+-- Clause 16: only a supervisor stops service for abuse.
+CREATE OR REPLACE FUNCTION edoc.only_supervisors_terminate() RETURNS trigger LANGUAGE plpgsql AS $f$
+BEGIN
+    IF NEW.type = 'terminated'
+       AND NOT pg_has_role(current_user, 'edoc_supervisor', 'MEMBER')
+       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RAISE EXCEPTION 'only a supervisor may stop service for abuse (clause 16)'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $f$;
+DROP TRIGGER IF EXISTS only_supervisors_terminate ON edoc.events;
+CREATE TRIGGER only_supervisors_terminate BEFORE INSERT ON edoc.events
+    FOR EACH ROW EXECUTE FUNCTION edoc.only_supervisors_terminate();
+"""

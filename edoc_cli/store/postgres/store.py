@@ -22,7 +22,7 @@ from edoc_cli.errors import StoreBusy, StoreCorrupt, StoreWriteFailed, UsageErro
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Snapshot, Store, encode
 from edoc_cli.store.commit import RUN, commit_section, raise_if_interrupted
-from edoc_cli.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION
+from edoc_cli.store.postgres.schema import MIGRATIONS, ROLES, ROLES_SQL, SCHEMA_VERSION
 from edoc_cli.ticket_id import MAX_SEQUENCE, TICKET_ID_RE, sequence_key, split_number
 from edoc_cli.ticket_rules import record_problems
 
@@ -71,7 +71,7 @@ class PgStore(Store):
             except psycopg.OperationalError as exc:
                 raise StoreBusy(_("the store {location} cannot be reached ({reason}); nothing was done, "
                                   "try again").format(location=self.location,
-                                                      reason=str(exc).strip().splitlines()[0][:200])) from None
+                                                      reason=_reason(exc))) from None
         return self._conn
 
     def _ask(self, query: str):
@@ -83,6 +83,9 @@ class PgStore(Store):
             if idle:
                 conn.rollback()
         return value
+
+    def _role(self) -> str:
+        return urlsplit(self.url).username or "?"
 
     def current_user(self) -> str:
         """The database role this edoc connected as: the operator on a PostgreSQL store."""
@@ -114,8 +117,9 @@ class PgStore(Store):
         finally:
             self.connection().rollback()
 
-    def init(self) -> list[str]:
-        """Create the schema, or bring it up to date; what was done, a line each (idempotent)."""
+    def init(self, roles: bool = False) -> list[str]:
+        """Create the schema, or bring it up to date; with `roles`, the group roles of operators, the
+        sweep and supervisors and their rights; what was done, a line each (idempotent)."""
         conn = self.connection()
         done = []
         with self._guarded(), conn.transaction():
@@ -129,6 +133,9 @@ class PgStore(Store):
                 conn.execute(MIGRATIONS[step])
                 conn.execute("UPDATE edoc.meta SET value = %s WHERE key = 'schema_version'", (json.dumps(step),))
                 done.append(_("schema version {version}").format(version=step))
+            if roles:
+                conn.execute(ROLES_SQL)
+                done.append(_("roles {roles}").format(roles=", ".join(ROLES)))
         return done
 
     def info(self) -> dict[str, Any]:
@@ -162,6 +169,10 @@ class PgStore(Store):
         psycopg = _driver()
         try:
             yield
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StoreWriteFailed(_("the store {location} does not allow this to {role} ({reason}); nothing was "
+                                     "changed").format(location=self.location, role=self._role(),
+                                                       reason=_reason(exc))) from None
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(_(
                 "store {path} is busy: another edoc holds its lock for more than {seconds} s; try again "
@@ -170,10 +181,10 @@ class PgStore(Store):
         except psycopg.OperationalError as exc:
             raise StoreBusy(_("the store {location} cannot be reached ({reason}); nothing was done, "
                               "try again").format(location=self.location,
-                                                  reason=str(exc).strip().splitlines()[0][:200])) from None
+                                                  reason=_reason(exc))) from None
         except psycopg.Error as exc:
             raise StoreWriteFailed(_("the store {location} refused the change ({reason}); nothing was changed").format(
-                location=self.location, reason=str(exc).strip().splitlines()[0][:200])) from None
+                location=self.location, reason=_reason(exc))) from None
 
     def snapshot(self, lenient: bool = False) -> "PgSnapshot":
         conn = self.connection()
@@ -202,7 +213,14 @@ class PgStore(Store):
                 conn.rollback()
                 return
             with commit_section():
-                conn.commit()  # the commit point
+                try:
+                    conn.commit()  # the commit point
+                except _driver().OperationalError as exc:
+                    # The connection went while the server was committing: it may have, or not.
+                    raise StoreWriteFailed(_(
+                        "the connection to {location} was lost while the change was being committed ({reason}): "
+                        "it may or may not be saved; 'edoc show' or 'edoc list' tells").format(
+                        location=self.location, reason=_reason(exc))) from None
                 RUN.commits += 1
 
 
@@ -400,6 +418,11 @@ class PgSnapshot(Snapshot):
                 self.put(ticket)
                 done.append(_("{id}: its report summary is made again from its history").format(id=ticket["id"]))
         return done
+
+
+def _reason(exc) -> str:
+    """A database error's first line (a message of the server's, never a password)."""
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
 
 def _ticket(doc: dict[str, Any], history: list | None) -> dict[str, Any]:
