@@ -245,13 +245,14 @@ def test_roles_make_the_history_append_only_and_let_only_supervisors_terminate(p
 
 
 def test_a_backend_killed_mid_import_leaves_nothing_half_written(pg, tmp_path):
+    """Killed after some chunks of the import were written by COPY, in its one transaction."""
     source = Edoc(tmp_path / "json")
     tid = source.open_ticket(now=NOW)
     assert source.run("close", tid, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
     (template,) = map(json.loads, source.run("export", now=NOW).out.splitlines())
     dump = tmp_path / "many.jsonl"
     dump.write_text("".join(json.dumps({**template, "id": f"ED-2025-{n:06d}"}, ensure_ascii=False) + "\n"
-                            for n in range(1, 3001)), encoding="utf-8")
+                            for n in range(1, 12001)), encoding="utf-8")
     url = pg.url + "&application_name=edoc-import-under-test"
     proc = subprocess.Popen([sys.executable, "-m", "edoc_cli", "import", str(dump)],
                             env=pg.proc_env(now=NOW, env={"EDOC_STORE": url}),
@@ -260,7 +261,8 @@ def test_a_backend_killed_mid_import_leaves_nothing_half_written(pg, tmp_path):
     with psycopg.connect(pg.url, autocommit=True) as admin:
         for _ in range(3000):
             row = admin.execute("SELECT pid FROM pg_stat_activity WHERE application_name = "
-                                "'edoc-import-under-test' AND state = 'active' AND query LIKE 'INSERT%'").fetchone()
+                                "'edoc-import-under-test' AND state = 'active'"
+                                " AND (query LIKE 'COPY%' OR query LIKE 'INSERT%')").fetchone()
             if row:
                 killed = admin.execute("SELECT pg_terminate_backend(%s)", (row[0],)).fetchone()[0]
                 break
@@ -270,6 +272,20 @@ def test_a_backend_killed_mid_import_leaves_nothing_half_written(pg, tmp_path):
     out, err = proc.communicate(timeout=120)
     assert killed, ("the import finished before its backend could be killed", proc.returncode, err)
     assert proc.returncode == 6 and "nothing was done" in err and "Traceback" not in err, err
-    assert pg.run("export", now=NOW).out == ""  # not one of the 3,000
+    assert pg.run("export", now=NOW).out == ""  # not one of the 12,000 (written by COPY in chunks)
     assert pg.run("import", str(dump), now=NOW).code == 0  # and the same import goes through whole
-    assert len(pg.run("export", now=NOW).out.splitlines()) == 3000
+    assert len(pg.run("export", now=NOW).out.splitlines()) == 12000
+
+
+def test_a_report_over_a_year_is_the_same_on_both_stores(pg, tmp_path):
+    """A period of four months or more is tallied in a forked child on the JSON store; on
+    PostgreSQL, whose connection a child must not share, in one process: the same figures."""
+    on_json = Edoc(tmp_path / "json")
+    on_json.env["EDOC_OPERATOR"] = "postgres"
+    for desk in (pg, on_json):
+        _day(desk)
+    args = ("report", "--since", "2025-11-01", "--until", "2026-11-30", "--json")
+    reports = [desk.run(*args, now="2026-11-27T15:00:00+05:00") for desk in (pg, on_json)]
+    assert all(r.code == 0 for r in reports), reports
+    assert reports[0].out == reports[1].out
+    assert reports[0].json()["total"]["opened"] == 2

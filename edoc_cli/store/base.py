@@ -179,6 +179,7 @@ class Store(ABC):
 
     location: str   # where it is (a path, a URL), for messages
     label: str      # what its everyday part is called in messages ("tickets.json")
+    fork_safe = True  # a forked child may read a snapshot (files may be; a connection may not)
 
     @abstractmethod
     def exists(self) -> bool:

@@ -15,19 +15,17 @@ from __future__ import annotations
 import json
 import weakref
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
-from edoc_cli.errors import StoreBusy, StoreCorrupt, StoreWriteFailed, UsageError, ValidationFailed
+from edoc_cli.errors import StoreBusy, StoreCorrupt, StoreWriteFailed, UsageError
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Snapshot, Store, encode
+from edoc_cli.store.base import Store
 from edoc_cli.store.commit import RUN, commit_section, raise_if_interrupted
 from edoc_cli.store.postgres.schema import MIGRATIONS, ROLES, ROLES_SQL, SCHEMA_VERSION
-from edoc_cli.ticket_id import MAX_SEQUENCE, TICKET_ID_RE, sequence_key, split_number
-from edoc_cli.ticket_rules import record_problems
+from edoc_cli.store.postgres.snapshot import PgSnapshot
 
 LOCK_KEY = 4_726_371_008  # the desk's advisory lock: writers take turns
-_TICKET_COLUMNS = "t.doc, (SELECT json_agg(e.data ORDER BY e.seq) FROM edoc.events e WHERE e.ticket_id = t.id)"
 
 
 def _driver():
@@ -48,6 +46,8 @@ def safe_location(url: str) -> str:
 
 class PgStore(Store):
     """Tickets in a PostgreSQL database (`postgresql://` URL, libpq's conventions)."""
+
+    fork_safe = False  # one connection: a forked child would garble its conversation with the server
 
     def __init__(self, url: str, lock_timeout: float, summarize: Callable[[dict[str, Any]], dict[str, Any]] | None):
         if urlsplit(url).password is not None:
@@ -212,6 +212,7 @@ class PgStore(Store):
             if not snap.changed:
                 conn.rollback()
                 return
+            snap.flush()
             with commit_section():
                 try:
                     conn.commit()  # the commit point
@@ -224,212 +225,6 @@ class PgStore(Store):
                 RUN.commits += 1
 
 
-class PgSnapshot(Snapshot):
-    """One transaction's view of the PostgreSQL store; its changes go straight into the transaction."""
-
-    archived = True
-
-    def __init__(self, store: PgStore, conn):
-        self.store = store
-        self.conn = conn
-        self.changed = False
-        self.damaged: dict[str, str] = {}
-        self.meta_problems: list[str] = []
-
-    def close(self) -> None:
-        if self.conn.info.transaction_status != 0:  # not idle: end the reader's transaction
-            self.conn.rollback()
-
-    # -- reading ---------------------------------------------------------------------
-    def _rows(self, where: str, params: tuple = (), order: str = "t.prefix, t.year, t.n") -> Iterator[dict]:
-        with self.conn.cursor() as cur:
-            cur.execute(f"SELECT t.id, {_TICKET_COLUMNS} FROM edoc.tickets t WHERE {where} ORDER BY {order}", params)
-            for tid, doc, history in cur:
-                yield tid, _ticket(doc, history)
-
-    def _sound(self, rows: Iterable[tuple[str, dict]]) -> Iterator[dict]:
-        for tid, ticket in rows:
-            problems = record_problems(ticket)
-            if problems:
-                self.note_damage(tid, problems[0])
-                continue
-            yield ticket
-
-    def get(self, ticket_id: str) -> dict[str, Any] | None:
-        for tid, ticket in self._rows("t.id = %s", (ticket_id,)):
-            problems = record_problems(ticket)
-            if problems:
-                self.note_damage(tid, problems[0])
-                raise self.damaged_error(ticket_id, problems[0])
-            return ticket
-        return None
-
-    def holds(self, ticket_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM edoc.tickets WHERE id = %s", (ticket_id,)).fetchone() is not None
-
-    def active_tickets(self) -> list[dict[str, Any]]:
-        return list(self._sound(self._rows("t.status <> 'closed'")))
-
-    def pending_tickets(self) -> list[dict[str, Any]]:
-        return self.active_tickets()
-
-    def pending_records(self) -> list[Any]:
-        return [ticket for _tid, ticket in self._rows("t.status <> 'closed'")]
-
-    def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
-        rows = self._rows("true")
-        if sound_only:
-            yield from self._sound(rows)
-        else:
-            yield from (ticket for _tid, ticket in rows)
-
-    def summary_months(self) -> list[str]:
-        return [m for (m,) in self.conn.execute("SELECT DISTINCT month FROM edoc.summaries ORDER BY month")]
-
-    def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT s.row FROM edoc.summaries s JOIN edoc.tickets t ON t.id = s.id "
-                        "WHERE s.month = ANY(%s) AND t.status = 'closed' ORDER BY t.prefix, t.year, t.n",
-                        ([m[:7] for m in months],))
-            for (row,) in cur:
-                yield row
-
-    def meta(self) -> dict[str, Any]:
-        rows = dict(self.conn.execute("SELECT key, value FROM edoc.meta").fetchall())
-        meta: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "sequences": self.issued()}
-        if rows.get("last_sweep_at") is not None:
-            meta["last_sweep_at"] = rows["last_sweep_at"]
-        return meta
-
-    # -- integrity -------------------------------------------------------------------
-    def in_both_places(self) -> list[tuple[str, str]]:
-        return []  # one table: a number cannot be held twice
-
-    def archive_highest(self, key: str) -> int:
-        return self.issued().get(key, 0)
-
-    def issued(self) -> dict[str, int]:
-        return dict(self.conn.execute("SELECT key, highest FROM edoc.counters").fetchall())
-
-    def all_ids(self) -> Iterator[str]:
-        yield from (tid for (tid,) in self.conn.execute("SELECT id FROM edoc.tickets").fetchall())
-
-    # -- changes ---------------------------------------------------------------------
-    def set_meta(self, meta: dict[str, Any]) -> None:
-        self.changed = True
-        for key, n in meta.get("sequences", {}).items():
-            self._raise_counter(key, n)
-        if "last_sweep_at" in meta:
-            self.conn.execute("INSERT INTO edoc.meta (key, value) VALUES ('last_sweep_at', %s) "
-                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                              (json.dumps(meta["last_sweep_at"]),))
-
-    def _raise_counter(self, key: str, n: int) -> None:
-        self.conn.execute("INSERT INTO edoc.counters (key, highest) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
-                          "SET highest = GREATEST(edoc.counters.highest, excluded.highest)", (key, n))
-
-    def next_number(self, prefix: str, year: int) -> str:
-        key = f"{prefix}-{year}"
-        row = self.conn.execute(
-            "SELECT GREATEST(COALESCE((SELECT highest FROM edoc.counters WHERE key = %s), 0),"
-            " COALESCE((SELECT max(n) FROM edoc.tickets WHERE prefix = %s AND year = %s), 0))",
-            (key, prefix, year)).fetchone()
-        n = row[0] + 1
-        if n > MAX_SEQUENCE:
-            raise ValidationFailed(_("nothing was registered: the registration numbers of {key} are used up "
-                                     "({key}-{highest} is taken)").format(key=key, highest=MAX_SEQUENCE))
-        self.changed = True
-        self._raise_counter(key, n)
-        return f"{prefix}-{year}-{n:06d}"
-
-    def bump_sequence(self, ticket_id: str) -> None:
-        self.changed = True
-        self._raise_counter(sequence_key(ticket_id), split_number(ticket_id)[2])
-
-    def insert_new(self, tickets: list[dict[str, Any]]) -> None:
-        for ticket in tickets:
-            self.put(ticket, new=True)
-
-    def put(self, ticket: dict[str, Any], new: bool = False) -> None:
-        problems = record_problems(ticket, texts_checked=False)
-        if problems:
-            raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
-                id=str(ticket.get("id"))[:40], problem=problems[0]))
-        self.changed = True
-        tid = ticket["id"]
-        prefix, year, n = split_number(tid)
-        client = ticket["client"]
-        doc = {**ticket, "history": None}  # the history is the events' (the key keeps its place)
-        self.conn.execute(
-            "INSERT INTO edoc.tickets (id, prefix, year, n, status, category, channel, sla_level, assignee, priority,"
-            " created_at, received_at, client_name, client_iin, client_bin, client_email, client_phone, doc)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO UPDATE SET status = excluded.status, category = excluded.category,"
-            " channel = excluded.channel, sla_level = excluded.sla_level, assignee = excluded.assignee,"
-            " priority = excluded.priority, client_name = excluded.client_name, client_iin = excluded.client_iin,"
-            " client_bin = excluded.client_bin, client_email = excluded.client_email,"
-            " client_phone = excluded.client_phone, doc = excluded.doc",
-            (tid, prefix, year, n, ticket["status"], ticket["category"], ticket["channel"], ticket["sla_level"],
-             ticket.get("assignee"), ticket.get("priority"), ticket["created_at"], ticket["received_at"],
-             client.get("name"), client.get("iin"), client.get("bin"), client.get("email"), client.get("phone"),
-             encode(doc)))
-        stored = 0 if new else self.conn.execute(
-            "SELECT count(*) FROM edoc.events WHERE ticket_id = %s", (tid,)).fetchone()[0]
-        history = ticket["history"]
-        if len(history) < stored:
-            raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
-                id=tid, problem=_("its history would lose events")))
-        with self.conn.cursor() as cur:
-            cur.executemany("INSERT INTO edoc.events (ticket_id, seq, at, by, type, data) VALUES (%s, %s, %s, %s, %s, %s)",
-                            [(tid, seq, e["at"], e["by"], e["type"], encode(e))
-                             for seq, e in enumerate(history[stored:], stored + 1)])
-        self._raise_counter(sequence_key(tid), n)
-        if ticket["status"] == "closed":
-            self.conn.execute("INSERT INTO edoc.summaries (id, month, row) VALUES (%s, %s, %s) ON CONFLICT (id)"
-                              " DO UPDATE SET month = excluded.month, row = excluded.row",
-                              (tid, ticket["created_at"][:7], encode(self.store.summarize(ticket))))
-        elif not new:
-            self.conn.execute("DELETE FROM edoc.summaries WHERE id = %s", (tid,))
-
-    def put_encoded(self, ticket_id: str, created_at: str, text: str, summary: str) -> None:
-        self.put(json.loads(text), new=True)
-
-    # -- repairs ---------------------------------------------------------------------
-    def keep_later_copy(self, ticket_id: str, place: str) -> str:
-        return ""  # never held twice
-
-    def raise_archive_numbers(self) -> list[str]:
-        done = []
-        for key, highest in self.conn.execute(
-                "SELECT prefix || '-' || year, max(n) FROM edoc.tickets GROUP BY prefix, year").fetchall():
-            if self.issued().get(key, 0) < highest:
-                self._raise_counter(key, highest)
-                self.changed = True
-                done.append(_("meta.sequences.{key}: raised from {old} to {new}").format(
-                    key=key, old=self.issued().get(key, 0), new=highest))
-        return done
-
-    def rebuild_summaries(self) -> list[str]:
-        done = []
-        for ticket in list(self._sound(self._rows("t.status = 'closed'"))):
-            row = self.conn.execute("SELECT row FROM edoc.summaries WHERE id = %s", (ticket["id"],)).fetchone()
-            summary = self.store.summarize(ticket)
-            if row is None or row[0] != summary:
-                self.put(ticket)
-                done.append(_("{id}: its report summary is made again from its history").format(id=ticket["id"]))
-        return done
-
-
 def _reason(exc) -> str:
     """A database error's first line (a message of the server's, never a password)."""
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-
-
-def _ticket(doc: dict[str, Any], history: list | None) -> dict[str, Any]:
-    ticket = dict(doc)
-    ticket["history"] = list(history or [])
-    return ticket
-
-
-def id_ok(ticket_id: str) -> bool:
-    return TICKET_ID_RE.match(ticket_id) is not None

@@ -1,0 +1,262 @@
+"""A transaction's view of the PostgreSQL store, and its changes (see the store's text)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Iterator
+
+from edoc_cli.errors import StoreWriteFailed, ValidationFailed
+from edoc_cli.i18n import _
+from edoc_cli.store.base import Snapshot, Store, encode
+from edoc_cli.store.postgres.schema import SCHEMA_VERSION
+from edoc_cli.ticket_id import MAX_SEQUENCE, sequence_key, split_number
+from edoc_cli.ticket_rules import record_problems
+
+FLUSH_EVERY = 5_000  # new tickets written by one COPY
+_TICKET_COLUMNS = "t.doc, (SELECT json_agg(e.data ORDER BY e.seq) FROM edoc.events e WHERE e.ticket_id = t.id)"
+
+
+class PgSnapshot(Snapshot):
+    """One transaction's view of the PostgreSQL store; its changes go straight into the transaction."""
+
+    archived = True
+
+    def __init__(self, store: Store, conn):
+        self.store = store
+        self.conn = conn
+        self.changed = False
+        self._new: list[tuple[dict[str, Any], str | None]] = []  # new tickets, written by COPY at flush()
+        self.damaged: dict[str, str] = {}
+        self.meta_problems: list[str] = []
+
+    def close(self) -> None:
+        if self.conn.info.transaction_status != 0:  # not idle: end the reader's transaction
+            self.conn.rollback()
+
+    # -- reading ---------------------------------------------------------------------
+    def _rows(self, where: str, params: tuple = (), order: str = "t.prefix, t.year, t.n") -> Iterator[dict]:
+        self.flush()  # a change this transaction keeps for COPY is seen by its own reads
+        with self.conn.cursor() as cur:
+            cur.execute(f"SELECT t.id, {_TICKET_COLUMNS} FROM edoc.tickets t WHERE {where} ORDER BY {order}", params)
+            for tid, doc, history in cur:
+                yield tid, _ticket(doc, history)
+
+    def _sound(self, rows: Iterable[tuple[str, dict]]) -> Iterator[dict]:
+        for tid, ticket in rows:
+            problems = record_problems(ticket)
+            if problems:
+                self.note_damage(tid, problems[0])
+                continue
+            yield ticket
+
+    def get(self, ticket_id: str) -> dict[str, Any] | None:
+        for tid, ticket in self._rows("t.id = %s", (ticket_id,)):
+            problems = record_problems(ticket)
+            if problems:
+                self.note_damage(tid, problems[0])
+                raise self.damaged_error(ticket_id, problems[0])
+            return ticket
+        return None
+
+    def holds(self, ticket_id: str) -> bool:
+        self.flush()
+        return self.conn.execute("SELECT 1 FROM edoc.tickets WHERE id = %s", (ticket_id,)).fetchone() is not None
+
+    def active_tickets(self) -> list[dict[str, Any]]:
+        return list(self._sound(self._rows("t.status <> 'closed'")))
+
+    def pending_tickets(self) -> list[dict[str, Any]]:
+        return self.active_tickets()
+
+    def pending_records(self) -> list[Any]:
+        return [ticket for _tid, ticket in self._rows("t.status <> 'closed'")]
+
+    def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
+        rows = self._rows("true")
+        if sound_only:
+            yield from self._sound(rows)
+        else:
+            yield from (ticket for _tid, ticket in rows)
+
+    def summary_months(self) -> list[str]:
+        return [m for (m,) in self.conn.execute("SELECT DISTINCT month FROM edoc.summaries ORDER BY month")]
+
+    def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT s.row FROM edoc.summaries s JOIN edoc.tickets t ON t.id = s.id "
+                        "WHERE s.month = ANY(%s) AND t.status = 'closed' ORDER BY t.prefix, t.year, t.n",
+                        ([m[:7] for m in months],))
+            for (row,) in cur:
+                yield row
+
+    def meta(self) -> dict[str, Any]:
+        rows = dict(self.conn.execute("SELECT key, value FROM edoc.meta").fetchall())
+        meta: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "sequences": self.issued()}
+        if rows.get("last_sweep_at") is not None:
+            meta["last_sweep_at"] = rows["last_sweep_at"]
+        return meta
+
+    # -- integrity -------------------------------------------------------------------
+    def in_both_places(self) -> list[tuple[str, str]]:
+        return []  # one table: a number cannot be held twice
+
+    def archive_highest(self, key: str) -> int:
+        return self.issued().get(key, 0)
+
+    def issued(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT key, highest FROM edoc.counters").fetchall())
+
+    def all_ids(self) -> Iterator[str]:
+        yield from (tid for (tid,) in self.conn.execute("SELECT id FROM edoc.tickets").fetchall())
+
+    # -- changes ---------------------------------------------------------------------
+    def set_meta(self, meta: dict[str, Any]) -> None:
+        self.changed = True
+        for key, n in meta.get("sequences", {}).items():
+            self._raise_counter(key, n)
+        if "last_sweep_at" in meta:
+            self.conn.execute("INSERT INTO edoc.meta (key, value) VALUES ('last_sweep_at', %s) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                              (json.dumps(meta["last_sweep_at"]),))
+
+    def _raise_counter(self, key: str, n: int) -> None:
+        self.conn.execute("INSERT INTO edoc.counters (key, highest) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                          "SET highest = GREATEST(edoc.counters.highest, excluded.highest)", (key, n))
+
+    def next_number(self, prefix: str, year: int) -> str:
+        key = f"{prefix}-{year}"
+        self.flush()
+        row = self.conn.execute(
+            "SELECT GREATEST(COALESCE((SELECT highest FROM edoc.counters WHERE key = %s), 0),"
+            " COALESCE((SELECT max(n) FROM edoc.tickets WHERE prefix = %s AND year = %s), 0))",
+            (key, prefix, year)).fetchone()
+        n = row[0] + 1
+        if n > MAX_SEQUENCE:
+            raise ValidationFailed(_("nothing was registered: the registration numbers of {key} are used up "
+                                     "({key}-{highest} is taken)").format(key=key, highest=MAX_SEQUENCE))
+        self.changed = True
+        self._raise_counter(key, n)
+        return f"{prefix}-{year}-{n:06d}"
+
+    def bump_sequence(self, ticket_id: str) -> None:
+        self.changed = True
+        self._raise_counter(sequence_key(ticket_id), split_number(ticket_id)[2])
+
+    def insert_new(self, tickets: list[dict[str, Any]]) -> None:
+        """Tickets new to the store, at once (checked here, written by COPY with the transaction)."""
+        for ticket in tickets:
+            problems = record_problems(ticket, texts_checked=False)
+            if problems:
+                raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
+                    id=str(ticket.get("id"))[:40], problem=problems[0]))
+            self._new.append((ticket, encode(self.store.summarize(ticket)) if ticket["status"] == "closed" else None))
+        self.changed = True
+
+    def put_encoded(self, ticket_id: str, created_at: str, text: str, summary: str) -> None:
+        """A checked closed ticket of an import (checked by the same rules as it was read)."""
+        self._new.append((json.loads(text), summary))
+        self.changed = True
+        if len(self._new) >= FLUSH_EVERY:  # a big import holds a chunk in memory, not the whole workload
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the new tickets kept so far with COPY: rows at the rate of a bulk load, in this transaction."""
+        if not self._new:
+            return
+        new, self._new = self._new, []
+        highest: dict[str, int] = {}
+        with self.conn.cursor() as cur:
+            with cur.copy("COPY edoc.tickets (id, prefix, year, n, status, category, channel, sla_level, assignee,"
+                          " priority, created_at, received_at, client_name, client_iin, client_bin, client_email,"
+                          " client_phone, doc) FROM STDIN") as copy:
+                for ticket, _summary in new:
+                    prefix, year, n = split_number(ticket["id"])
+                    highest[f"{prefix}-{year}"] = max(highest.get(f"{prefix}-{year}", 0), n)
+                    copy.write_row(_ticket_row(ticket))
+            with cur.copy("COPY edoc.events (ticket_id, seq, at, by, type, data) FROM STDIN") as copy:
+                for ticket, _summary in new:
+                    for seq, event in enumerate(ticket["history"], 1):
+                        copy.write_row((ticket["id"], seq, event["at"], event["by"], event["type"], encode(event)))
+            with cur.copy("COPY edoc.summaries (id, month, row) FROM STDIN") as copy:
+                for ticket, summary in new:
+                    if summary is not None:
+                        copy.write_row((ticket["id"], ticket["created_at"][:7], summary))
+        for key, n in highest.items():
+            self._raise_counter(key, n)
+
+    def put(self, ticket: dict[str, Any], new: bool = False) -> None:
+        problems = record_problems(ticket, texts_checked=False)
+        if problems:
+            raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
+                id=str(ticket.get("id"))[:40], problem=problems[0]))
+        self.changed = True
+        tid = ticket["id"]
+        prefix, year, n = split_number(tid)
+        self.conn.execute(
+            "INSERT INTO edoc.tickets (id, prefix, year, n, status, category, channel, sla_level, assignee, priority,"
+            " created_at, received_at, client_name, client_iin, client_bin, client_email, client_phone, doc)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET status = excluded.status, category = excluded.category,"
+            " channel = excluded.channel, sla_level = excluded.sla_level, assignee = excluded.assignee,"
+            " priority = excluded.priority, client_name = excluded.client_name, client_iin = excluded.client_iin,"
+            " client_bin = excluded.client_bin, client_email = excluded.client_email,"
+            " client_phone = excluded.client_phone, doc = excluded.doc", _ticket_row(ticket))
+        stored = 0 if new else self.conn.execute(
+            "SELECT count(*) FROM edoc.events WHERE ticket_id = %s", (tid,)).fetchone()[0]
+        history = ticket["history"]
+        if len(history) < stored:
+            raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
+                id=tid, problem=_("its history would lose events")))
+        with self.conn.cursor() as cur:
+            cur.executemany("INSERT INTO edoc.events (ticket_id, seq, at, by, type, data) VALUES (%s, %s, %s, %s, %s, %s)",
+                            [(tid, seq, e["at"], e["by"], e["type"], encode(e))
+                             for seq, e in enumerate(history[stored:], stored + 1)])
+        self._raise_counter(sequence_key(tid), n)
+        if ticket["status"] == "closed":
+            self.conn.execute("INSERT INTO edoc.summaries (id, month, row) VALUES (%s, %s, %s) ON CONFLICT (id)"
+                              " DO UPDATE SET month = excluded.month, row = excluded.row",
+                              (tid, ticket["created_at"][:7], encode(self.store.summarize(ticket))))
+        elif not new:
+            self.conn.execute("DELETE FROM edoc.summaries WHERE id = %s", (tid,))
+
+    # -- repairs ---------------------------------------------------------------------
+    def keep_later_copy(self, ticket_id: str, place: str) -> str:
+        return ""  # never held twice
+
+    def raise_archive_numbers(self) -> list[str]:
+        done = []
+        for key, highest in self.conn.execute(
+                "SELECT prefix || '-' || year, max(n) FROM edoc.tickets GROUP BY prefix, year").fetchall():
+            if self.issued().get(key, 0) < highest:
+                self._raise_counter(key, highest)
+                self.changed = True
+                done.append(_("meta.sequences.{key}: raised from {old} to {new}").format(
+                    key=key, old=self.issued().get(key, 0), new=highest))
+        return done
+
+    def rebuild_summaries(self) -> list[str]:
+        done = []
+        for ticket in list(self._sound(self._rows("t.status = 'closed'"))):
+            row = self.conn.execute("SELECT row FROM edoc.summaries WHERE id = %s", (ticket["id"],)).fetchone()
+            summary = self.store.summarize(ticket)
+            if row is None or row[0] != summary:
+                self.put(ticket)
+                done.append(_("{id}: its report summary is made again from its history").format(id=ticket["id"]))
+        return done
+
+
+def _ticket_row(ticket: dict[str, Any]) -> tuple:
+    """A ticket's row of edoc.tickets: its JSON (the history left out: the key keeps its place, the
+    events hold it) and the fields lists sort and filter on and that find a client."""
+    prefix, year, n = split_number(ticket["id"])
+    client = ticket["client"]
+    return (ticket["id"], prefix, year, n, ticket["status"], ticket["category"], ticket["channel"],
+            ticket["sla_level"], ticket.get("assignee"), ticket.get("priority"), ticket["created_at"],
+            ticket["received_at"], client.get("name"), client.get("iin"), client.get("bin"), client.get("email"),
+            client.get("phone"), encode({**ticket, "history": None}))
+
+
+def _ticket(doc: dict[str, Any], history: list | None) -> dict[str, Any]:
+    ticket = dict(doc)
+    ticket["history"] = list(history or [])
+    return ticket
