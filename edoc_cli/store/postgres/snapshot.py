@@ -26,6 +26,7 @@ class PgSnapshot(Snapshot):
         self.conn = conn
         self.changed = False
         self._new: list[tuple[dict[str, Any], str | None]] = []  # new tickets, written by COPY at flush()
+        self.added = 0  # tickets written by COPY in this transaction
         self.damaged: dict[str, str] = {}
         self.meta_problems: list[str] = []
 
@@ -164,6 +165,7 @@ class PgSnapshot(Snapshot):
         if not self._new:
             return
         new, self._new = self._new, []
+        self.added += len(new)
         highest: dict[str, int] = {}
         with self.conn.cursor() as cur:
             with cur.copy("COPY edoc.tickets (id, prefix, year, n, status, category, channel, sla_level, assignee,"

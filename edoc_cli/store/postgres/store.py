@@ -213,6 +213,10 @@ class PgStore(Store):
                 conn.rollback()
                 return
             snap.flush()
+            if snap.added >= 1000:
+                # After a bulk load the planner's statistics are stale: without them it scans every
+                # ticket for the open ones (measured: 245 ms instead of 10 ms at 200,000 tickets).
+                conn.execute("ANALYZE edoc.tickets, edoc.events, edoc.summaries")
             with commit_section():
                 try:
                     conn.commit()  # the commit point
