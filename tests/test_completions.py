@@ -67,3 +67,11 @@ def test_python_dash_m_and_version(edoc) -> None:
     result = edoc.proc("--version")
     assert result.code == 0
     assert result.out.startswith("edoc ")
+
+
+def test_command_groups_offer_no_shell_install_of_their_own(edoc):
+    """`edoc completion SHELL` is the one way to install completion: a group's own --install-completion
+    (Typer's, untranslated) would be a second, wrong one."""
+    for group in ("calendar", "config", "store"):
+        result = edoc.run(group, "--help")
+        assert result.code == 0 and "--install-completion" not in result.out, (group, result)

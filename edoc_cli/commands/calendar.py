@@ -8,7 +8,8 @@ import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
 
-app = typer.Typer(help="The working calendar in force: hours, holidays, transfers.", invoke_without_command=True)
+app = typer.Typer(help="The working calendar in force: hours, holidays, transfers.", invoke_without_command=True,
+                  add_completion=False)
 
 
 @app.callback()

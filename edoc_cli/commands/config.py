@@ -9,7 +9,8 @@ import typer
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
 
-app = typer.Typer(help="The effective configuration and where it came from.", no_args_is_help=True)
+app = typer.Typer(help="The effective configuration and where it came from.", no_args_is_help=True,
+                  add_completion=False)
 
 
 @app.command("show")

@@ -7,7 +7,7 @@ import typer
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
 
-app = typer.Typer(help="The store itself: create or upgrade its schema, and what it holds.")
+app = typer.Typer(help="The store itself: create or upgrade its schema, and what it holds.", add_completion=False)
 
 
 @app.command("init")
