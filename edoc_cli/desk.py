@@ -147,8 +147,7 @@ class Desk:
 
         now = self.now()
         period = Period.parse(since, until, now, self.tz)
-        return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by,
-                             workers=None if self.store.fork_safe else 1)
+        return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by)
 
     def sweep(self, dry_run: bool = False):
         from edoc_cli.sweep import sweep

@@ -260,8 +260,15 @@ def period_report(snap, cal, now: datetime, tz, period: Period, group_by: str = 
     workers = cores() if workers is None else workers
     split = len(months) // 2 if workers > 1 and len(months) >= PARALLEL_FROM_MONTHS else 0
 
+    child_snapshot = snap.for_child() if split else None  # taken before the fork
+
     def older() -> _Tally:
-        return _Tally(group_by).add_all(_archived_summaries(snap, cal, now, tz, period, months[:split]))
+        own = child_snapshot()
+        try:
+            return _Tally(group_by).add_all(_archived_summaries(own, cal, now, tz, period, months[:split]))
+        finally:
+            if own is not snap:
+                own.close()
 
     if not split:
         return _Tally(group_by).add_all(period_summaries(snap, cal, now, tz, period)).report(now, tz, period)

@@ -170,6 +170,12 @@ class Snapshot(ABC):
     def raise_archive_numbers(self) -> list[str]:
         """Raise the archive's record of its highest numbers to what it holds (a repair)."""
 
+    def for_child(self) -> "Callable[[], Snapshot]":
+        """Called before a fork: what a forked child calls for this same committed state (a report
+        tallies half its months in a child). Files opened before the fork serve the child as they
+        are; a database connection must not be shared, so a store with one gives a new one."""
+        return lambda: self
+
     def close(self) -> None:
         """Let go of what the snapshot holds (open files, a connection)."""
 
@@ -179,7 +185,6 @@ class Store(ABC):
 
     location: str   # where it is (a path, a URL), for messages
     label: str      # what its everyday part is called in messages ("tickets.json")
-    fork_safe = True  # a forked child may read a snapshot (files may be; a connection may not)
 
     @abstractmethod
     def exists(self) -> bool:

@@ -30,8 +30,30 @@ class PgSnapshot(Snapshot):
         self.damaged: dict[str, str] = {}
         self.meta_problems: list[str] = []
 
+    def for_child(self):
+        """The same committed state on a connection of the child's own: this transaction's snapshot,
+        exported (pg_export_snapshot) and taken up by a new REPEATABLE READ transaction."""
+        snapshot_id = self.conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        store = self.store
+
+        def child() -> "PgSnapshot":
+            import psycopg
+            from psycopg import sql
+
+            conn = psycopg.connect(store.url)
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot_id)))
+            snap = PgSnapshot(store, conn)
+            snap.owns_connection = True
+            return snap
+        return child
+
+    owns_connection = False  # a child's snapshot: its connection is its own, closed with it
+
     def close(self) -> None:
-        if self.conn.info.transaction_status != 0:  # not idle: end the reader's transaction
+        if self.owns_connection:
+            self.conn.close()
+        elif self.conn.info.transaction_status != 0:  # not idle: end the reader's transaction
             self.conn.rollback()
 
     # -- reading ---------------------------------------------------------------------

@@ -47,8 +47,6 @@ def safe_location(url: str) -> str:
 class PgStore(Store):
     """Tickets in a PostgreSQL database (`postgresql://` URL, libpq's conventions)."""
 
-    fork_safe = False  # one connection: a forked child would garble its conversation with the server
-
     def __init__(self, url: str, lock_timeout: float, summarize: Callable[[dict[str, Any]], dict[str, Any]] | None):
         if urlsplit(url).password is not None:
             raise UsageError(_("a password in the store's URL is refused (it would show in process lists and "
