@@ -187,6 +187,7 @@ class PgStore(Store):
     def snapshot(self, lenient: bool = False) -> "PgSnapshot":
         conn = self.connection()
         with self._guarded():
+            conn.rollback()  # a snapshot taken earlier in the command ends here: one reader at a time
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             self._require_schema()
         return PgSnapshot(self, conn)
