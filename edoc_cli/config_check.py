@@ -202,6 +202,3 @@ def as_date(x: Any) -> date:
     d = _as_date(x)
     assert d is not None, x
     return d
-
-
-# -- printing ----------------------------------------------------------------------

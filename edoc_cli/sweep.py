@@ -87,20 +87,19 @@ def _sweep_one(snap: Snapshot, desk, cal, now: datetime, last: datetime | None,
     """One ticket's part of the sweep: (closed, breached, at risk) entries; the ticket changed in `snap`."""
     tz = desk.tz
     closed, breached, at_risk = [], [], []
-    changed = False
     breaches: list = []
     due = no_response.due(ticket, cal, tz, now)
     if due is not None:
-        # The same path as `edoc close --resolution no_response` (a dry run's snapshot is never written).
+        # The same path as `edoc close --resolution no_response`, which stores the ticket (and records
+        # its breaches) itself; a dry run's snapshot is never written.
         breaches = desk.close_for_no_response(snap, ticket)
         message = ticket["history"][-1 - len(breaches)]["message"]
         closed.append({"id": ticket["id"], "auto_close_at": to_iso(due, tz), "message": message})
-        changed = True
     sla = clocks(ticket, cal, now, tz)  # once per ticket: breaches and risks both read it
-    for event, clock in breaches + record_breaches(ticket, sla, now, tz, desk.operator):
+    recorded = record_breaches(ticket, sla, now, tz, desk.operator)  # none left on a ticket just closed
+    for event, clock in breaches + recorded:
         breached.append({"id": ticket["id"], "target": event["target"], "due_at": clock["due_at"],
                          "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"]})
-        changed = True
     earlier = None  # the clocks at the last sweep, worked out only for a ticket at risk
     for target in TARGETS:
         clock = sla[target]
@@ -115,6 +114,6 @@ def _sweep_one(snap: Snapshot, desk, cal, now: datetime, last: datetime | None,
                 "elapsed_minutes": clock["elapsed_minutes"], "target_minutes": clock["target_minutes"],
                 "new": not (before and before.get("at_risk")),
             })
-    if changed:
+    if recorded:
         snap.replace(ticket)
     return closed, breached, at_risk

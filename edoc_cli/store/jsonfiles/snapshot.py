@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
@@ -42,7 +41,9 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
     """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
 
     def __init__(self, data: dict[str, Any], store: StoreFiles, files: ArchiveFiles,
-                 meta_problems: list[str] | None = None):
+                 meta_problems: list[str] | None = None, exact: bool = False, raw: bytes | None = None):
+        """`exact`: archive files are parsed refusing keys given twice (writers, check); `raw`: the store
+        proper's bytes, whose NUL or surrogate escapes make every record's texts be checked."""
         from tinydb import TinyDB
 
         self.store = store
@@ -53,8 +54,8 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
         self.tickets = self.db.table(TICKETS, cache_size=0)
         self.meta_table = self.db.table(META, cache_size=0)
         self.changed = False
-        self.exact = False  # parse archive files refusing keys given twice (writers, check)
-        self.texts_suspect = False  # a file read holds a NUL or surrogate escape: records' texts are checked
+        self.exact = exact
+        self.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))  # and once an archive file read has one
         self.damaged: dict[str, str] = {}                           # record -> its first problem
         self._sound: set[str] = set()                              # doc ids of records that passed
         self._archive: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {id: ticket}
@@ -68,10 +69,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
     @property
     def data(self) -> dict[str, Any]:
         return self.db.storage.data
-
-    @property
-    def staged(self) -> dict[str, Path]:
-        return self.files.staged
 
     @property
     def archived(self) -> bool:

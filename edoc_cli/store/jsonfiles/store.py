@@ -23,7 +23,6 @@ from edoc_cli.store.jsonfiles.layout import (
 )
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.snapshot import JsonSnapshot
-from edoc_cli.ticket_rules import SUSPECT_ESCAPE
 
 
 class JsonStore(StoreFiles, Store):
@@ -55,9 +54,7 @@ class JsonStore(StoreFiles, Store):
                 files = ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
                                      present=schema_of(data) in ARCHIVED_SCHEMAS, still=lambda: self._still(seen))
                 if self._still(seen):
-                    snap = JsonSnapshot(data, self, files, problems)
-                    snap.exact = lenient
-                    snap.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))
+                    snap = JsonSnapshot(data, self, files, problems, exact=lenient, raw=raw)
                     if not files.pinned and fd is not None:
                         # Read when asked (too many files to pin): the store proper's file stays open, so
                         # its identity, which `still` compares, cannot pass to another file meanwhile.
@@ -202,10 +199,8 @@ class JsonStore(StoreFiles, Store):
         if os.path.lexists(self.archive_dir):
             check_folder(self.archive_dir, link_ok=False)  # a writer trusts its numbers.json as a reader does
         files = ArchiveFiles(self, {}, pinned=False, present=schema_of(data) in ARCHIVED_SCHEMAS)
-        snap = JsonSnapshot(data, self, files, problems)
-        snap.exact = True  # a writer reads every file it may rewrite exactly
-        snap.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))
-        return snap, raw
+        # a writer reads every file it may rewrite exactly
+        return JsonSnapshot(data, self, files, problems, exact=True, raw=raw), raw
 
     def _commit(self, snap: JsonSnapshot, counts: bool = True) -> None:
         """Stage the archive files, replace the store proper (the commit point), rename the staged in.

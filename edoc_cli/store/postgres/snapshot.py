@@ -249,13 +249,14 @@ class PgSnapshot(Snapshot):
 
     def raise_archive_numbers(self) -> list[str]:
         done = []
+        issued = self.issued()
         for key, highest in self.conn.execute(
                 "SELECT prefix || '-' || year, max(n) FROM edoc.tickets GROUP BY prefix, year").fetchall():
-            if self.issued().get(key, 0) < highest:
+            if issued.get(key, 0) < highest:
                 self._raise_counter(key, highest)
                 self.changed = True
                 done.append(_("meta.sequences.{key}: raised from {old} to {new}").format(
-                    key=key, old=self.issued().get(key, 0), new=highest))
+                    key=key, old=issued.get(key, 0), new=highest))
         return done
 
     def rebuild_summaries(self) -> list[str]:
