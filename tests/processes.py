@@ -31,11 +31,31 @@ def read_line(pipe, timeout: float) -> str:
         sel.close()
 
 
-@contextmanager
+# Holds the PostgreSQL store's advisory lock in a session of its own (as another edoc would).
+PG_LOCK_HOLDER = r"""
+import sys, psycopg
+from edoc_cli.store.postgres.store import LOCK_KEY
+conn = psycopg.connect(sys.argv[1], autocommit=True)
+conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
 def lock_held(lock: Path) -> Iterator[subprocess.Popen]:
     """A real separate process holding an exclusive flock on `lock` until the block ends."""
     lock.parent.mkdir(parents=True, exist_ok=True)
-    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(lock)],
+    return _holding(LOCK_HOLDER, str(lock))
+
+
+def pg_lock_held(url: str) -> Iterator[subprocess.Popen]:
+    """A real separate process holding the PostgreSQL desk's write lock until the block ends."""
+    return _holding(PG_LOCK_HOLDER, url)
+
+
+@contextmanager
+def _holding(code: str, target: str) -> Iterator[subprocess.Popen]:
+    holder = subprocess.Popen([sys.executable, "-c", code, target],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert read_line(holder.stdout, 20) == "locked"

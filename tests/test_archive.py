@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import BUG_FIELDS
+
+pytestmark = pytest.mark.json_only(reason="the archive's files and buckets")
+
 
 NOW = "2026-11-26T10:00:00+05:00"
 LATER = "2026-11-26T11:00:00+05:00"

@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.json_only(reason="the benchmark's JSON store")
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

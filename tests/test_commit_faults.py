@@ -32,6 +32,9 @@ import pytest
 import faults
 from conftest import Edoc
 
+pytestmark = pytest.mark.json_only(reason="the JSON store's commit steps")
+
+
 NOW = "2026-11-26T10:00:00+05:00"
 LATER = "2026-11-26T12:00:00+05:00"
 FAULTS = faults.KINDS

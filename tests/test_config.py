@@ -311,7 +311,7 @@ def test_a_config_error_stops_open_before_anything_is_stored(edoc):
     result = edoc.run("open", *request_args())
     assert result.code == 2, result
     assert "'calendar.workday_begin'" in result.err and str(path) in result.err
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
 # -- the configuration at work ----------------------------------------------------------------------------
@@ -326,12 +326,12 @@ def test_a_configured_prefix_numbers_the_tickets(edoc):
 
 def test_channels_per_category_come_from_the_config(edoc):
     edoc.write_config('[channels]\nconsultation = ["email", "chat"]\nbug = ["email", "portal", "phone"]\n')
-    before = edoc.store.read_bytes() if edoc.store.exists() else None
+    before = edoc.state()
     # A consultation by phone is no longer allowed ...
     result = edoc.run("open", *request_args(channel="phone"))
     assert result.code == 3, result
     assert "clause 8: --channel: a consultation request may arrive only by email, chat, not 'phone'" in result.err
-    assert (edoc.store.read_bytes() if edoc.store.exists() else None) == before
+    assert (edoc.state()) == before
     # ... by chat it is, and a bug may now come by phone.
     assert edoc.open_ticket(channel="chat") == "ED-2026-000001"
     assert edoc.open_ticket(**{**BUG_FIELDS, "channel": "phone"}) == "ED-2026-000002"

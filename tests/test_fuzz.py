@@ -33,6 +33,9 @@ from hypothesis import strategies as st
 
 from conftest import DEFAULT_NOW, IIN, Edoc, request_args
 
+pytestmark = pytest.mark.json_only(reason="hand-made store files")
+
+
 NOW = DEFAULT_NOW
 LATER = "2026-11-26T12:00:00+05:00"
 

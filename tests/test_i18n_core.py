@@ -46,7 +46,7 @@ def test_a_refused_registration_names_the_clauses_in_russian(edoc):
     email = next(line for line in lines if "--email" in line)
     assert email.startswith("п. 11 регламента: --email: "), email
     assert "электронной почты" in email and "телефона" in email, email
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
 def test_the_checklist_keeps_codes_untranslated_in_russian(edoc):
@@ -67,6 +67,7 @@ def test_an_unknown_ticket_is_reported_in_russian(edoc):
     assert "edoc list --all" in result.err
 
 
+@pytest.mark.json_only(reason="a torn file")
 def test_a_corrupt_store_is_reported_in_russian(edoc):
     edoc.store.parent.mkdir(parents=True)
     edoc.store.write_text('{"tickets": {', encoding="utf-8")

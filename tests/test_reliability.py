@@ -50,6 +50,7 @@ def one_line(err: str) -> str:
 # -- a restored backup ---------------------------------------------------------------------
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_restored_older_store_never_reuses_a_number_nor_erases_the_archive(edoc):
     """The issue: two opens, tickets.json copied aside, a third opened and closed, the old file
     copied back (as the exit-7 message suggests), then `open` gave ED-2026-000003 again and the
@@ -75,6 +76,7 @@ def test_a_restored_older_store_never_reuses_a_number_nor_erases_the_archive(edo
     assert edoc.run("check", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_ticket_both_in_a_restored_store_and_in_the_archive_is_never_overwritten_and_repair_keeps_the_later(edoc):
     a = edoc.open_ticket(now=NOW)
     b = edoc.open_ticket(now=NOW)
@@ -99,6 +101,7 @@ def test_a_ticket_both_in_a_restored_store_and_in_the_archive_is_never_overwritt
     assert edoc.run("check", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_check_repair_keeps_the_store_copy_when_it_is_the_later_one(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
@@ -114,6 +117,7 @@ def test_check_repair_keeps_the_store_copy_when_it_is_the_later_one(edoc):
     assert edoc.run("check", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_counter_of_zero_never_hands_out_a_number_in_use_and_repair_raises_it(edoc):
     edoc.open_ticket(now=NOW)
     edoc.open_ticket(now=NOW)
@@ -125,6 +129,7 @@ def test_a_counter_of_zero_never_hands_out_a_number_in_use_and_repair_raises_it(
     assert edoc.run("check", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 @pytest.mark.parametrize("value", [1.5, True, -5, "3"])
 def test_a_malformed_counter_stops_commands_and_repair_mends_it(edoc, value):
     edoc.open_ticket(now=NOW)
@@ -181,6 +186,7 @@ def _writer_between(monkeypatch, edoc: Edoc, where: str, *args: str) -> list:
     return ran
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 @pytest.mark.parametrize("where", ["read", "still"])
 @pytest.mark.parametrize("reader", ["export", "show", "list --all"])
 def test_a_reopen_committed_while_a_reader_reads_is_seen_whole_or_not_at_all(edoc, monkeypatch, where, reader):
@@ -203,6 +209,7 @@ def test_a_reopen_committed_while_a_reader_reads_is_seen_whole_or_not_at_all(edo
     assert statuses == (["closed"] if where == "read" else ["open"]), (statuses, result)
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_check_during_an_import_reports_no_phantom_corruption(edoc, monkeypatch):
     edoc.open_ticket(now=NOW)
     tid = _closed_ticket_beside_open_ones(edoc, 0)
@@ -232,6 +239,7 @@ print(missing)
 """
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_real_readers_beside_a_real_writer_never_miss_a_ticket(edoc):
     """A writer process reopening and closing one ticket as fast as it can, with readers running
     beside it: every export holds the ticket, every show finds it."""
@@ -267,11 +275,11 @@ def test_real_readers_beside_a_real_writer_never_miss_a_ticket(edoc):
                                      ["open", "--no-input", *request_args()]])
 def test_a_clock_past_2100_writes_nothing(edoc, command):
     edoc.open_ticket(now=NOW)
-    before = edoc.store.read_bytes()
+    before = edoc.state()
     result = edoc.run(*command, now="2100-12-31T20:00:00Z")
     assert result.code == 2, result
     assert "EDOC_NOW" in one_line(result.err) and "2100" in result.err
-    assert edoc.store.read_bytes() == before
+    assert edoc.state() == before
     assert edoc.run("list", now=LATER).code == 0
 
 
@@ -285,7 +293,7 @@ def test_targets_that_round_to_zero_minutes_are_a_configuration_error(edoc, text
     result = edoc.run("open", "--no-input", *request_args(), now=NOW)
     assert result.code == 2, result
     assert key in one_line(result.err)
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
 def test_the_store_refuses_to_write_a_record_its_reader_would_refuse(edoc):
@@ -293,7 +301,7 @@ def test_the_store_refuses_to_write_a_record_its_reader_would_refuse(edoc):
     from edoc_cli.errors import StoreWriteFailed
 
     tid = edoc.open_ticket(now=NOW)
-    before = edoc.store.read_bytes()
+    before = edoc.state()
     env = Environment(environ={k: v for k, v in edoc.env.items() if v is not None})
     for damage in (lambda t: t.update(history=[]),
                    lambda t: t["history"].append({"at": "2101-01-01T00:00:00+05:00", "by": "x", "type": "note"}),
@@ -303,7 +311,7 @@ def test_the_store_refuses_to_write_a_record_its_reader_would_refuse(edoc):
                 ticket = snap.get(tid)
                 damage(ticket)
                 snap.replace(ticket)
-        assert edoc.store.read_bytes() == before
+        assert edoc.state() == before
 
 
 # -- a store in a shared folder ----------------------------------------------------------------
@@ -318,6 +326,7 @@ def _schema_1_store(edoc: Edoc) -> bytes:
     return raw
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_the_migration_backup_never_writes_through_a_planted_link(edoc):
     v1 = _schema_1_store(edoc)
     victim = edoc.tmp / "victim.txt"
@@ -353,6 +362,7 @@ def test_a_new_file_is_never_written_through_a_link():
         assert not (Path(folder) / "made-by-the-link").exists()
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_an_archive_folder_open_to_everyone_is_refused(edoc):
     a = edoc.open_ticket(now=NOW)
     b = edoc.open_ticket(now=NOW)
@@ -368,6 +378,7 @@ def test_an_archive_folder_open_to_everyone_is_refused(edoc):
     assert {p.name: p.read_bytes() for p in archive(edoc).iterdir()} == before
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
 def test_an_archive_folder_made_by_another_user_is_refused(edoc):
     edoc.open_ticket(now=NOW)
@@ -382,6 +393,7 @@ def test_an_archive_folder_made_by_another_user_is_refused(edoc):
     assert edoc.run("export", now=LATER).code == 7  # readers refuse it too: it could hold planted tickets
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 @pytest.mark.parametrize("what", ["store folder", "store file"])
 def test_a_store_open_to_everyone_is_refused(edoc, what):
     edoc.open_ticket(now=NOW)
@@ -390,6 +402,7 @@ def test_a_store_open_to_everyone_is_refused(edoc, what):
     assert result.code == 7 and "writable by every user" in one_line(result.err), result
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_linked_lock_file_is_refused_and_not_followed(edoc):
     edoc.open_ticket(now=NOW)
     lock = edoc.store.with_name("tickets.json.lock")
@@ -402,6 +415,7 @@ def test_a_linked_lock_file_is_refused_and_not_followed(edoc):
     assert not target.exists()
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_linked_archive_file_is_refused(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
@@ -413,6 +427,7 @@ def test_a_linked_archive_file_is_refused(edoc):
     assert result.code == 7 and "symbolic link" in one_line(result.err), result
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_store_in_a_group_writable_folder_is_shared_with_the_group(edoc):
     """The one-machine half of the shared store: every write used to recreate tickets.json 0600,
     locking out the next operator of the group."""
@@ -441,13 +456,14 @@ def test_a_store_in_a_group_writable_folder_is_shared_with_the_group(edoc):
 ])
 def test_dates_and_durations_out_of_range_are_usage_errors(edoc, args, env):
     edoc.open_ticket(now=NOW)
-    before = edoc.store.read_bytes()
+    before = edoc.state()
     result = edoc.run(*args, now=LATER, env=env)
     assert result.code == 2, result
     assert "unexpected" not in one_line(result.err)
-    assert edoc.store.read_bytes() == before
+    assert edoc.state() == before
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_check_finds_a_deleted_archive_file(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "Решено", now=NOW).code == 0
@@ -457,6 +473,7 @@ def test_check_finds_a_deleted_archive_file(edoc):
     assert any(a in p and "ED-2026-000.json" in p for p in checked.json()["problems"]), checked
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_check_finds_a_key_given_twice_that_drops_a_ticket(edoc):
     edoc.open_ticket(now=NOW)
     edoc.open_ticket(now=NOW)
@@ -468,6 +485,7 @@ def test_check_finds_a_key_given_twice_that_drops_a_ticket(edoc):
     assert checked.code == 7 and "twice" in one_line(checked.err), checked
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_check_finds_a_garbage_last_sweep_time(edoc):
     edoc.open_ticket(now=NOW)
     data = json.loads(edoc.store.read_bytes())
@@ -489,9 +507,10 @@ def test_from_json_with_a_hundred_thousand_bad_items_prints_a_bounded_list(edoc)
     assert result.code == 3, result.err[-300:]
     lines = result.err.splitlines()
     assert len(lines) <= 52 and "more" in lines[-1], lines[-3:]
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_from_json_registers_thousands_in_one_write(edoc, monkeypatch):
     """One write of the store for the whole batch: TinyDB rewrote its table per insert (quadratic)."""
     from tinydb.table import Table
@@ -513,6 +532,7 @@ def test_from_json_registers_thousands_in_one_write(edoc, monkeypatch):
     assert updates.count("tickets") == 1, updates.count("tickets")
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_neighbouring_stores_temporary_files_are_left_alone(edoc):
     edoc.open_ticket(now=NOW)
     theirs = [edoc.store.parent / ".tickets.json.test.0123456789abcdef.tmp",
@@ -542,9 +562,10 @@ def test_line_separators_and_bidi_marks_are_refused_in_single_line_fields(edoc, 
     result = edoc.run("open", "--no-input", *request_args(name=f"Иванов{char}Иван"), now=NOW)
     assert result.code == 3, result
     assert "--name" in result.err
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_schema_2_store_is_read_as_it_is_and_becomes_3_with_its_first_write(edoc):
     """Schema 3 adds numbers.json to the archive, which an edoc that knows only schema 2 would take
     for a bucket of tickets: the version tells that edoc to upgrade instead."""
@@ -574,6 +595,7 @@ def _edit_store(edoc: Edoc, change) -> bytes:
     return raw
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_lone_surrogate_in_a_stored_record_is_a_damaged_record_not_a_crash(edoc):
     bad = edoc.open_ticket(now=NOW)
     good = edoc.open_ticket(now=NOW)
@@ -589,6 +611,7 @@ def test_a_lone_surrogate_in_a_stored_record_is_a_damaged_record_not_a_crash(edo
     assert exported.code == 0 and exported.out.count("\\ud800") == 1, exported
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_ticket_key_given_twice_stops_every_writer_instead_of_losing_one(edoc):
     a = edoc.open_ticket(now=NOW)
     edoc.open_ticket(now=NOW)
@@ -605,6 +628,7 @@ def test_a_ticket_key_given_twice_stops_every_writer_instead_of_losing_one(edoc)
     assert edoc.run("list", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_ticket_twice_in_one_archive_file_stops_its_writers_and_check_names_it(edoc):
     a, b = edoc.open_ticket(now=NOW), edoc.open_ticket(now=NOW)
     c = edoc.open_ticket(now=NOW)
@@ -623,6 +647,7 @@ def test_a_ticket_twice_in_one_archive_file_stops_its_writers_and_check_names_it
     assert bucket.read_bytes() == before
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_open_tickets_lost_to_a_restored_store_never_have_their_numbers_reused(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
@@ -634,6 +659,7 @@ def test_open_tickets_lost_to_a_restored_store_never_have_their_numbers_reused(e
     assert edoc.open_ticket(now=LATER) == "ED-2026-000004"
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 @pytest.mark.parametrize("line", [
     '"subject":"HIDDEN","subject":"visible"',  # a key twice
     '"zz":NaN',
@@ -650,6 +676,7 @@ def test_import_refuses_keys_twice_and_numbers_json_has_not(edoc, line):
     assert "ED-2025-000001" not in exported(edoc)
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_an_imported_record_is_stored_as_edoc_writes_it(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
@@ -663,6 +690,7 @@ def test_an_imported_record_is_stored_as_edoc_writes_it(edoc):
     assert edoc.run("check", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_readers_of_more_archive_files_than_may_be_open_read_them_one_by_one(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
@@ -687,6 +715,7 @@ def test_readers_of_more_archive_files_than_may_be_open_read_them_one_by_one(edo
     assert len(export.stdout.splitlines()) == 151
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_misplaced_and_odd_archive_ids_do_not_crash_check_or_repair(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
@@ -702,6 +731,7 @@ def test_misplaced_and_odd_archive_ids_do_not_crash_check_or_repair(edoc):
     assert edoc.run("note", b, "-m", "дальше", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_damaged_report_summary_stops_the_report_and_repair_makes_it_again(edoc):
     a = edoc.open_ticket(now=NOW)
     assert edoc.run("close", a, "--resolution", "resolved", "-m", "a", now=NOW).code == 0
@@ -718,6 +748,7 @@ def test_a_damaged_report_summary_stops_the_report_and_repair_makes_it_again(edo
         assert edoc.run("report", "--since", "2026-11-01", now=LATER).code == 0
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_ticket_held_twice_does_not_stop_the_sweep_for_the_others(edoc):
     a = edoc.open_ticket(now=NOW)
     b = edoc.open_ticket(now=NOW)
@@ -750,6 +781,7 @@ def test_numbers_used_up_is_a_clear_refusal(edoc):
     assert result.code == 3 and "used up" in one_line(result.err), result
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_ctrl_c_held_during_a_migration_stops_the_change_that_came_with_it(edoc, monkeypatch):
     raw = _schema_1_store(edoc)
     real_replace = os.replace
@@ -773,6 +805,7 @@ def test_ctrl_c_held_during_a_migration_stops_the_change_that_came_with_it(edoc,
     assert [p.read_bytes() for p in backups] == [raw]
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_linked_archive_folder_is_refused_to_readers_and_writers(edoc):
     a = edoc.open_ticket(now=NOW)
     elsewhere = edoc.tmp / "elsewhere"
@@ -789,6 +822,7 @@ def test_half_a_minute_is_not_rounded_up_to_a_target(edoc):
     assert result.code == 2 and "sla.basic.consultation" in result.err, result
 
 
+@pytest.mark.json_only(reason="the JSON store's files")
 def test_a_schema_version_that_is_not_a_whole_number_is_refused(edoc):
     edoc.open_ticket(now=NOW)
     _edit_store(edoc, lambda d: d["meta"]["1"].update(schema_version=3.0))

@@ -60,6 +60,7 @@ def valid_store(edoc) -> tuple[str, bytes]:
 # -- creation and format --------------------------------------------------------------
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_new_store_is_private_file_in_private_folder(edoc):
     assert not edoc.store.parent.exists()
     edoc.open_ticket(now=NOW)
@@ -69,6 +70,7 @@ def test_new_store_is_private_file_in_private_folder(edoc):
     assert stat.S_IMODE(lock.stat().st_mode) == 0o600
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_existing_folder_mode_is_left_alone_but_file_is_private(edoc):
     edoc.store.parent.mkdir(mode=0o755)
     os.chmod(edoc.store.parent, 0o755)
@@ -77,6 +79,7 @@ def test_existing_folder_mode_is_left_alone_but_file_is_private(edoc):
     assert stat.S_IMODE(edoc.store.stat().st_mode) == 0o600
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_store_is_a_tinydb_document_with_schema_and_sequence(edoc):
     first = edoc.open_ticket(now=NOW)
     second = edoc.open_ticket(now=LATER)
@@ -99,6 +102,7 @@ def test_store_is_a_tinydb_document_with_schema_and_sequence(edoc):
     assert edoc.store.read_bytes() == raw
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_successful_writes_leave_no_temporary_files(edoc):
     tid = edoc.open_ticket(now=NOW)
     assert edoc.run("assign", tid, "petrov", now=LATER).code == 0
@@ -190,6 +194,7 @@ def _commands(tid: str) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 @pytest.mark.parametrize("command", ["list", "show", "open", "assign", "check", "export"])
 @pytest.mark.parametrize("corruption", list(CORRUPTIONS))
 def test_unreadable_store_stops_every_command_and_is_never_overwritten(edoc, corruption, command):
@@ -212,6 +217,7 @@ def test_unreadable_store_stops_every_command_and_is_never_overwritten(edoc, cor
     assert temp_files(edoc.store.parent) == []
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 @pytest.mark.parametrize("damage", list(RECORD_DAMAGE))
 def test_a_damaged_record_is_skipped_by_readers_refused_to_its_commands_and_kept(edoc, damage):
     bad = edoc.open_ticket(now=NOW)
@@ -255,6 +261,7 @@ def test_a_damaged_record_is_skipped_by_readers_refused_to_its_commands_and_kept
     assert [r.get("id") if isinstance(r, dict) else r for r in records] == [bad if named else damaged, good, third]
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_newer_schema_asks_for_an_upgrade(edoc):
     _, raw = valid_store(edoc)
     broken = _newer_schema(raw)
@@ -266,6 +273,7 @@ def test_newer_schema_asks_for_an_upgrade(edoc):
     assert edoc.store.read_bytes() == broken
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_store_path_that_is_a_directory(edoc):
     edoc.store.mkdir(parents=True)
     for args in (["list"], ["open", *request_args()], ["show", "ED-2026-000001"]):
@@ -278,6 +286,7 @@ def test_store_path_that_is_a_directory(edoc):
 # -- write failures -------------------------------------------------------------------
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
 def test_read_only_folder_is_a_clear_error_and_the_store_survives(edoc):
     tid, raw = valid_store(edoc)
@@ -293,6 +302,7 @@ def test_read_only_folder_is_a_clear_error_and_the_store_survives(edoc):
     assert temp_files(folder) == []
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_store_under_a_regular_file_is_a_clear_error(edoc):
     blocker = edoc.tmp / "not-a-folder"
     blocker.write_bytes(b"keep me")
@@ -321,6 +331,7 @@ runpy.run_module("edoc_cli", run_name="__main__")
 """
 
 
+@pytest.mark.json_only(reason="the JSON store's file")
 def test_failed_write_keeps_the_old_store_and_leaves_no_temporary_file(edoc):
     tid, raw = valid_store(edoc)
     args = ["note", tid, "--message", "Длинная заметка " * 20]
@@ -343,9 +354,10 @@ def test_failed_write_keeps_the_old_store_and_leaves_no_temporary_file(edoc):
 
 
 def test_held_lock_makes_writers_give_up_in_time_while_readers_go_on(edoc):
-    tid, raw = valid_store(edoc)
+    tid = edoc.open_ticket(now=NOW)
+    raw = edoc.state()
     env = {"EDOC_LOCK_TIMEOUT": "0.5"}
-    with lock_held(edoc.store):
+    with edoc.lock_held():
         for args in (["open", *request_args()], ["assign", tid, "petrov"]):
             started = time.monotonic()
             result = edoc.run(*args, now=LATER, env=env)
@@ -353,16 +365,17 @@ def test_held_lock_makes_writers_give_up_in_time_while_readers_go_on(edoc):
             assert result.code == 6, result
             assert 0.45 <= waited < 5, waited
             line = one_line_error(result.err)
-            assert real(edoc.store) in line and "EDOC_LOCK_TIMEOUT" in line
-            assert edoc.store.read_bytes() == raw
+            assert edoc.where() in line and "EDOC_LOCK_TIMEOUT" in line
+            assert edoc.state() == raw
 
         # Readers take no lock.
         listed = edoc.run("list", now=LATER, env=env)
         assert listed.code == 0 and tid in listed.out
         shown = edoc.run("show", tid, "--json", now=LATER, env=env)
         assert shown.code == 0 and shown.json()["id"] == tid
-        assert edoc.store.read_bytes() == raw
-        assert temp_files(edoc.store.parent) == []
+        assert edoc.state() == raw
+        if edoc.kind == "json":
+            assert temp_files(edoc.store.parent) == []
 
     # Once the other process is gone, the same write goes through.
     assert edoc.run("assign", tid, "petrov", now=LATER, env=env).code == 0
@@ -405,14 +418,14 @@ def test_four_processes_registering_at_once_get_forty_distinct_numbers(edoc):
 
     expected = [f"ED-2026-{n:06d}" for n in range(1, 41)]
     assert sorted(acknowledged) == expected
-    stored = json.loads(edoc.store.read_text(encoding="utf-8"))
-    ids = [t["id"] for t in stored["tickets"].values()]
-    assert sorted(ids) == expected
-    assert stored["meta"]["1"]["sequences"] == {"ED-2026": 40}
+    stored = [json.loads(line) for line in edoc.run("export", now=NOW).out.splitlines()]
+    assert [t["id"] for t in stored] == expected
+    assert edoc.meta()["sequences"] == {"ED-2026": 40}
     # Every worker's tickets are all there, with the worker's own subject.
-    subjects = sorted(t["subject"] for t in stored["tickets"].values())
+    subjects = sorted(t["subject"] for t in stored)
     assert subjects == sorted(f"Параллельная регистрация {n}" for n in range(4) for _ in range(10))
     check = edoc.run("check", "--json", now=NOW)
     assert check.code == 0, check
     assert check.json()["ok"] is True and check.json()["tickets"] == 40
-    assert temp_files(edoc.store.parent) == []
+    if edoc.kind == "json":
+        assert temp_files(edoc.store.parent) == []

@@ -69,7 +69,7 @@ def test_interrupting_the_wizard_registers_nothing(edoc, key: str, name: str) ->
     child.send(key)
     child.expect_exact("nothing was changed")
     assert finish(child) == 130, name
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
 def test_out_of_scope_is_explained_and_not_registered(edoc) -> None:
@@ -79,7 +79,7 @@ def test_out_of_scope_is_explained_and_not_registered(edoc) -> None:
     answer(child, "What is it about?", DOWN * 7 + "\r")   # the 3rd out-of-scope topic: issuing EDS keys
     child.expect_exact("Issuing EDS keys")
     assert finish(child) == 3
-    assert not edoc.store.exists()
+    assert edoc.state() is None
 
 
 def test_no_terminal_never_prompts(edoc) -> None:

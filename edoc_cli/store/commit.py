@@ -11,7 +11,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -23,11 +23,19 @@ class RunState:
     commits: int = 0                                  # changes committed (each visible to every reader)
     held: list[int] = field(default_factory=list)     # signals that arrived while a commit was finishing
     warnings: list[str] = field(default_factory=list)  # "committed, but ..." notes
+    closers: list[Callable[[], None]] = field(default_factory=list)  # what the run let go of when it ends
 
     def reset(self) -> None:
+        self.close()
         self.commits = 0
         self.held.clear()
         self.warnings.clear()
+
+    def close(self) -> None:
+        """Let go of what the run opened (a database connection): a run in a long-lived process
+        (the tests, a wrapper) leaves no session behind."""
+        while self.closers:
+            self.closers.pop()()
 
 
 RUN = RunState()

@@ -21,9 +21,11 @@ class PgSnapshot(Snapshot):
 
     archived = True
 
-    def __init__(self, store: Store, conn):
+    def __init__(self, store: Store, conn, writable: bool = True):
         self.store = store
         self.conn = conn
+        self.writable = writable  # a writer's transaction; a reader's is READ ONLY
+        self._kept: dict[str, dict[str, Any]] = {}  # a reader's own changes (a dry run): seen by it, never written
         self.changed = False
         self._new: list[tuple[dict[str, Any], str | None]] = []  # new tickets, written by COPY at flush()
         self.added = 0  # tickets written by COPY in this transaction
@@ -43,7 +45,7 @@ class PgSnapshot(Snapshot):
             conn = psycopg.connect(store.url)
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot_id)))
-            snap = PgSnapshot(store, conn)
+            snap = PgSnapshot(store, conn, writable=False)
             snap.owns_connection = True
             return snap
         return child
@@ -73,6 +75,8 @@ class PgSnapshot(Snapshot):
             yield ticket
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:
+        if ticket_id in self._kept:
+            return self._kept[ticket_id]
         for tid, ticket in self._rows("t.id = %s", (ticket_id,)):
             problems = record_problems(ticket)
             if problems:
@@ -213,6 +217,11 @@ class PgSnapshot(Snapshot):
         if problems:
             raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
                 id=str(ticket.get("id"))[:40], problem=problems[0]))
+        if not self.writable:
+            # A reader that changes a ticket (the sweep's dry run closes it to show the closing text)
+            # sees its change, as the JSON store's snapshot does; a read-only transaction writes nothing.
+            self._kept[ticket["id"]] = ticket
+            return
         self.changed = True
         tid = ticket["id"]
         prefix, year, n = split_number(tid)

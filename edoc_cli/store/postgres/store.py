@@ -64,13 +64,24 @@ class PgStore(Store):
             psycopg = _driver()
             try:
                 self._conn = psycopg.connect(self.url, connect_timeout=max(1, int(self.lock_timeout) or 1))
-                # Closed when this store is let go (or at exit): a reader's open transaction ends with it.
+                # Closed when the run ends (or this store is let go): a reader's open transaction ends with it.
                 self._closer = weakref.finalize(self, self._conn.close)
+                RUN.closers.append(self.close)
             except psycopg.OperationalError as exc:
+                if (exc.sqlstate or "").startswith("28") or any(m in str(exc) for m in _REFUSALS):
+                    # Authentication (class 28): trying again will not help, the credentials will.
+                    raise StoreBusy(_("the store {location} refused the connection ({reason}); nothing was done: "
+                                      "check the role, its password (PGPASSWORD, ~/.pgpass) and pg_hba.conf").format(
+                        location=self.location, reason=_reason(exc))) from None
                 raise StoreBusy(_("the store {location} cannot be reached ({reason}); nothing was done, "
                                   "try again").format(location=self.location,
                                                       reason=_reason(exc))) from None
         return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._closer()
+            self._conn = None
 
     def _ask(self, query: str):
         """One value from the server: inside the command's transaction if one is open, else alone."""
@@ -146,7 +157,10 @@ class PgStore(Store):
                     "SELECT (SELECT count(*) FROM edoc.tickets WHERE status <> 'closed'),"
                     " (SELECT count(*) FROM edoc.tickets WHERE status = 'closed'),"
                     " (SELECT count(*) FROM edoc.events)").fetchone()))
-            return {"backend": "postgresql", "location": self.location, "schema_version": version, **counts}
+            # TLS as the server saw this connection ("TLSv1.3"), or None: a Unix socket, or no TLS
+            tls = conn.execute("SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl").fetchone()
+            return {"backend": "postgresql", "location": self.location, "schema_version": version, **counts,
+                    "tls": tls[0] if tls else None}
         finally:
             conn.rollback()
 
@@ -190,7 +204,7 @@ class PgStore(Store):
             conn.rollback()  # a snapshot taken earlier in the command ends here: one reader at a time
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             self._require_schema()
-        return PgSnapshot(self, conn)
+        return PgSnapshot(self, conn, writable=False)
 
     @contextmanager
     def transaction(self, lenient: bool = False) -> Iterator["PgSnapshot"]:
@@ -226,6 +240,12 @@ class PgStore(Store):
                         "it may or may not be saved; 'edoc show' or 'edoc list' tells").format(
                         location=self.location, reason=_reason(exc))) from None
                 RUN.commits += 1
+
+
+# libpq's words for a server or client that refuses to authenticate (class 28 has no SQLSTATE on
+# a connection that never opened); a server speaking another language falls back to "cannot be reached".
+_REFUSALS = ("password authentication failed", "pg_hba.conf", "no password supplied", "does not exist",
+             "authentication failed", "permission denied")
 
 
 def _reason(exc) -> str:
