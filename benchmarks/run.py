@@ -34,6 +34,13 @@ OPEN_ARGS = ["open", "--no-input", "--client-type", "user", "--name", "Бенч�
              "--faq-checked"]
 
 
+def everyday(open_id: str) -> list[tuple[str, list[str]]]:
+    """The everyday commands timed on each store: (label, arguments)."""
+    return [("open", OPEN_ARGS), ("assign (open ticket)", ["assign", open_id, "bench"]),
+            ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
+            ("show (open ticket)", ["show", open_id, "--json"])]
+
+
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, int, int]:
     """(wall seconds, peak RSS in KiB, exit code) of one whole process."""
     start = time.perf_counter()
@@ -100,8 +107,7 @@ def postgres_table(work: Path, full_src: Path, bare_src: Path, opts, open_id: st
     say()
     say("| command (PostgreSQL) | no history | full history | ratio | × JSON store (full) | peak memory (full) |")
     say("|---|---|---|---|---|---|")
-    for label, args in (("open", OPEN_ARGS), ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
-                        ("show (open ticket)", ["show", open_id, "--json"])):
+    for label, args in everyday(open_id):
         base, _ = median_of(EDOC + args, env("bare"), opts.runs)
         big, kib = median_of(EDOC + args, env("full"), opts.runs)
         say(f"| {label} | {base * 1000:.0f} ms | {big * 1000:.0f} ms | {big / base:.2f}× | "
@@ -175,8 +181,7 @@ def main() -> int:
     say("|---|---|---|---|---|")
     peaks = []
     json_times: dict[str, float] = {}  # the full-history medians, for the PostgreSQL table
-    for label, args in (("open", OPEN_ARGS), ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
-                        ("show (open ticket)", ["show", open_id, "--json"])):
+    for label, args in everyday(open_id):
         base, _ = median_of(EDOC + args, env_for(bare), opts.runs)
         big, kib = median_of(EDOC + args, env_for(full), opts.runs)
         json_times[label] = big

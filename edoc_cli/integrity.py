@@ -117,7 +117,9 @@ def repair_store(store: Store) -> list[str]:
     - a ticket held both by the store proper and by the archive: the copy whose history extends
       the other's is kept, the other removed (copies that differ otherwise are left for a person);
     - report summaries of archived tickets that are missing, damaged or differ from a replay: made
-      again from the ticket.
+      again from the ticket;
+    - on PostgreSQL, sound rows no edoc write signed (edited in psql, restored): signed, so that
+      readers trust them again.
     Damaged records and missing archive files are not touched: they need a person and a backup.
     """
     done: list[str] = []
@@ -151,4 +153,5 @@ def repair_store(store: Store) -> list[str]:
             snap.set_meta(meta)
         done += snap.raise_archive_numbers()
         done += snap.rebuild_summaries()
+        done += snap.sign_checked()
     return [line for line in done if line]

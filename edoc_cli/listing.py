@@ -84,12 +84,10 @@ def _registered(ticket: dict[str, Any]) -> datetime:
 def select(desk, wanted: ListFilter) -> list[dict[str, Any]]:
     """The matching tickets as views (desk.view), nearest unmet deadline first."""
     views = []
-    snap = desk.store.snapshot()
-    # Everyday lists see only open work: the archive is read only when closed tickets are asked for.
-    tickets = snap.active_tickets() if set(wanted.statuses) <= set(ACTIVE) else snap.iter_all_tickets()
+    tickets = desk.store.snapshot().listed(wanted.statuses, category=wanted.category, level=wanted.level,
+                                           assignee=wanted.assignee, priority=wanted.priority,
+                                           since=wanted.since, until=wanted.until)
     for ticket in tickets:
-        if ticket["status"] not in wanted.statuses:
-            continue  # cheap test before the SLA replay
         if wanted.since and _registered(ticket) < wanted.since:
             continue
         if wanted.until and _registered(ticket) >= wanted.until:

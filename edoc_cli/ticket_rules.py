@@ -91,6 +91,11 @@ def _texts(obj: Any, path: str):
             yield from _texts(v, f"{path}[{i}]")
 
 
+# The version of the rules below. Raise it when they come to refuse what they accepted: the
+# PostgreSQL store then checks again, on read, every row an older edoc checked when it wrote it.
+RULES_VERSION = 1
+
+
 def ticket_problems(ticket: Any, texts_checked: bool = False, lengths: bool = True) -> list[str]:
     """Every way the record is not a ticket this edoc can work with (import, check: texts too)."""
     problems = shape_problems(ticket)

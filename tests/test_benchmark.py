@@ -25,13 +25,15 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     table = out.read_text(encoding="utf-8")
     assert "workload: 12 open + 120 closed tickets" in table
-    for label in ("| open |", "| list --json |", "| sweep |", "| show (open ticket) |", "| report over one year |",
+    for label in ("| open |", "| assign (open ticket) |", "| list --json |", "| sweep |", "| show (open ticket) |",
+                  "| report over one year |",
                   "| import of the workload, median of 2 (", "| edoc list --json (empty store) |", "| edoc --help |"):
         assert label in table, label
     assert re.search(r"\| open \| \d+ ms \| \d+ ms \| \d+\.\d\d× \| \d+ MiB \|", table), table
     # and the same commands on the PostgreSQL store, against themselves and against the JSON store
-    for label in ("| open |", "| list --json |", "| report over five years |", "| import of the workload, timed once |"):
-        assert table.count(label) == (2 if label in ("| open |", "| list --json |") else 1), label
+    for label in ("| open |", "| assign (open ticket) |", "| list --json |", "| report over five years |",
+                  "| import of the workload, timed once |"):
+        assert table.count(label) == (2 if label in ("| open |", "| assign (open ticket) |", "| list --json |") else 1), label
     assert re.search(r"\| open \| \d+ ms \| \d+ ms \| \d+\.\d\d× \| \d+\.\d\d× \| \d+ MiB \|", table), table
     # The store the benchmark built holds the whole workload, and the one ticket its timed `open` added.
     export = subprocess.run([sys.executable, "-m", "edoc_cli", "export"], capture_output=True, text=True,

@@ -159,7 +159,7 @@ def test_store_init_is_idempotent_and_info_counts(pg):
     info = pg.run("store", "info", "--json", now=NOW)
     assert info.code == 0, info
     assert {k: info.json()[k] for k in ("backend", "schema_version", "open", "closed")} == {
-        "backend": "postgresql", "schema_version": 1, "open": 1, "closed": 0}
+        "backend": "postgresql", "schema_version": 2, "open": 1, "closed": 0}
 
 
 def test_the_operator_is_the_database_role(pg):
@@ -356,3 +356,65 @@ def test_check_finds_hand_edits_made_with_sql_and_readers_skip_the_damaged_ticke
     assert shown.code == 7 and "damaged" in shown.err, shown
     # The counter behind is never a reason to hand out a number in use.
     assert pg.open_ticket(now=NOW) == "ED-2026-000004"
+
+
+def _trusted(pg) -> dict[str, bool]:
+    """Which rows a reader trusts without checking them again (the store's own test, in SQL)."""
+    from edoc_cli.store.postgres.schema import EVENTS, TRUSTED
+    from edoc_cli.ticket_rules import RULES_VERSION
+
+    with psycopg.connect(pg.url) as conn:
+        return dict(conn.execute(f"SELECT t.id, {TRUSTED.format(rules=RULES_VERSION)} FROM edoc.tickets t {EVENTS}"))
+
+
+def test_rows_changed_outside_edoc_are_checked_on_every_read_until_repair_signs_them(pg):
+    """A reader skips checking a row only while it is as the checking write left it: an event
+    edited in psql (by its owner: no edoc role may) is caught, as on the JSON store."""
+    a, b, c = (pg.open_ticket(now=NOW) for _ in range(3))
+    assert pg.run("note", b, "-m", "проверено", now=NOW).code == 0
+    assert _trusted(pg) == {a: True, b: True, c: True}
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        # b's note made into an event of no known type; c's subject changed in its row (still sound).
+        conn.execute("UPDATE edoc.events SET data = (data::jsonb || '{\"type\": \"teleported\"}')::json "
+                     "WHERE ticket_id = %s AND seq = 2", (b,))
+        conn.execute("UPDATE edoc.tickets SET doc = (doc::jsonb || '{\"subject\": \"Правка в psql\"}')::json "
+                     "WHERE id = %s", (c,))
+    assert _trusted(pg) == {a: True, b: False, c: False}
+    listed = pg.run("list", "--json", now=NOW)
+    assert listed.code == 0 and [t["id"] for t in listed.json()] == [a, c], listed
+    assert b in listed.err and "damaged" in listed.err
+    assert listed.json()[1]["subject"] == "Правка в psql"
+
+    repaired = pg.run("check", "--repair", now=NOW)
+    assert "1 tickets checked and signed" in repaired.out + repaired.err, repaired
+    assert _trusted(pg) == {a: True, b: False, c: True}  # the damaged row stays for a person
+
+
+def test_a_schema_1_store_is_refused_until_migrate_which_upgrades_it_in_one_transaction(pg):
+    a, b = pg.open_ticket(now=NOW), pg.open_ticket(now=NOW)
+    assert pg.run("close", a, "--resolution", "resolved", "-m", "готово", now=NOW).code == 0
+    before = pg.run("export", now=NOW).out
+    with psycopg.connect(pg.url, autocommit=True) as conn:  # the layout edoc's schema 1 left
+        conn.execute("ALTER TABLE edoc.tickets DROP COLUMN checked, DROP COLUMN rules, DROP COLUMN n_events")
+        conn.execute("DROP INDEX edoc.tickets_category")
+        conn.execute("UPDATE edoc.meta SET value = '1' WHERE key = 'schema_version'")
+        conn.execute("CREATE ROLE clerk LOGIN")  # may read and write tickets, may not alter tables
+        conn.execute("GRANT USAGE ON SCHEMA edoc TO clerk")
+        conn.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA edoc TO clerk")
+    old = pg.run("list", now=NOW)
+    assert old.code == 7 and "schema version 1" in old.err and "edoc store migrate" in old.err, old
+
+    as_clerk = {"EDOC_STORE": pg.url.replace("tester@", "clerk@")}
+    refused = pg.run("store", "migrate", now=NOW, env=as_clerk)
+    assert refused.code != 0 and len(refused.err.strip().splitlines()) == 1, refused
+    with psycopg.connect(pg.url) as conn:  # nothing of the migration stayed
+        assert conn.execute("SELECT value FROM edoc.meta WHERE key = 'schema_version'").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'edoc' "
+                            "AND column_name = 'checked'").fetchone()[0] == 0
+
+    migrated = pg.run("store", "migrate", now=NOW)
+    assert migrated.code == 0, migrated
+    assert "schema version 2" in migrated.err and "2 tickets checked and signed" in migrated.err, migrated
+    assert pg.run("export", now=NOW).out == before
+    assert _trusted(pg) == {a: True, b: True}
+    assert pg.run("store", "migrate", now=NOW).code == 0  # nothing left to do: safe to run again

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from datetime import datetime
 from contextlib import AbstractContextManager
 from typing import Any, Callable, Iterable, Iterator
 
@@ -90,6 +91,18 @@ class Snapshot(ABC):
     def all_tickets(self) -> list[Ticket]:
         return list(self.iter_all_tickets())
 
+    def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
+               assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
+               until: datetime | None = None) -> Iterable[Ticket]:
+        """The sound tickets a list asks for (`assignee` "-": none). The caller applies the filter
+        again with the SLA figures; a store that can pick them by index reads only these."""
+        from edoc_cli.ticket import ACTIVE
+
+        statuses = set(statuses)
+        # Everyday lists see only open work: the archive is read only when closed tickets are asked for.
+        tickets = self.active_tickets() if statuses <= set(ACTIVE) else self.iter_all_tickets()
+        return (t for t in tickets if t["status"] in statuses)
+
     @abstractmethod
     def summary_months(self) -> list[str]:
         """The months ("2026-11") for which archived tickets have report summaries."""
@@ -161,6 +174,11 @@ class Snapshot(ABC):
     @abstractmethod
     def keep_later_copy(self, ticket_id: str, place: str) -> str:
         """Of a number held twice, keep the copy whose history extends the other's (a repair)."""
+
+    def sign_checked(self) -> list[str]:
+        """Mark the sound records as checked where the store keeps such a mark, so that readers need
+        not check them again (PostgreSQL; a repair, and a migration); what was done."""
+        return []
 
     @abstractmethod
     def rebuild_summaries(self) -> list[str]:

@@ -142,6 +142,9 @@ class PgStore(Store):
                 conn.execute(MIGRATIONS[step])
                 conn.execute("UPDATE edoc.meta SET value = %s WHERE key = 'schema_version'", (json.dumps(step),))
                 done.append(_("schema version {version}").format(version=step))
+            if 0 < version < SCHEMA_VERSION:
+                # An older schema's rows were signed by no check of this edoc: check them once, here.
+                done += PgSnapshot(self, conn).sign_checked()
             if roles:
                 conn.execute(ROLES_SQL)
                 done.append(_("roles {roles}").format(roles=", ".join(ROLES)))
