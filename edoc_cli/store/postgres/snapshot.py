@@ -15,6 +15,9 @@ from edoc_cli.ticket_rules import RULES_VERSION, record_problems
 
 FLUSH_EVERY = 5_000  # new tickets written by one COPY
 READ_BATCH = 2_000   # rows a reader fetches from its cursor at a time
+# Set in every transaction: a reader's cursor is read to its end, so the planner must plan for all
+# its rows (its default, a tenth, made it walk every ticket in number order: 150 ms, not 17).
+READ_ALL = "SET LOCAL cursor_tuple_fraction = 1"
 # A ticket as read: its row, its history, and whether the row is as the write that checked it left it.
 # (As text, decoded here: psycopg's own JSON loader costs a sixth more on a list of open work.)
 _SELECT = (f"SELECT t.id, t.doc::text, ev.history::text, {TRUSTED.format(rules=RULES_VERSION)} "
@@ -53,6 +56,7 @@ class PgSnapshot(Snapshot):
             conn = psycopg.connect(store.url)
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot_id)))
+            conn.execute(READ_ALL)
             snap = PgSnapshot(store, conn, writable=False)
             snap.owns_connection = True
             return snap

@@ -23,7 +23,7 @@ from edoc_cli.i18n import _
 from edoc_cli.store.base import Store
 from edoc_cli.store.commit import RUN, commit_section, raise_if_interrupted
 from edoc_cli.store.postgres.schema import MIGRATIONS, ROLES, ROLES_SQL, SCHEMA_VERSION
-from edoc_cli.store.postgres.snapshot import PgSnapshot
+from edoc_cli.store.postgres.snapshot import READ_ALL, PgSnapshot
 
 LOCK_KEY = 4_726_371_008  # the desk's advisory lock: writers take turns
 
@@ -206,6 +206,7 @@ class PgStore(Store):
         with self._guarded():
             conn.rollback()  # a snapshot taken earlier in the command ends here: one reader at a time
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            conn.execute(READ_ALL)
             self._require_schema()
         return PgSnapshot(self, conn, writable=False)
 
@@ -216,6 +217,7 @@ class PgStore(Store):
         with self._guarded():
             conn.rollback()  # whatever a reader left open
             conn.execute("BEGIN")
+            conn.execute(READ_ALL)
             conn.execute(f"SET LOCAL lock_timeout = '{int(self.lock_timeout * 1000)}ms'")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
             self._require_schema()
