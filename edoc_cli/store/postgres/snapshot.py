@@ -155,12 +155,16 @@ class PgSnapshot(Snapshot):
         return [m for (m,) in self.conn.execute("SELECT DISTINCT month FROM edoc.summaries ORDER BY month")]
 
     def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
-        with self.conn.cursor() as cur:
-            cur.execute("SELECT s.row FROM edoc.summaries s JOIN edoc.tickets t ON t.id = s.id "
-                        "WHERE s.month = ANY(%s) AND t.status = 'closed' ORDER BY t.prefix, t.year, t.n",
-                        ([m[:7] for m in months],))
+        """By month, a batch at a time; a summary whose ticket is open again is skipped (as on the JSON
+        store), against the few open tickets only: a join with every ticket cost a year's report 150 ms."""
+        self._cursors += 1
+        with self.conn.cursor(name=f"edoc_summaries_{self._cursors}") as cur:
+            cur.itersize = READ_BATCH
+            cur.execute("SELECT s.row::text FROM edoc.summaries s WHERE s.month = ANY(%s) AND NOT EXISTS"
+                        " (SELECT 1 FROM edoc.tickets t WHERE t.id = s.id AND t.status <> 'closed')"
+                        " ORDER BY s.month, s.id", ([m[:7] for m in months],))
             for (row,) in cur:
-                yield row
+                yield json.loads(row)
 
     def meta(self) -> dict[str, Any]:
         rows = dict(self.conn.execute("SELECT key, value FROM edoc.meta").fetchall())
