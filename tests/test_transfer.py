@@ -391,3 +391,14 @@ def test_a_big_import_through_the_cli_lands_whole(edoc):
     exported = edoc.run("export", now=LATER, env=other).out.splitlines()
     assert [json.loads(line) for line in exported] == records
     assert edoc.run("check", now=LATER, env=other).code == 0
+
+
+def test_store_info_is_a_card_of_what_the_store_holds(edoc):
+    edoc.open_ticket(now=NOW)
+    result = edoc.run("store", "info", now=NOW)
+    assert result.code == 0, result
+    # In a pipe, as every card: English labels and a tab, for scripts (a terminal shows them translated).
+    lines = dict(line.split(":\t", 1) for line in result.out.splitlines())
+    assert lines["store"] == ("json" if edoc.kind == "json" else "postgresql")
+    assert (lines["open tickets"], lines["closed tickets"]) == ("1", "0")
+    assert "None" not in result.out  # no Python words on a person's screen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
-from edoc_cli.i18n import _
+from edoc_cli.i18n import N_, _
 
 app = typer.Typer(help="The store itself: create or upgrade its schema, and what it holds.", add_completion=False)
 
@@ -32,9 +32,12 @@ def info(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The store's backend, where it is, its schema version and how many tickets it holds."""
     from edoc_cli import render
 
-    report = env_of(ctx).desk.store_info()
+    env = env_of(ctx)
+    report = env.desk.store_info()
     if as_json:
         render.print_json(report)
         return
-    for key, value in report.items():
-        render.say(f"{key}: {value}")
+    labels = {"backend": N_("store"), "location": N_("where"), "schema_version": N_("schema version"),
+              "open": N_("open tickets"), "closed": N_("closed tickets"), "events": N_("history events"),
+              "tls": N_("connection encrypted (TLS)")}
+    render.fields(env, [(labels.get(key, key), value) for key, value in report.items()])
