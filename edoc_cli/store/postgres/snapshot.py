@@ -335,7 +335,8 @@ class PgSnapshot(Snapshot):
 
     def rebuild_summaries(self) -> list[str]:
         done = []
-        for ticket in list(self._sound(self._rows("t.status = 'closed'"))):
+        # Streamed: the cursor reads the state it was opened on, so a ticket stored again here is not met twice.
+        for ticket in self._sound(self._rows("t.status = 'closed'")):
             row = self.conn.execute("SELECT row FROM edoc.summaries WHERE id = %s", (ticket["id"],)).fetchone()
             summary = self.store.summarize(ticket)
             if row is None or row[0] != summary:
