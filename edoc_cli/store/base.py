@@ -175,6 +175,10 @@ class Snapshot(ABC):
     def keep_later_copy(self, ticket_id: str, place: str) -> str:
         """Of a number held twice, keep the copy whose history extends the other's (a repair)."""
 
+    def own_problems(self) -> list[str]:
+        """What is wrong that only this store can see ("{number}: why"), for check."""
+        return []
+
     def sign_checked(self) -> list[str]:
         """Mark the sound records as checked where the store keeps such a mark, so that readers need
         not check them again (PostgreSQL; a repair, and a migration); what was done."""

@@ -10,13 +10,14 @@ Tables (in the schema `edoc`):
 - summaries: a closed ticket's report summary, by registration month.
 - meta: the schema version and the last sweep's time.
 
-Every ticket row says which edoc write checked it (version 2): `checked`, the id of the
-transaction that wrote the row after checking the ticket by `ticket_rules` (the row's `xmin`
-then equals it), `rules`, the version of those rules, and `n_events`, its events then. A reader
-trusts a row whose `xmin`, rules and events are still what that write left (no event written
-later, none missing) and checks every other row, as the JSON store checks every record: a hand
-edit in psql, a restore or a replica's copy is checked on every read until `edoc check --repair`
-(or `edoc store migrate`) checks it and signs it again.
+Every ticket row and every event row says which edoc write checked it (version 2): `checked`,
+the id of the transaction that wrote the row after checking the ticket by `ticket_rules` (the
+row's `xmin` then equals it); a ticket row also `rules`, the version of those rules, and
+`n_events`, its events then. A reader trusts a ticket whose rows are all still what such writes
+left (events none missing, none signed after the ticket) and checks every other one, as the JSON
+store checks every record, its indexed columns against its JSON too: a hand edit in psql, a
+restore or a replica's copy is checked on every read until `edoc check --repair` (or `edoc store
+migrate`), run by the tables' owner, checks it and signs it again.
 
 `json` (not `jsonb`) keeps each document's text as written: a ticket's JSON reads back with its
 keys in the same order, so `show --json` and `export` are identical on both stores.
@@ -60,14 +61,15 @@ CREATE INDEX IF NOT EXISTS summaries_month ON edoc.summaries (month);
 INSERT INTO edoc.meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING;
 """
 
-# Version 2: which write checked each ticket (see above). Rows of version 1 are checked on read
-# until the migration signs the sound ones (store.PgStore.init).
+# Version 2: which write checked each ticket and each event (see above). Rows of version 1 are
+# checked on read until the migration signs the sound ones (store.PgStore.init). No default for
+# `checked`: a row a person inserts by hand is unsigned, whatever else it copies.
 SCHEMA_V2 = """
-ALTER TABLE edoc.tickets ADD COLUMN IF NOT EXISTS checked xid8 DEFAULT pg_current_xact_id();
+ALTER TABLE edoc.tickets ADD COLUMN IF NOT EXISTS checked xid8;
 ALTER TABLE edoc.tickets ADD COLUMN IF NOT EXISTS rules integer NOT NULL DEFAULT 0;
 ALTER TABLE edoc.tickets ADD COLUMN IF NOT EXISTS n_events integer NOT NULL DEFAULT 0;
-UPDATE edoc.tickets SET checked = NULL, rules = 0,
-    n_events = (SELECT count(*) FROM edoc.events e WHERE e.ticket_id = edoc.tickets.id);
+ALTER TABLE edoc.events ADD COLUMN IF NOT EXISTS checked xid8;
+UPDATE edoc.tickets SET n_events = (SELECT count(*) FROM edoc.events e WHERE e.ticket_id = edoc.tickets.id);
 CREATE INDEX IF NOT EXISTS tickets_category ON edoc.tickets (category, sla_level) WHERE status <> 'closed';
 """
 
@@ -75,13 +77,20 @@ CREATE INDEX IF NOT EXISTS tickets_category ON edoc.tickets (category, sla_level
 MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2}
 
 # Whether a row is as the write that checked it left it (the reader then need not check it again):
-# the row's version is that write's, by the rules of this edoc, with the events it had, none later.
-TRUSTED = """(t.checked IS NOT NULL AND t.rules = {rules}
-    AND t.xmin::text = mod(t.checked::text::numeric, 4294967296)::text
-    AND ev.n = t.n_events AND ev.not_later)"""
+# the row's version (xmin) is that write's transaction, by the rules of this edoc, with the events it
+# had, each of them as a write no later than the ticket's left it. Transaction ids are compared in
+# full (xid8): a 32-bit age() wraps on a busy cluster and would trust an event edited since.
+_SIGNED = "{alias}.xmin::text = mod({alias}.checked::text::numeric, 4294967296)::text"
+TRUSTED = ("(t.checked IS NOT NULL AND t.rules = {rules} AND " + _SIGNED.format(alias="t")
+           + " AND ev.n = t.n_events AND ev.signed)")
 EVENTS = """LEFT JOIN LATERAL (SELECT json_agg(e.data ORDER BY e.seq) AS history, count(*) AS n,
-    coalesce(bool_and(age(e.xmin) >= age(t.xmin)), true) AS not_later
+    coalesce(bool_and(coalesce(e.checked <= t.checked AND """ + _SIGNED.format(alias="e") + """, false)), true)
+        AS signed
     FROM edoc.events e WHERE e.ticket_id = t.id) ev ON true"""
+# The columns lists filter on, as JSON, for a row that is not trusted: they must agree with its JSON.
+COLUMNS = ("json_build_array(t.id, t.prefix, t.year, t.n, t.status, t.category, t.channel, t.sla_level,"
+           " t.assignee, t.priority, t.created_at, t.received_at, t.client_name, t.client_iin, t.client_bin,"
+           " t.client_email, t.client_phone)::text")
 
 # `edoc store init --roles`: group roles (NOLOGIN) that login roles join: GRANT edoc_operator TO aida.
 ROLES = ("edoc_operator", "edoc_sweep", "edoc_supervisor")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime
 from typing import Any, Iterable, Iterator
@@ -9,7 +10,7 @@ from typing import Any, Iterable, Iterator
 from edoc_cli.errors import StoreWriteFailed, ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Snapshot, Store, encode
-from edoc_cli.store.postgres.schema import EVENTS, SCHEMA_VERSION, TRUSTED
+from edoc_cli.store.postgres.schema import COLUMNS, EVENTS, SCHEMA_VERSION, TRUSTED
 from edoc_cli.ticket_id import MAX_SEQUENCE, sequence_key, split_number
 from edoc_cli.ticket_rules import RULES_VERSION, record_problems
 
@@ -18,12 +19,16 @@ READ_BATCH = 2_000   # rows a reader fetches from its cursor at a time
 # Set in every transaction: a reader's cursor is read to its end, so the planner must plan for all
 # its rows (its default, a tenth, made it walk every ticket in number order: 150 ms, not 17).
 READ_ALL = "SET LOCAL cursor_tuple_fraction = 1"
-# A ticket as read: its row, its history, and whether the row is as the write that checked it left it.
-# (As text, decoded here: psycopg's own JSON loader costs a sixth more on a list of open work.)
-_SELECT = (f"SELECT t.id, t.doc::text, ev.history::text, {TRUSTED.format(rules=RULES_VERSION)} "
-           f"FROM edoc.tickets t {EVENTS}")
+_TRUSTED = TRUSTED.format(rules=RULES_VERSION)
+# A ticket as read: its row, its history, whether its rows are as the writes that checked them left
+# them, and if not, the indexed columns (to hold against its JSON). As text, decoded here: psycopg's
+# own JSON loader costs a sixth more on a list of open work.
+_SELECT = (f"SELECT t.id, t.doc::text, ev.history::text, {_TRUSTED}, CASE WHEN {_TRUSTED} THEN NULL ELSE {COLUMNS} END"
+           f" FROM edoc.tickets t {EVENTS}")
 _COLUMNS = ("id, prefix, year, n, status, category, channel, sla_level, assignee, priority, created_at, received_at,"
             " client_name, client_iin, client_bin, client_email, client_phone, rules, n_events, doc")
+_INDEXED = 17  # the first columns of _COLUMNS, those of schema.COLUMNS
+_CURSORS = itertools.count(1)  # names of server-side cursors: one of its own each, on any connection
 
 
 class PgSnapshot(Snapshot):
@@ -37,7 +42,7 @@ class PgSnapshot(Snapshot):
         self.writable = writable  # a writer's transaction; a reader's is READ ONLY
         self._kept: dict[str, dict[str, Any]] = {}  # a reader's own changes (a dry run): seen by it, never written
         self.changed = False
-        self._cursors = 0  # named server-side cursors opened (each needs a name of its own)
+        self._xid: str | None = None  # this transaction's id, once asked (it signs what COPY writes)
         self._new: list[tuple[dict[str, Any], str | None]] = []  # new tickets, written by COPY at flush()
         self.added = 0  # tickets written by COPY in this transaction
         self.damaged: dict[str, str] = {}
@@ -72,38 +77,40 @@ class PgSnapshot(Snapshot):
 
     # -- reading ---------------------------------------------------------------------
     def _rows(self, where: str, params: tuple = (), order: str = "t.prefix, t.year, t.n"
-              ) -> Iterator[tuple[str, dict, bool]]:
-        """(number, ticket, trusted) of the rows `where` picks: `trusted`, the row is as the edoc write
-        that checked it left it (schema.TRUSTED), so reading need not check it again."""
+              ) -> Iterator[tuple[str, dict, str | None]]:
+        """(number, ticket, why not trusted) of the rows `where` picks: None when its rows are as the
+        edoc writes that checked them left them (schema.TRUSTED), so reading need not check it again;
+        else its indexed columns, as JSON text, to hold against its JSON."""
         self.flush()  # a change this transaction keeps for COPY is seen by its own reads
         # A cursor on the server, fetched a batch at a time: an export of years holds one batch in memory.
-        self._cursors += 1
-        with self.conn.cursor(name=f"edoc_rows_{self._cursors}") as cur:
+        with self.conn.cursor(name=f"edoc_rows_{next(_CURSORS)}") as cur:
             cur.itersize = READ_BATCH
             cur.execute(f"{_SELECT} WHERE {where} ORDER BY {order}", params)
-            for tid, doc, history, trusted in cur:
-                yield tid, _ticket(doc, history), trusted
+            for tid, doc, history, trusted, columns in cur:
+                yield tid, _ticket(doc, history), None if trusted else columns
 
-    def _problem(self, tid: str, ticket: dict, trusted: bool) -> str | None:
+    def _problem(self, tid: str, ticket: dict, columns: str | None) -> str | None:
         """The first reason a row read may not be used (checked unless trusted), noted once a run."""
-        if trusted:
+        if columns is None:
             return None
         problems = record_problems(ticket)
+        if not problems and not _columns_agree(ticket, columns):
+            problems = [_("its indexed columns disagree with its JSON (edited by hand?)")]
         if problems:
             self.note_damage(tid, problems[0])
             return problems[0]
         return None
 
-    def _sound(self, rows: Iterable[tuple[str, dict, bool]]) -> Iterator[dict]:
-        for tid, ticket, trusted in rows:
-            if self._problem(tid, ticket, trusted) is None:
+    def _sound(self, rows: Iterable[tuple[str, dict, str | None]]) -> Iterator[dict]:
+        for tid, ticket, columns in rows:
+            if self._problem(tid, ticket, columns) is None:
                 yield ticket
 
     def get(self, ticket_id: str) -> dict[str, Any] | None:
         if ticket_id in self._kept:
             return self._kept[ticket_id]
-        for tid, ticket, trusted in self._rows("t.id = %s", (ticket_id,)):
-            problem = self._problem(tid, ticket, trusted)
+        for tid, ticket, columns in self._rows("t.id = %s", (ticket_id,)):
+            problem = self._problem(tid, ticket, columns)
             if problem:
                 raise self.damaged_error(ticket_id, problem)
             return ticket
@@ -120,14 +127,14 @@ class PgSnapshot(Snapshot):
         return self.active_tickets()
 
     def pending_records(self) -> list[Any]:
-        return [ticket for _tid, ticket, _trusted in self._rows("t.status <> 'closed'")]
+        return [ticket for _tid, ticket, _columns in self._rows("t.status <> 'closed'")]
 
     def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
         rows = self._rows("true")
         if sound_only:
             yield from self._sound(rows)
         else:
-            yield from (ticket for _tid, ticket, _trusted in rows)
+            yield from (ticket for _tid, ticket, _columns in rows)
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
@@ -138,9 +145,11 @@ class PgSnapshot(Snapshot):
             if value is not None:
                 where.append(f"t.{column} = %s")
                 params.append(value)
-        if assignee is not None:
-            where.append("t.assignee IS NULL" if assignee == "-" else "t.assignee = %s")
-            params += [] if assignee == "-" else [assignee]
+        if assignee == "-":  # none, as the list reads it: no name, an empty one, or "-" itself
+            where.append("(t.assignee IS NULL OR t.assignee IN ('', '-'))")
+        elif assignee is not None:
+            where.append("t.assignee = %s")
+            params.append(assignee)
         if since is not None:
             where.append("t.created_at >= %s")
             params.append(since)
@@ -157,8 +166,7 @@ class PgSnapshot(Snapshot):
     def summaries(self, months: Iterable[str]) -> Iterator[dict[str, Any]]:
         """By month, a batch at a time; a summary whose ticket is open again is skipped (as on the JSON
         store), against the few open tickets only: a join with every ticket cost a year's report 150 ms."""
-        self._cursors += 1
-        with self.conn.cursor(name=f"edoc_summaries_{self._cursors}") as cur:
+        with self.conn.cursor(name=f"edoc_summaries_{next(_CURSORS)}") as cur:
             cur.itersize = READ_BATCH
             cur.execute("SELECT s.row::text FROM edoc.summaries s WHERE s.month = ANY(%s) AND NOT EXISTS"
                         " (SELECT 1 FROM edoc.tickets t WHERE t.id = s.id AND t.status <> 'closed')"
@@ -243,23 +251,29 @@ class PgSnapshot(Snapshot):
         new, self._new = self._new, []
         self.added += len(new)
         highest: dict[str, int] = {}
+        xid = self._transaction_id()  # signs the rows: this transaction checked these tickets
         with self.conn.cursor() as cur:
-            # `checked` is left to its default: this transaction, which checked these tickets.
-            with cur.copy(f"COPY edoc.tickets ({_COLUMNS}) FROM STDIN") as copy:
+            with cur.copy(f"COPY edoc.tickets ({_COLUMNS}, checked) FROM STDIN") as copy:
                 for ticket, _summary in new:
                     prefix, year, n = split_number(ticket["id"])
                     highest[f"{prefix}-{year}"] = max(highest.get(f"{prefix}-{year}", 0), n)
-                    copy.write_row(_ticket_row(ticket))
-            with cur.copy("COPY edoc.events (ticket_id, seq, at, by, type, data) FROM STDIN") as copy:
+                    copy.write_row((*_ticket_row(ticket), xid))
+            with cur.copy("COPY edoc.events (ticket_id, seq, at, by, type, data, checked) FROM STDIN") as copy:
                 for ticket, _summary in new:
                     for seq, event in enumerate(ticket["history"], 1):
-                        copy.write_row((ticket["id"], seq, event["at"], event["by"], event["type"], encode(event)))
+                        copy.write_row((ticket["id"], seq, event["at"], event["by"], event["type"], encode(event),
+                                        xid))
             with cur.copy("COPY edoc.summaries (id, month, row) FROM STDIN") as copy:
                 for ticket, summary in new:
                     if summary is not None:
                         copy.write_row((ticket["id"], ticket["created_at"][:7], summary))
         for key, n in highest.items():
             self._raise_counter(key, n)
+
+    def _transaction_id(self) -> str:
+        if self._xid is None:
+            self._xid = self.conn.execute("SELECT pg_current_xact_id()::text").fetchone()[0]
+        return self._xid
 
     def put(self, ticket: dict[str, Any], new: bool = False) -> None:
         problems = record_problems(ticket, texts_checked=False)
@@ -276,13 +290,13 @@ class PgSnapshot(Snapshot):
         prefix, year, n = split_number(tid)
         # Checked above, and signed by this transaction (`checked`): readers need not check it again.
         self.conn.execute(
-            f"INSERT INTO edoc.tickets ({_COLUMNS}) VALUES ({', '.join(['%s'] * 20)})"
+            f"INSERT INTO edoc.tickets ({_COLUMNS}, checked) VALUES ({', '.join(['%s'] * 20)}, pg_current_xact_id())"
             " ON CONFLICT (id) DO UPDATE SET status = excluded.status, category = excluded.category,"
             " channel = excluded.channel, sla_level = excluded.sla_level, assignee = excluded.assignee,"
             " priority = excluded.priority, client_name = excluded.client_name, client_iin = excluded.client_iin,"
             " client_bin = excluded.client_bin, client_email = excluded.client_email,"
             " client_phone = excluded.client_phone, rules = excluded.rules, n_events = excluded.n_events,"
-            " doc = excluded.doc, checked = pg_current_xact_id()", _ticket_row(ticket))
+            " doc = excluded.doc, checked = excluded.checked", _ticket_row(ticket))
         stored = 0 if new else self.conn.execute(
             "SELECT count(*) FROM edoc.events WHERE ticket_id = %s", (tid,)).fetchone()[0]
         history = ticket["history"]
@@ -290,7 +304,8 @@ class PgSnapshot(Snapshot):
             raise StoreWriteFailed(_("refusing to write {id}: {problem}; nothing was changed").format(
                 id=tid, problem=_("its history would lose events")))
         with self.conn.cursor() as cur:
-            cur.executemany("INSERT INTO edoc.events (ticket_id, seq, at, by, type, data) VALUES (%s, %s, %s, %s, %s, %s)",
+            cur.executemany("INSERT INTO edoc.events (ticket_id, seq, at, by, type, data, checked)"
+                            " VALUES (%s, %s, %s, %s, %s, %s, pg_current_xact_id())",
                             [(tid, seq, e["at"], e["by"], e["type"], encode(e))
                              for seq, e in enumerate(history[stored:], stored + 1)])
         self._raise_counter(sequence_key(tid), n)
@@ -317,21 +332,41 @@ class PgSnapshot(Snapshot):
                     key=key, old=issued.get(key, 0), new=highest))
         return done
 
+    def own_problems(self) -> list[str]:
+        """Sound tickets whose indexed columns (what lists filter on) disagree with their JSON."""
+        problems = []
+        for tid, ticket, columns in self._rows(f"NOT {_TRUSTED}"):
+            if not record_problems(ticket) and not _columns_agree(ticket, columns):
+                problems.append(f"{tid}: " + _("its indexed columns disagree with its JSON (edited by hand?)"))
+        return problems
+
     def sign_checked(self) -> list[str]:
-        """Check every row no edoc write signed (edited by hand, restored, an older schema's) and sign
-        the sound ones: readers then trust them again. Damaged rows stay as they are (check names them)."""
+        """Check every ticket whose rows no edoc write signed (edited by hand, restored, an older
+        schema's) and sign the sound ones, their indexed columns written again from their JSON:
+        readers then trust them. Damaged ones stay as they are (check names them). Signing an event
+        updates it: on a store set up with --roles, only the tables' owner may."""
         self.flush()
-        with self.conn.cursor() as cur:
-            cur.execute(f"SELECT t.id, t.doc, ev.history FROM edoc.tickets t {EVENTS} "
-                        f"WHERE NOT {TRUSTED.format(rules=RULES_VERSION)} ORDER BY t.prefix, t.year, t.n")
-            sound = [tid for tid, doc, history in cur if not record_problems(_ticket(doc, history))]
-        if sound:
+        signed = 0
+        with self.conn.cursor(name=f"edoc_unsigned_{next(_CURSORS)}") as cur:
+            cur.itersize = READ_BATCH
+            cur.execute(f"SELECT t.id, t.xmin::text, t.doc::text, ev.history::text FROM edoc.tickets t {EVENTS} "
+                        f"WHERE NOT {_TRUSTED} ORDER BY t.prefix, t.year, t.n")
+            for tid, xmin, doc, history in cur:
+                ticket = _ticket(doc, history)
+                if record_problems(ticket):
+                    continue
+                # Only the version checked here: a hand edit committed meanwhile stays unsigned.
+                done = self.conn.execute(
+                    f"UPDATE edoc.tickets t SET ({_COLUMNS}, checked) = ({', '.join(['%s'] * 20)}, pg_current_xact_id())"
+                    " WHERE t.id = %s AND t.xmin::text = %s", (*_ticket_row(ticket), tid, xmin)).rowcount
+                if done:
+                    self.conn.execute("UPDATE edoc.events SET checked = pg_current_xact_id() WHERE ticket_id = %s",
+                                      (tid,))
+                    signed += 1
+        if signed:
             self.changed = True
-            self.conn.execute("UPDATE edoc.tickets t SET checked = pg_current_xact_id(), rules = %s, n_events ="
-                              " (SELECT count(*) FROM edoc.events e WHERE e.ticket_id = t.id) WHERE t.id = ANY(%s)",
-                              (RULES_VERSION, sound))
-        return [_("{count} tickets checked and signed: readers trust them again").format(count=len(sound))] \
-            if sound else []
+        return [_("{count} tickets checked and signed: readers trust them again").format(count=signed)] \
+            if signed else []
 
     def rebuild_summaries(self) -> list[str]:
         done = []
@@ -354,6 +389,22 @@ def _ticket_row(ticket: dict[str, Any]) -> tuple:
             ticket["sla_level"], ticket.get("assignee"), ticket.get("priority"), ticket["created_at"],
             ticket["received_at"], client.get("name"), client.get("iin"), client.get("bin"), client.get("email"),
             client.get("phone"), RULES_VERSION, len(ticket["history"]), encode({**ticket, "history": None}))
+
+
+def _columns_agree(ticket: dict[str, Any], columns: str) -> bool:
+    """Whether a row's indexed columns (schema.COLUMNS, as JSON text) say what its JSON says."""
+    stored = json.loads(columns)
+    expected = _ticket_row(ticket)[:_INDEXED]
+    for i, (got, want) in enumerate(zip(stored, expected)):
+        if i in (10, 11):  # created_at, received_at: the same instant, whatever the offset
+            try:
+                if datetime.fromisoformat(got) != datetime.fromisoformat(want):
+                    return False
+            except (TypeError, ValueError):
+                return False
+        elif got != want:
+            return False
+    return len(stored) == len(expected)
 
 
 def _ticket(doc: str | dict[str, Any], history: str | list | None) -> dict[str, Any]:
