@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from edoc_cli.i18n import N_, _
@@ -84,6 +85,67 @@ def table(env, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
     out.flush()
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of a table on a terminal, and how it gives way as the terminal narrows.
+
+    Nothing in a column ever wraps: a registration number, a code, a time or a number is whole or
+    not shown. `drop`: 0, always shown; otherwise the columns are dropped lowest first until the
+    rest fit. `cut`: the one column (a subject) cut with "…" to the room that is left."""
+
+    header: str           # marked with N_(); a script's name for it in a pipe
+    drop: int = 0
+    cut: bool = False
+    numeric: bool = False
+    label: str | None = None  # on a terminal, where the header alone would be ambiguous (N_())
+
+
+GAP = 2       # between two columns of a fitted table
+MIN_CUT = 24  # a cut column is not cut narrower than this while another column can go instead
+
+
+def fitted_table(env, columns: Sequence[Column], rows: Sequence[Sequence[Any]], wide: bool = False,
+                 styles: Sequence[str | None] | None = None) -> None:
+    """Rows that fit the terminal (`wide`: every column, whole, however wide), as TSV with every
+    column in a pipe (what scripts read does not depend on a terminal). `styles`: one per row."""
+    if not env.stdout_tty:
+        table(env, [c.header for c in columns], rows)
+        return
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    heads = [_heading(c.label or c.header) for c in columns]
+    cells = [[_cell(v, human=True) for v in row] for row in rows]
+    natural = [max([cell_len(h)] + [cell_len(r[i]) for r in cells]) for i, h in enumerate(heads)]
+    console = _console(env)
+    shown = list(range(len(columns)))
+
+    def width(kept: list[int], cut_to: int | None = None) -> int:
+        return sum(min(natural[i], cut_to) if cut_to and columns[i].cut else natural[i] for i in kept) \
+            + GAP * (len(kept) - 1)
+
+    room = console.width
+    if wide:
+        console.width = max(room, width(shown))
+    else:
+        while width(shown, MIN_CUT) > room and any(columns[i].drop for i in shown):
+            shown.remove(min((i for i in shown if columns[i].drop), key=lambda i: columns[i].drop))
+    fixed = sum(natural[i] for i in shown if not columns[i].cut) + GAP * (len(shown) - 1)
+    tab = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True,
+                header_style="bold")
+    for i in shown:
+        col = columns[i]
+        cut = col.cut and not wide and width(shown) > console.width
+        tab.add_column(heads[i], no_wrap=True, overflow="ellipsis" if cut else "crop",
+                       justify="right" if col.numeric else "left",
+                       max_width=max(1, console.width - fixed) if cut else None, min_width=natural[i] if not cut else None)
+    for n, row in enumerate(cells):
+        tab.add_row(*[Text(row[i]) for i in shown], style=styles[n] if styles else None)
+    console.print(tab)
+
+
 def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
            sections: Sequence[tuple[str, Sequence[Sequence[Any]], Sequence[str]]] = ()) -> None:
     """A card: label/value lines, then titled sub-tables (history and the like).
@@ -155,9 +217,28 @@ def ticket_rows(views: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[A
     return headers, rows
 
 
-def ticket_list(env, views: Sequence[dict[str, Any]]) -> None:
+# `edoc list` on a terminal: what gives way first as it narrows (README: "Everyday use").
+TICKET_COLUMNS = (Column(""), Column(N_("id")), Column(N_("status"), drop=5), Column(N_("category"), drop=2),
+                  Column(N_("level"), drop=1), Column(N_("priority"), drop=3), Column(N_("assignee"), drop=6),
+                  Column(N_("due")), Column(N_("breached"), drop=4), Column(N_("subject"), cut=True))
+BREACHED, AT_RISK = "!!", "!"  # the mark column: it reads without colour (NO_COLOR) too
+
+
+def ticket_list(env, views: Sequence[dict[str, Any]], wide: bool = False) -> None:
     headers, rows = ticket_rows(views)
-    table(env, headers, rows)
+    if not env.stdout_tty:
+        table(env, headers, rows)
+        return
+    marks = [_mark(v) for v in views]
+    styles = [{BREACHED: "red", AT_RISK: "yellow"}.get(m) for m in marks]
+    fitted_table(env, TICKET_COLUMNS, [[m, *row] for m, row in zip(marks, rows)], wide=wide, styles=styles)
+
+
+def _mark(view: dict[str, Any]) -> str:
+    clocks = [view["sla"][n] for n in ("first_response", "resolution")]
+    if any(c["breached"] for c in clocks):
+        return BREACHED
+    return AT_RISK if any(c.get("at_risk") for c in clocks) else ""
 
 
 def _clock_line(clock: dict[str, Any]) -> str:
@@ -353,20 +434,40 @@ def _bar(value: float | None, maximum: float, width: int = 30) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def report_table(env, report: dict[str, Any]) -> None:
+# `edoc report` on a terminal: what gives way first as it narrows; each target's % met stays.
+REPORT_COLUMNS = (
+    Column(N_("group"), cut=True), Column(N_("opened"), numeric=True), Column(N_("closed"), numeric=True),
+    Column(N_("backlog"), numeric=True), Column(N_("auto-closed"), drop=3, numeric=True),
+    Column(N_("terminated"), drop=4, numeric=True), Column(N_("faq"), drop=1, numeric=True),
+    Column(N_("escalated"), drop=2, numeric=True),
+    Column(N_("1st resp met"), drop=7, numeric=True),
+    Column(N_("breached"), drop=8, numeric=True, label=N_("1st resp breached")),
+    Column(N_("% met"), numeric=True, label=N_("1st resp % met")),
+    Column(N_("median min"), drop=6, numeric=True, label=N_("1st resp median min")),
+    Column(N_("resolved met"), drop=7, numeric=True),
+    Column(N_("breached"), drop=8, numeric=True, label=N_("resolved breached")),
+    Column(N_("% met"), numeric=True, label=N_("resolved % met")),
+    Column(N_("median min"), drop=6, numeric=True, label=N_("resolved median min")),
+    Column(N_("backlog age med"), drop=5, numeric=True), Column(N_("max"), drop=5, numeric=True,
+                                                              label=N_("backlog age max")))
+
+
+def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     from edoc_cli.report import flat_rows
 
     period = report["period"]
-    say(_("tickets registered {since} .. {until}, as of {as_of}, by {group_by}").format(
+    title = _("tickets registered {since} .. {until}, as of {as_of}, by {group_by}").format(
         since=_short_time(period["since"]), until=_short_time(period["until"]),
-        as_of=_short_time(report["as_of"]), group_by=report["group_by"]))
-    headers = [N_("group"), N_("opened"), N_("closed"), N_("backlog"), N_("auto-closed"), N_("terminated"),
-               N_("faq"), N_("escalated"),
-               N_("1st resp met"), N_("breached"), N_("% met"), N_("median min"),
-               N_("resolved met"), N_("breached"), N_("% met"), N_("median min"), N_("backlog age med"), N_("max")]
+        as_of=_short_time(report["as_of"]), group_by=report["group_by"])
+    if sys.stderr.isatty():  # wrapped between words to the terminal, never inside one
+        from rich.text import Text
+
+        _console(env, stderr=True).print(Text(for_terminal(title, single_line=True)))
+    else:
+        say(title)
     guard = _spreadsheet_rows(env)
     rows = guard([[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)])
-    table(env, headers, rows)
+    fitted_table(env, REPORT_COLUMNS, rows, wide=wide)
     if env.stdout_tty:
         _report_charts(report["groups"])
     # The supervisor's lists (clause 16) in a pipe too (a mailed or paged report): each one a

@@ -30,6 +30,8 @@ def list_(
     since: Optional[str] = typer.Option(None, "--since", help="Registered at or after (date or date-time)."),
     until: Optional[str] = typer.Option(None, "--until", help="Registered before (date or date-time)."),
     as_json: bool = JSON_OPTION,
+    wide: bool = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide "
+                              "(without it, columns give way as the terminal narrows)."),
 ) -> None:
     """List tickets not yet closed (unless --status or --all), nearest due time first."""
     from edoc_cli import render
@@ -42,6 +44,6 @@ def list_(
     if as_json:
         render.print_json(views)
     elif views:
-        render.ticket_list(env, views)
+        render.ticket_list(env, views, wide=wide)
     else:
         render.say(_("no tickets match"))

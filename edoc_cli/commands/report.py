@@ -33,6 +33,8 @@ def report(
                                  help="category, level, channel, assignee or priority."),
     fmt: str = typer.Option("table", "--format", autocompletion=_formats, help="table, json or csv."),
     as_json: bool = typer.Option(False, "--json", help="The same as --format json."),
+    wide: bool = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide "
+                              "(without it, columns give way as the terminal narrows)."),
 ) -> None:
     """SLA compliance over the tickets registered in a period: volume, met/breached, medians, backlog."""
     from edoc_cli import render
@@ -47,4 +49,4 @@ def report(
     elif fmt == "csv":
         render.report_csv(data)
     else:
-        render.report_table(env, data)
+        render.report_table(env, data, wide=wide)
