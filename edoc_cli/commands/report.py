@@ -37,7 +37,7 @@ def report(
                               "(without it, columns give way as the terminal narrows)."),
 ) -> None:
     """SLA compliance over the tickets registered in a period: volume, met/breached, medians, backlog."""
-    from edoc_cli import render
+    from edoc_cli import render, render_report
     from edoc_cli.errors import UsageError
 
     if fmt not in ("table", "json", "csv"):
@@ -47,6 +47,6 @@ def report(
     if as_json or fmt == "json":
         render.print_json(data)
     elif fmt == "csv":
-        render.report_csv(data)
+        render_report.report_csv(data)
     else:
-        render.report_table(env, data, wide=wide)
+        render_report.report_table(env, data, wide=wide)
