@@ -41,6 +41,20 @@ class LazyGroup(typer.core.TyperGroup):
             return None
         return _load(name)
 
+    def resolve_command(self, ctx, args):
+        """click's, and for a mistyped command the nearest one: `edoc shwo` -> did you mean 'show'?"""
+        name = args[0] if args else ""
+        if name not in COMMANDS and not name.startswith("-") and not ctx.resilient_parsing:
+            import difflib
+
+            from edoc_cli.i18n import _
+
+            near = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+            if near:
+                ctx.fail(_("No such command {name}. Did you mean '{command}'?").format(
+                    name=repr(name)[:60], command=near[0]))
+        return super().resolve_command(ctx, args)
+
 
 _LOADED: dict[str, object] = {}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from edoc_cli.errors import TicketNotFound
+from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.safe_text import control_problem
 
@@ -38,9 +38,10 @@ def sequence_ok(key: Any, value: Any) -> bool:
 
 
 def normalize_id(ticket_id: str) -> str:
-    """A number as a person typed it (any case, spaces around), or TicketNotFound saying what it is not."""
+    """A number as a person typed it (any case, spaces around), or a usage error (exit 2) saying what
+    it is not: `edoc show 1` is a mistyped command, not a ticket the store lacks (exit 4)."""
     tid = (ticket_id or "").strip().upper()
     if not TICKET_ID_RE.match(tid):
         shown = ticket_id if control_problem(ticket_id or "", False) is None else repr(ticket_id)
-        raise TicketNotFound(_("{value} is not a registration number like ED-2026-000042").format(value=shown[:40]))
+        raise UsageError(_("{value} is not a registration number like ED-2026-000042").format(value=shown[:40]))
     return tid

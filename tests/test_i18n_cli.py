@@ -158,3 +158,19 @@ def test_wizard_asks_in_russian() -> None:
     for russian in ("Кто обращается? (пункт 7)", "Пользователь портала", "ФИО клиента:"):
         assert "".join(russian.split()) in shown, (russian, shown[:500])
     assert "Whoisasking" not in shown
+
+
+@pytest.mark.parametrize("typed, suggestion", [("shwo", "show"), ("lsit", "list"), ("sweeep", "sweep")])
+def test_a_mistyped_command_names_the_nearest_one(edoc, typed, suggestion):
+    result = edoc.run(typed)
+    assert result.code == 2, result
+    assert f"Did you mean '{suggestion}'?" in result.err, result.err
+    russian = edoc.run(typed, env={"EDOC_LANG": "ru"})
+    assert russian.code == 2 and f"Может быть, '{suggestion}'?" in russian.err, russian.err
+
+
+def test_a_command_like_no_other_gets_no_guess(edoc):
+    result = edoc.run("xyzzy")
+    assert result.code == 2 and "No such command" in result.err and "Did you mean" not in result.err, result
+    hostile = edoc.run("sh\x1b[31mow")
+    assert hostile.code == 2 and "\x1b" not in hostile.err, hostile

@@ -329,10 +329,13 @@ def test_operator_name_with_a_control_character_is_a_usage_error(desk, where, na
 
 @pytest.mark.parametrize("action", list(ACTION_ARGS))
 @pytest.mark.parametrize("number", ["ED-2026-000099", "ED-26-1", "42", "ED-2026-00000x"])
-def test_unknown_or_malformed_ticket_number_is_exit_4(desk, action, number):
+def test_an_unknown_ticket_is_exit_4_and_a_malformed_number_a_usage_error(desk, action, number):
     raw = desk.state()
     result = desk.run(action, number, *ACTION_ARGS[action], now=ACT)
-    assert result.code == 4, result
+    # A number the store lacks is exit 4; a text that is no registration number was mistyped (exit 2).
+    assert result.code == (4 if number == "ED-2026-000099" else 2), result
+    if result.code == 2:
+        assert "is not a registration number like ED-2026-000042" in result.err
     assert result.out == ""
     one_line(result.err)
     assert desk.state() == raw
