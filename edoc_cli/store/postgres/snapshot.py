@@ -27,6 +27,7 @@ _SELECT = (f"SELECT t.id, t.doc::text, ev.history::text, {_TRUSTED}, CASE WHEN {
            f" FROM edoc.tickets t {EVENTS}")
 _COLUMNS = ("id, prefix, year, n, status, category, channel, sla_level, assignee, priority, created_at, received_at,"
             " client_name, client_iin, client_bin, client_email, client_phone, rules, n_events, doc")
+_VALUES = ", ".join(["%s"] * len(_COLUMNS.split(",")))  # a placeholder for each of _COLUMNS
 _INDEXED = 17  # the first columns of _COLUMNS, those of schema.COLUMNS
 _CURSORS = itertools.count(1)  # names of server-side cursors: one of its own each, on any connection
 
@@ -94,12 +95,10 @@ class PgSnapshot(Snapshot):
         if columns is None:
             return None
         problems = record_problems(ticket)
-        if not problems and not _columns_agree(ticket, columns):
-            problems = [_("its indexed columns disagree with its JSON (edited by hand?)")]
-        if problems:
-            self.note_damage(tid, problems[0])
-            return problems[0]
-        return None
+        why = problems[0] if problems else _columns_problem(ticket, columns)
+        if why:
+            self.note_damage(tid, why)
+        return why
 
     def _sound(self, rows: Iterable[tuple[str, dict, str | None]]) -> Iterator[dict]:
         for tid, ticket, columns in rows:
@@ -290,7 +289,7 @@ class PgSnapshot(Snapshot):
         prefix, year, n = split_number(tid)
         # Checked above, and signed by this transaction (`checked`): readers need not check it again.
         self.conn.execute(
-            f"INSERT INTO edoc.tickets ({_COLUMNS}, checked) VALUES ({', '.join(['%s'] * 20)}, pg_current_xact_id())"
+            f"INSERT INTO edoc.tickets ({_COLUMNS}, checked) VALUES ({_VALUES}, pg_current_xact_id())"
             " ON CONFLICT (id) DO UPDATE SET status = excluded.status, category = excluded.category,"
             " channel = excluded.channel, sla_level = excluded.sla_level, assignee = excluded.assignee,"
             " priority = excluded.priority, client_name = excluded.client_name, client_iin = excluded.client_iin,"
@@ -336,8 +335,10 @@ class PgSnapshot(Snapshot):
         """Sound tickets whose indexed columns (what lists filter on) disagree with their JSON."""
         problems = []
         for tid, ticket, columns in self._rows(f"NOT {_TRUSTED}"):
-            if not record_problems(ticket) and not _columns_agree(ticket, columns):
-                problems.append(f"{tid}: " + _("its indexed columns disagree with its JSON (edited by hand?)"))
+            # A ticket the rules refuse is named by check itself; only the columns are this store's to say.
+            why = None if record_problems(ticket) else _columns_problem(ticket, columns)
+            if why:
+                problems.append(f"{tid}: {why}")
         return problems
 
     def sign_checked(self) -> list[str]:
@@ -357,7 +358,7 @@ class PgSnapshot(Snapshot):
                     continue
                 # Only the version checked here: a hand edit committed meanwhile stays unsigned.
                 done = self.conn.execute(
-                    f"UPDATE edoc.tickets t SET ({_COLUMNS}, checked) = ({', '.join(['%s'] * 20)}, pg_current_xact_id())"
+                    f"UPDATE edoc.tickets t SET ({_COLUMNS}, checked) = ({_VALUES}, pg_current_xact_id())"
                     " WHERE t.id = %s AND t.xmin::text = %s", (*_ticket_row(ticket), tid, xmin)).rowcount
                 if done:
                     self.conn.execute("UPDATE edoc.events SET checked = pg_current_xact_id() WHERE ticket_id = %s",
@@ -389,6 +390,13 @@ def _ticket_row(ticket: dict[str, Any]) -> tuple:
             ticket["sla_level"], ticket.get("assignee"), ticket.get("priority"), ticket["created_at"],
             ticket["received_at"], client.get("name"), client.get("iin"), client.get("bin"), client.get("email"),
             client.get("phone"), RULES_VERSION, len(ticket["history"]), encode({**ticket, "history": None}))
+
+
+def _columns_problem(ticket: dict[str, Any], columns: str) -> str | None:
+    """Why a sound ticket's row may not be used: its indexed columns do not say what its JSON says."""
+    if _columns_agree(ticket, columns):
+        return None
+    return _("its indexed columns disagree with its JSON (edited by hand?)")
 
 
 def _columns_agree(ticket: dict[str, Any], columns: str) -> bool:
