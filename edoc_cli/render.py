@@ -133,11 +133,12 @@ def fitted_table(env, columns: Sequence[Column], rows: Sequence[Sequence[Any]], 
         while width(shown, MIN_CUT) > room and any(columns[i].drop for i in shown):
             shown.remove(min((i for i in shown if columns[i].drop), key=lambda i: columns[i].drop))
     fixed = sum(natural[i] for i in shown if not columns[i].cut) + GAP * (len(shown) - 1)
+    too_wide = not wide and width(shown) > console.width  # the cut column then takes what is left
     tab = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True,
                 header_style="bold")
     for i in shown:
         col = columns[i]
-        cut = col.cut and not wide and width(shown) > console.width
+        cut = col.cut and too_wide
         tab.add_column(heads[i], no_wrap=True, overflow="ellipsis" if cut else "crop",
                        justify="right" if col.numeric else "left",
                        max_width=max(1, console.width - fixed) if cut else None, min_width=natural[i] if not cut else None)
@@ -200,9 +201,16 @@ def _short_time(iso: str | None) -> str:
 # -- tickets -------------------------------------------------------------------
 
 
+# `edoc list` on a terminal: what gives way first as it narrows (README: "Everyday use"); the first
+# column is the mark, and the others, in a pipe, the TSV's.
+TICKET_COLUMNS = (Column(""), Column(N_("id")), Column(N_("status"), drop=5), Column(N_("category"), drop=2),
+                  Column(N_("level"), drop=1), Column(N_("priority"), drop=3), Column(N_("assignee"), drop=6),
+                  Column(N_("due")), Column(N_("breached"), drop=4), Column(N_("subject"), cut=True))
+BREACHED, AT_RISK = "!!", "!"  # the mark column: it reads without colour (NO_COLOR) too
+
+
 def ticket_rows(views: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    headers = [N_("id"), N_("status"), N_("category"), N_("level"), N_("priority"), N_("assignee"), N_("due"),
-               N_("breached"), N_("subject")]
+    headers = [c.header for c in TICKET_COLUMNS[1:]]
     rows = []
     for v in views:
         from edoc_cli.sla import next_due
@@ -215,13 +223,6 @@ def ticket_rows(views: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[A
             ",".join(b.replace("_", " ") for b in breached), v["subject"],
         ])
     return headers, rows
-
-
-# `edoc list` on a terminal: what gives way first as it narrows (README: "Everyday use").
-TICKET_COLUMNS = (Column(""), Column(N_("id")), Column(N_("status"), drop=5), Column(N_("category"), drop=2),
-                  Column(N_("level"), drop=1), Column(N_("priority"), drop=3), Column(N_("assignee"), drop=6),
-                  Column(N_("due")), Column(N_("breached"), drop=4), Column(N_("subject"), cut=True))
-BREACHED, AT_RISK = "!!", "!"  # the mark column: it reads without colour (NO_COLOR) too
 
 
 def ticket_list(env, views: Sequence[dict[str, Any]], wide: bool = False) -> None:
