@@ -77,21 +77,13 @@ def _when(flag: str, value: str | None, tz) -> datetime | None:
     return None if value is None else parse_typed_instant(value, tz, flag)
 
 
-def _registered(ticket: dict[str, Any]) -> datetime:
-    return datetime.fromisoformat(ticket["created_at"])
-
-
 def select(desk, wanted: ListFilter) -> list[dict[str, Any]]:
     """The matching tickets as views (desk.view), nearest unmet deadline first."""
     views = []
     tickets = desk.store.snapshot().listed(wanted.statuses, category=wanted.category, level=wanted.level,
                                            assignee=wanted.assignee, priority=wanted.priority,
                                            since=wanted.since, until=wanted.until)
-    for ticket in tickets:
-        if wanted.since and _registered(ticket) < wanted.since:
-            continue
-        if wanted.until and _registered(ticket) >= wanted.until:
-            continue
+    for ticket in tickets:  # of these statuses, registered in [since, until): the store picked them
         view = desk.view(ticket)
         if wanted.accepts(view):
             views.append(view)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from datetime import datetime
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 Ticket = dict[str, Any]
@@ -94,14 +94,22 @@ class Snapshot(ABC):
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
                until: datetime | None = None) -> Iterable[Ticket]:
-        """The sound tickets a list asks for (`assignee` "-": none). The caller applies the filter
-        again with the SLA figures; a store that can pick them by index reads only these."""
+        """The sound tickets of these statuses registered in [since, until), before the SLA figures
+        are worked out. The other fields (`assignee` "-": none) a store may pick by index; the
+        caller applies them again, with the SLA figures."""
         from edoc_cli.ticket import ACTIVE
 
         statuses = set(statuses)
         # Everyday lists see only open work: the archive is read only when closed tickets are asked for.
         tickets = self.active_tickets() if statuses <= set(ACTIVE) else self.iter_all_tickets()
-        return (t for t in tickets if t["status"] in statuses)
+        for ticket in tickets:
+            if ticket["status"] not in statuses:
+                continue
+            if since is not None or until is not None:
+                registered = datetime.fromisoformat(ticket["created_at"])
+                if (since is not None and registered < since) or (until is not None and registered >= until):
+                    continue
+            yield ticket
 
     @abstractmethod
     def summary_months(self) -> list[str]:
