@@ -103,13 +103,18 @@ class Edoc:
                 conn.execute(f'CREATE ROLE "{name}" LOGIN SUPERUSER')
         return {"EDOC_STORE": pg_url(self.server, self.database, role=name)}
 
+    def environment(self):
+        """edoc's Environment for this desk, in this process (as a command would see it)."""
+        from edoc_cli.environment import Environment
+
+        return Environment(environ={k: v for k, v in self.env.items() if v is not None})
+
     def meta(self) -> dict[str, Any]:
         """The store's own record as edoc reads it: schema, the numbers issued, the last sweep."""
-        from edoc_cli.environment import Environment
         from edoc_cli.store.commit import RUN
 
         try:
-            return Environment(environ={k: v for k, v in self.env.items() if v is not None}).store.snapshot().meta()
+            return self.environment().store.snapshot().meta()
         finally:
             RUN.close()
 
@@ -227,7 +232,6 @@ def assert_timelines_add_up(edoc: Edoc) -> int:
 
     Returns how many tickets were checked. Stores a test broke on purpose are skipped.
     """
-    from edoc_cli.environment import Environment
     from edoc_cli.errors import EdocError
     from edoc_cli.ticket_rules import ticket_problems
     from edoc_cli.sla import explain
@@ -235,8 +239,7 @@ def assert_timelines_add_up(edoc: Edoc) -> int:
 
     if edoc.kind == "json" and not edoc.store.is_file():
         return 0
-    environ = {k: v for k, v in edoc.env.items() if v is not None}
-    env = Environment(environ=environ)
+    env = edoc.environment()
     try:
         tickets = env.store.snapshot().all_tickets()
         cal, now, tz = env.calendar, env.now(), env.tz

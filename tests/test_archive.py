@@ -229,12 +229,11 @@ def _half_a_year(edoc) -> dict[str, str]:
 def test_a_long_report_tallied_in_two_processes_equals_one_tallied_in_one(edoc, tmp_path):
     from datetime import datetime
 
-    from edoc_cli.environment import Environment
     from edoc_cli.report import PARALLEL_FROM_MONTHS, Period, _months, period_report
 
     _half_a_year(edoc)
     now = datetime.fromisoformat("2026-11-26T10:00:00+05:00")
-    env = Environment(environ={k: v for k, v in edoc.env.items() if v is not None})
+    env = edoc.environment()
     for since, until in (("2026-06-01", "2026-11-01"), ("2026-06-01", "2026-11-26"), ("2026-07-20", "2026-11-20")):
         period = Period.parse(since, until, now, env.tz)
         assert len(_months(period, env.tz)) >= PARALLEL_FROM_MONTHS

@@ -174,12 +174,11 @@ def test_the_operator_is_the_database_role(pg):
 
 
 def test_the_history_is_append_only(pg):
-    from edoc_cli.environment import Environment
     from edoc_cli.errors import StoreWriteFailed
 
     tid = pg.open_ticket(now=NOW)
     assert pg.run("note", tid, "-m", "первая", now=NOW).code == 0
-    env = Environment(environ={k: v for k, v in pg.env.items() if v is not None})
+    env = pg.environment()
     with pytest.raises(StoreWriteFailed, match="lose events"):
         with env.store.transaction() as snap:
             ticket = snap.get(tid)

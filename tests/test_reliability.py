@@ -297,12 +297,11 @@ def test_targets_that_round_to_zero_minutes_are_a_configuration_error(edoc, text
 
 
 def test_the_store_refuses_to_write_a_record_its_reader_would_refuse(edoc):
-    from edoc_cli.environment import Environment
     from edoc_cli.errors import StoreWriteFailed
 
     tid = edoc.open_ticket(now=NOW)
     before = edoc.state()
-    env = Environment(environ={k: v for k, v in edoc.env.items() if v is not None})
+    env = edoc.environment()
     for damage in (lambda t: t.update(history=[]),
                    lambda t: t["history"].append({"at": "2101-01-01T00:00:00+05:00", "by": "x", "type": "note"}),
                    lambda t: t["sla_rules"].update(first_response=0)):

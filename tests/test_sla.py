@@ -103,11 +103,10 @@ def assert_the_reports_figures_agree(edoc, ticket_id: str, at: str) -> None:
     at the case's instant and around it: two functions, one answer."""
     from datetime import datetime, timedelta
 
-    from edoc_cli.environment import Environment
     from edoc_cli.sla import clock_figures, clocks
     from edoc_cli.ticket import TARGETS
 
-    env = Environment(environ={k: v for k, v in edoc.env.items() if v is not None})
+    env = edoc.environment()
     ticket = env.desk.get(ticket_id)
     base = datetime.fromisoformat(at)
     for shift in (timedelta(0), timedelta(minutes=-30), timedelta(hours=1), timedelta(days=1), timedelta(days=9)):

@@ -349,14 +349,13 @@ def big_dump(edoc, path, bad: dict[int, bytes] | None = None) -> list[dict]:
 
 
 def test_the_workers_check_exactly_as_this_process_does(edoc):
-    from edoc_cli.environment import Environment
     from edoc_cli.errors import ValidationFailed
     from edoc_cli.export_import import POOL_FROM_LINES, bounded_lines, prepare_lines
 
     assert BIG > POOL_FROM_LINES
     dump = edoc.tmp / "big.jsonl"
     big_dump(edoc, dump)
-    summarize = Environment(environ={k: v for k, v in edoc.env.items() if v is not None}).store.summarize
+    summarize = edoc.environment().store.summarize
 
     def prepared(workers):
         with open(dump, "rb") as handle:
