@@ -72,6 +72,8 @@ def _load(name: str):
     built = typer.main.get_command(module.app)
     command = built if command_name is None or not hasattr(built, "commands") else built.commands[command_name]
     command.name = name
+    # Typer gives every app --install-completion/--show-completion: edoc has `edoc completion`.
+    command.params = [p for p in command.params if p.name not in ("install_completion", "show_completion")]
     _plain_help(command)
     _localize(command, i18n._)
     _LOADED[name] = command
@@ -125,16 +127,64 @@ def _command():
     return typer.main.get_command(app)
 
 
+GLOBAL_VALUED = ("--store", "--config", "--operator", "--lang")  # the root's options that take a value
+GLOBAL_FLAGS = ("--debug",)
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """The root's options given after the subcommand (`edoc open --lang en`) moved before it,
+    where click looks for them. A subcommand's own option of the same name, and the value of one
+    of its options (`note ID -m --lang`), stay where they are; nothing after `--` moves."""
+    import click
+
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        i += 2 if args[i] in GLOBAL_VALUED else 1
+    if i >= len(args) or args[i] not in COMMANDS:
+        return args
+    front, kept = list(args[:i]), [args[i]]
+    command, rest = _load(args[i]), iter(args[i + 1:])
+
+    def own(cmd) -> tuple[set[str], set[str]]:
+        """cmd's option names, and those that take a value."""
+        names, valued = set(), set()
+        for p in cmd.params:
+            if isinstance(p, click.Option):
+                names.update(p.opts + p.secondary_opts)
+                if not p.is_flag and not p.count:
+                    valued.update(p.opts)
+        return names, valued
+
+    names, valued = own(command)
+    for arg in rest:
+        if arg == "--":
+            kept += [arg, *rest]
+            break
+        flag = arg.split("=", 1)[0]
+        if flag in GLOBAL_VALUED + GLOBAL_FLAGS and flag not in names:
+            front.append(arg)
+            if arg in GLOBAL_VALUED:
+                front.append(next(rest, ""))
+            continue
+        kept.append(arg)
+        if arg in valued:
+            kept.append(next(rest, ""))
+        elif not arg.startswith("-") and arg in getattr(command, "commands", {}):
+            command = command.commands[arg]
+            names, valued = own(command)
+    return front + kept
+
+
 def _lang_flag(args: list[str]) -> str | None:
     """--lang from the command line, read before parsing so that --help and errors speak it too."""
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return None
+    found, i = None, 0  # the root's (hoist_global_options puts every one before the subcommand)
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        if args[i] == "--lang" and i + 1 < len(args):
+            found = args[i + 1]  # the last one counts, as with click
+        elif args[i].startswith("--lang="):
+            found = args[i].split("=", 1)[1]
+        i += 2 if args[i] in GLOBAL_VALUED else 1
+    return found
 
 
 def _speak(args: list[str]) -> None:
@@ -156,6 +206,8 @@ def _speak(args: list[str]) -> None:
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "_"):
             mod._ = i18n._
+        if mod is not None and hasattr(mod, "ngettext"):
+            mod.ngettext = i18n.ngettext
     for command in [_command(), *_LOADED.values()]:
         _localize(command, i18n._)
     if problem is not None:
@@ -229,6 +281,8 @@ def _run(argv: list[str] | None) -> int:
         completion_init()
     try:
         command = _command()
+        if "_EDOC_COMPLETE" not in os.environ:
+            args = hoist_global_options(args)
         _speak(args)
         result = command.main(args=args, prog_name="edoc", standalone_mode=False)
         code = int(result) if isinstance(result, int) else 0

@@ -18,7 +18,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from edoc_cli.errors import ConfigError
+from edoc_cli.errors import ConfigError, os_reason
 from edoc_cli.i18n import _
 from edoc_cli.config_check import HHMM_RE, WEEKDAYS, as_date, validate  # noqa: F401  (the configuration's words)
 from edoc_cli.limits import hours_to_minutes
@@ -74,28 +74,36 @@ DEFAULTS: dict[str, Any] = {
     # Clause 6: topics in scope and out of scope, key -> what it covers.
     "scope": {
         "in_scope": {
-            "registration": "Registration and sign-in to the portal",
-            "documents": "Documents: creating, sending, signing with EDS, statuses",
-            "profile": "Profile and organisation settings",
-            "portal_errors": "Errors of the portal",
-            "tariffs": "Tariffs of portal services",
+            "registration": {"en": "Registration and sign-in to the portal",
+                             "ru": "Регистрация и вход на портал"},
+            "documents": {"en": "Documents: creating, sending, signing with EDS, statuses",
+                          "ru": "Документы: создание, отправка, подписание ЭЦП, статусы"},
+            "profile": {"en": "Profile and organisation settings", "ru": "Профиль и настройки организации"},
+            "portal_errors": {"en": "Errors of the portal", "ru": "Ошибки портала"},
+            "tariffs": {"en": "Tariffs of portal services", "ru": "Тарифы на услуги портала"},
         },
         "out_of_scope": {
-            "client_environment": "The user's computer, operating system or network",
-            "third_party_software": "Third-party software",
-            "eds_issuing": "Issuing EDS keys (the national certification authority does this)",
-            "legal_advice": "Legal or accounting advice on a document's content",
-            "other_systems": "Other information systems",
+            "client_environment": {"en": "The user's computer, operating system or network",
+                                   "ru": "Компьютер, операционная система или сеть пользователя"},
+            "third_party_software": {"en": "Third-party software", "ru": "Стороннее программное обеспечение"},
+            "eds_issuing": {"en": "Issuing EDS keys (the national certification authority does this)",
+                            "ru": "Выпуск ключей ЭЦП (этим занимается Национальный удостоверяющий центр)"},
+            "legal_advice": {"en": "Legal or accounting advice on a document's content",
+                             "ru": "Юридические или бухгалтерские консультации по содержанию документа"},
+            "other_systems": {"en": "Other information systems", "ru": "Другие информационные системы"},
         },
     },
     # Clause 9: why resolution may be postponed.
     "postponement": {
         "reasons": {
-            "client_info": "Waiting for information from the client",
-            "third_party": "A third-party system: NCALayer, the national CA, a bank, egov",
-            "development": "Needs a change of the portal, planned for a release",
-            "client_side": "The client's environment",
-            "force_majeure": "Force majeure",
+            "client_info": {"en": "Waiting for information from the client",
+                            "ru": "Ожидание сведений от клиента"},
+            "third_party": {"en": "A third-party system: NCALayer, the national CA, a bank, egov",
+                            "ru": "Сторонняя система: NCALayer, НУЦ, банк, egov"},
+            "development": {"en": "Needs a change of the portal, planned for a release",
+                            "ru": "Нужна доработка портала, запланированная в релиз"},
+            "client_side": {"en": "The client's environment", "ru": "Среда клиента"},
+            "force_majeure": {"en": "Force majeure", "ru": "Форс-мажор"},
         },
     },
     "clients": [],
@@ -124,6 +132,20 @@ DEFAULTS: dict[str, Any] = {
     "quality_control": {"email": "support@mitwork.kz"},
 }
 
+
+
+def label(value: str | dict[str, str]) -> str:
+    """A label of the configuration in this run's language: a plain string, or a table of
+    variants by language (`{ru = "…", en = "…"}`); a missing language falls back to English,
+    then to Russian, then to whichever variant there is."""
+    if isinstance(value, str):
+        return value
+    from edoc_cli.i18n import current
+
+    for lang in (current(), "en", "ru"):
+        if value.get(lang):
+            return value[lang]
+    return next(iter(value.values()))
 
 
 @dataclass(frozen=True)
@@ -172,19 +194,20 @@ class Config:
 
     @property
     def in_scope(self) -> dict[str, str]:
-        return dict(self.data["scope"]["in_scope"])
+        """Topic -> what it covers, in this run's language (as every label below)."""
+        return {k: label(v) for k, v in self.data["scope"]["in_scope"].items()}
 
     @property
     def out_of_scope(self) -> dict[str, str]:
-        return dict(self.data["scope"]["out_of_scope"])
+        return {k: label(v) for k, v in self.data["scope"]["out_of_scope"].items()}
 
     @property
     def postponement_reasons(self) -> dict[str, str]:
-        return dict(self.data["postponement"]["reasons"])
+        return {k: label(v) for k, v in self.data["postponement"]["reasons"].items()}
 
     @property
     def faq(self) -> list[dict[str, Any]]:
-        return list(self.data["faq"])
+        return [{**item, "title": label(item["title"])} for item in self.data["faq"]]
 
     @property
     def clients(self) -> list[dict[str, Any]]:
@@ -296,7 +319,7 @@ def load_config(path: Path | None, required: bool = False) -> Config:
                 where=where, size=MAX_CONFIG_BYTES // 1024))
     except OSError as exc:
         raise ConfigError(_("{where}: cannot read the configuration: {reason}").format(
-            where=where, reason=exc.strerror)) from exc
+            where=where, reason=os_reason(exc))) from exc
     try:
         loaded = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -110,16 +110,16 @@ def validate(data: dict[str, Any], where: str) -> None:
     for key in ("in_scope", "out_of_scope"):
         table = data["scope"][key]
         if not isinstance(table, dict) or not all(
-            NAME_RE.match(k) and isinstance(v, str) for k, v in table.items()
+            NAME_RE.match(k) and is_label(v) for k, v in table.items()
         ):
-            fail(f"scope.{key}", _("must be a table of topic = \"description\""))
+            fail(f"scope.{key}", _("must be a table of topic = \"description\" (or {ru = \"…\", en = \"…\"})"))
     if set(data["scope"]["in_scope"]) & set(data["scope"]["out_of_scope"]):
         fail("scope.out_of_scope", _("shares a topic with scope.in_scope"))
     reasons = data["postponement"]["reasons"]
     if not isinstance(reasons, dict) or not reasons or not all(
-        NAME_RE.match(k) and isinstance(v, str) for k, v in reasons.items()
+        NAME_RE.match(k) and is_label(v) for k, v in reasons.items()
     ):
-        fail("postponement.reasons", _("must be a table of reason = \"description\""))
+        fail("postponement.reasons", _("must be a table of reason = \"description\" (or {ru = \"…\", en = \"…\"})"))
 
     if not isinstance(data["clients"], list):
         fail("clients", _("must be an array of tables [[clients]]"))
@@ -145,8 +145,8 @@ def validate(data: dict[str, Any], where: str) -> None:
         key = f"faq[{i}]"
         if not isinstance(item, dict) or set(item) - {"title", "url", "keywords"}:
             fail(key, _("must have only title, url and keywords"))
-        if not isinstance(item.get("title"), str) or not item["title"].strip():
-            fail(f"{key}.title", _("must be a non-empty string"))
+        if not is_label(item.get("title")):
+            fail(f"{key}.title", _("must be a non-empty string, or a table of them by language (ru, kk, en)"))
         if not isinstance(item.get("url"), str) or not re.match(r"^https?://\S+$", item["url"]):
             fail(f"{key}.url", _("must be an http(s) address"))
         kws = item.get("keywords", [])
@@ -156,6 +156,17 @@ def validate(data: dict[str, Any], where: str) -> None:
     qc = data["quality_control"].get("email")
     if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
         fail("quality_control.email", _("must be an e-mail address"))
+
+
+LABEL_LANGUAGES = ("ru", "kk", "en")
+
+
+def is_label(value: Any) -> bool:
+    """A label: a non-empty string, or a non-empty table of them by language (ru, kk, en)."""
+    if isinstance(value, dict):
+        return bool(value) and set(value) <= set(LABEL_LANGUAGES) and all(
+            isinstance(v, str) and v.strip() for v in value.values())
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _shown(value: Any) -> str:

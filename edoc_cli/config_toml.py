@@ -8,6 +8,7 @@ from typing import Any
 
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_INLINE = ("sla.", "scope.", "postponement.")  # tables whose sub-tables of scalars are written inline
 
 
 def _toml_key(key: str) -> str:
@@ -48,7 +49,8 @@ def dump_toml(data: dict[str, Any], sources: dict[str, str] | None = None) -> st
                 out.append(f"{_toml_key(k)} = {_toml_value(v)}")
             out.append("")
         for k, v in nested.items():
-            if v and all(not isinstance(x, dict) for x in v.values()) and name.startswith("sla."):
+            # So does a label by language (scope.in_scope.documents = { en = "…", ru = "…" }).
+            if v and all(not isinstance(x, dict) for x in v.values()) and name.startswith(_INLINE):
                 if not header_needed:
                     out.append(f"[{name}]")
                     header_needed = True

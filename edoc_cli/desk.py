@@ -141,6 +141,22 @@ class Desk:
     def open_ids(self) -> list[str]:
         return [t["id"] for t in self.store.snapshot().active_tickets()]
 
+    def closed_ids(self, prefix: str = "") -> list[str]:
+        """Numbers of closed tickets starting with `prefix`, for the shell (`edoc reopen ED-<TAB>`).
+
+        Read from the archive's report summaries, not the tickets: a year's are a few megabytes; a
+        prefix that names a year (ED-2026-) reads only that year's months."""
+        import re
+
+        snap = self.store.snapshot()
+        ids = [t["id"] for t in snap.pending_tickets() if t.get("status") == "closed"]
+        if snap.archived:
+            year = re.match(r"[A-Z]+-(\d{4})", prefix)
+            months = [m for m in snap.summary_months() if not year or m.startswith(year[1])]
+            ids += [row["id"] for row in snap.summaries(months)
+                    if isinstance(row, dict) and isinstance(row.get("id"), str)]
+        return sorted({i for i in ids if i.startswith(prefix)})
+
     # -- the supervisor's and the administrator's ----------------------------------
     def report(self, since: str | None, until: str | None, group_by: str) -> dict[str, Any]:
         from edoc_cli.report import Period, period_report

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any, Callable
 
+from edoc_cli.i18n import N_
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -98,3 +100,33 @@ class StoreWriteFailed(EdocError):
     """The store could not be written (disk full, permissions); nothing changed."""
 
     code = ExitCode.UNEXPECTED
+
+
+# The operating system's reasons, in the run's language (strerror is English whatever the locale).
+_OS_REASONS = {
+    "ENOENT": N_("no such file or directory"), "EACCES": N_("permission denied"),
+    "EPERM": N_("operation not permitted"), "EISDIR": N_("is a directory"), "ENOTDIR": N_("not a directory"),
+    "EEXIST": N_("already exists"), "ENOSPC": N_("the disk is full"), "EDQUOT": N_("the disk quota is exceeded"),
+    "EROFS": N_("the file system is read-only"), "ENAMETOOLONG": N_("the name is too long"),
+    "ELOOP": N_("too many symbolic links"), "EIO": N_("input/output error"),
+    "EMFILE": N_("too many open files"), "ENFILE": N_("too many open files"), "EBUSY": N_("the file is busy"),
+    "ETXTBSY": N_("the file is busy"), "EINVAL": N_("invalid argument"), "ENXIO": N_("no such device"),
+    "ENODEV": N_("no such device"), "EFBIG": N_("the file is too large"), "EAGAIN": N_("try again later"),
+}
+
+
+def os_reason(error: OSError | int) -> str:
+    """Why the operating system refused (an OSError or an errno), as a person reads it in this
+    run's language; an errno this table lacks keeps the system's own words."""
+    import errno as errnos
+    import os
+
+    from edoc_cli.i18n import _ as translate
+
+    number = error if isinstance(error, int) else error.errno
+    marked = _OS_REASONS.get(errnos.errorcode.get(number or 0, ""))
+    if marked:
+        return translate(marked)
+    if isinstance(error, int):
+        return os.strerror(error)
+    return error.strerror or str(error)

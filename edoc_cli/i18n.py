@@ -107,6 +107,11 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """click's plural messages: each form is its own catalog entry (the Russian ones read for any n)."""
+    return _current.gettext(singular if n == 1 else plural)
+
+
 def N_(message: str) -> str:
     """Mark a message for the catalogs; it is translated where it is shown."""
     return message

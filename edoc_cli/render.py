@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
 from edoc_cli.safe_text import escape_c1_in_json, for_terminal
+from edoc_cli.words import holiday_name, interval_reason, word
 
 
 def to_json(obj: Any, pretty: bool = True) -> str:
@@ -209,24 +210,27 @@ TICKET_COLUMNS = (Column(""), Column(N_("id")), Column(N_("status"), drop=5), Co
 BREACHED, AT_RISK = "!!", "!"  # the mark column: it reads without colour (NO_COLOR) too
 
 
-def ticket_rows(views: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def ticket_rows(views: Sequence[dict[str, Any]], human: bool = False) -> tuple[list[str], list[list[Any]]]:
+    """The list's headers and rows: codes for a pipe's TSV, or (`human`) words for a person."""
+    from edoc_cli.sla import next_due
+
+    say = word if human else (lambda kind, code: code or "")
     headers = [c.header for c in TICKET_COLUMNS[1:]]
     rows = []
     for v in views:
-        from edoc_cli.sla import next_due
-
         sla = v["sla"]
         breached = [n for n in ("first_response", "resolution") if sla[n]["breached"]]
         rows.append([
-            v["id"], v["status"], v["category"], v["sla_level"], v.get("priority") or "",
-            v.get("assignee") or "", _short_time(next_due(v)),
-            ",".join(b.replace("_", " ") for b in breached), v["subject"],
+            v["id"], say("status", v["status"]), say("category", v["category"]), say("level", v["sla_level"]),
+            say("priority", v.get("priority")), v.get("assignee") or "", _short_time(next_due(v)),
+            (", " if human else ",").join(word("target", b) if human else b.replace("_", " ") for b in breached),
+            v["subject"],
         ])
     return headers, rows
 
 
 def ticket_list(env, views: Sequence[dict[str, Any]], wide: bool = False) -> None:
-    headers, rows = ticket_rows(views)
+    headers, rows = ticket_rows(views, human=env.stdout_tty)
     if not env.stdout_tty:
         table(env, headers, rows)
         return
@@ -270,20 +274,22 @@ def ticket_card(env, view: dict[str, Any]) -> None:
              _("BIN {number}").format(number=client["bin"]) if client.get("bin") else "",
              _("login {login}").format(login=client["login"]) if client.get("login") else ""]
     contact = ", ".join(x for x in (client.get("email"), client.get("phone")) if x)
-    status = view["status"]
+    status = word("status", view["status"])
     if view["sla"]["paused"]:
         status = _("{status} (SLA paused)").format(status=status)
-    category = _("{category} via {channel}").format(category=view["category"], channel=view["channel"])
+    category = _("{category} via {channel}").format(category=word("category", view["category"]),
+                                                    channel=word("channel", view["channel"]))
     if view.get("topic"):
-        category = _("{category}, topic {topic}").format(category=category, topic=view["topic"])
-    level = view["sla_level"]
+        category = _("{category}, topic {topic}").format(
+            category=category, topic=env.config.in_scope.get(view["topic"]) or view["topic"])
+    level = word("level", view["sla_level"])
     if view.get("priority"):
-        level = _("{level}, priority {priority}").format(level=level, priority=view["priority"])
+        level = _("{level}, priority {priority}").format(level=level, priority=word("priority", view["priority"]))
     pairs: list[tuple[str, Any]] = [
         (N_("status"), status),
         (N_("category"), category),
         (N_("level"), level),
-        (N_("client"), " ".join(x for x in [f"{client['name']} ({client['type']})", *ident] if x)),
+        (N_("client"), " ".join(x for x in [f"{client['name']} ({word('client', client['type'])})", *ident] if x)),
         (N_("contact"), contact),
     ]
     if client.get("organization"):
@@ -299,14 +305,14 @@ def ticket_card(env, view: dict[str, Any]) -> None:
         pairs.append((N_("auto-close at"), _short_time(view["waiting"]["auto_close_at"])))
     if view.get("postponement"):
         p = view["postponement"]
-        postponed = p["reason"]
+        postponed = env.config.postponement_reasons.get(p["reason"]) or p["reason"]
         if p.get("until"):
             postponed = _("{reason} until {until}").format(reason=postponed, until=_short_time(p["until"]))
         pairs.append((N_("postponed"), postponed))
     if view.get("resolution"):
         r = view["resolution"]
         pairs.append((TARGET_LABELS["resolution"], _("{code} by {operator} at {at}").format(
-            code=r["code"], operator=r["closed_by"], at=_short_time(r["closed_at"]))))
+            code=word("resolution", r["code"]), operator=r["closed_by"], at=_short_time(r["closed_at"]))))
         if r.get("faq_link"):
             pairs.append((N_("faq link"), r["faq_link"]))
     details = view.get("details") or {}
@@ -319,8 +325,9 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     history = []
     for e in view["history"]:
         what = e.get("message") or ""
-        extra = [e[k] for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
-        history.append([_short_time(e["at"]), e.get("by", ""), e["type"], " ".join(extra), what])
+        extra = [word(k, e[k]) if k in ("priority", "resolution", "target") else e[k]
+                 for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
+        history.append([_short_time(e["at"]), e.get("by", ""), word("event", e["type"]), " ".join(extra), what])
     sections = [(N_("history"), history, [N_("at"), N_("by"), N_("event"), "", N_("message")])]
     if view.get("third_parties"):
         sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
@@ -344,9 +351,10 @@ def sla_explanation(env, report: dict[str, Any]) -> None:
         (N_("counted"), _("{minutes} working minutes (the sum of the counted intervals)").format(
             minutes=report["counted_minutes"])),
     ]
-    rows = [[_short_time(r["start"]), _short_time(r["end"]), r["kind"], r["reason"] or "",
-             _minutes(r["seconds"])] for r in report["intervals"]]
-    fields(env, pairs, title=f"{report['id']}  SLA ({report['sla_level']}, {report['category']})",
+    rows = [[_short_time(r["start"]), _short_time(r["end"]), word("interval", r["kind"]),
+             interval_reason(r["reason"]), _minutes(r["seconds"])] for r in report["intervals"]]
+    title = f"{report['id']}  SLA ({word('level', report['sla_level'])}, {word('category', report['category'])})"
+    fields(env, pairs, title=title,
            sections=[(N_("timeline"), rows, [N_("from"), N_("to"), N_("kind"), N_("why"), N_("counted min")])])
 
 
@@ -360,17 +368,20 @@ def calendar(env, report: dict[str, Any]) -> None:
         period=period, days=report["working_days"], start=report["hours"]["start"],
         end=report["hours"]["end"], timezone=report["timezone"]))
     days = report.get("days", report.get("exceptions", []))
+    human = env.stdout_tty
     table(env, [N_("date"), N_("day"), N_("working"), N_("kind"), N_("name")],
-          [[d["date"], d["weekday"], d["working"], d["kind"], d["name"] or ""] for d in days])
+          [[d["date"], word("weekday", d["weekday"]) if human else d["weekday"], d["working"],
+            word("day", d["kind"]) if human else d["kind"], (holiday_name(d["name"]) if human else d["name"]) or ""]
+           for d in days])
 
 
 def day(env, report: dict[str, Any]) -> None:
     hours = report["hours"]
     when = f"{hours[0][11:16]}-{hours[1][11:16]}" if hours else _("no working hours")
     what = _("working day") if report["working"] else _("day off")
-    why = report["kind"] + (", " + report["name"] if report["name"] else "")
+    why = word("day", report["kind"]) + (", " + holiday_name(report["name"]) if report["name"] else "")
     sys.stdout.write(_("{date} {weekday}: {what} ({why}), {hours}").format(
-        date=report["date"], weekday=report["weekday"], what=what, why=why, hours=when) + "\n")
+        date=report["date"], weekday=word("weekday", report["weekday"]), what=what, why=why, hours=when) + "\n")
 
 
 # -- sweep and report ------------------------------------------------------------
@@ -390,14 +401,14 @@ def sweep_summary(result) -> None:
     verb = _("would record breach") if result.dry_run else _("breached")
     for b in result.breached:
         what = _("{target} (due {due}, {elapsed} of {minutes} min)").format(
-            target=b["target"], due=_short_time(b["due_at"]), elapsed=b["elapsed_minutes"],
+            target=word("target", b["target"]), due=_short_time(b["due_at"]), elapsed=b["elapsed_minutes"],
             minutes=b["target_minutes"])
         out.write(f"{verb}\t{b['id']}\t{what}\n")
     verb = _("at risk")
     for r in result.at_risk:
         if r["new"] or result.dry_run:
             what = _("{target} due {due} ({elapsed} of {minutes} min)").format(
-                target=r["target"], due=_short_time(r["due_at"]), elapsed=r["elapsed_minutes"],
+                target=word("target", r["target"]), due=_short_time(r["due_at"]), elapsed=r["elapsed_minutes"],
                 minutes=r["target_minutes"])
             out.write(f"{verb}\t{r['id']}\t{what}\n")
     if result.dry_run and not (result.closed or result.breached or result.at_risk):

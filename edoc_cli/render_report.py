@@ -9,6 +9,7 @@ from typing import Any
 from edoc_cli.i18n import N_, _
 from edoc_cli.render import Column, _cell, _console, _short_time, fitted_table, say, table
 from edoc_cli.safe_text import for_terminal
+from edoc_cli.words import word
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -65,7 +66,7 @@ def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     period = report["period"]
     title = _("tickets registered {since} .. {until}, as of {as_of}, by {group_by}").format(
         since=_short_time(period["since"]), until=_short_time(period["until"]),
-        as_of=_short_time(report["as_of"]), group_by=report["group_by"])
+        as_of=_short_time(report["as_of"]), group_by=word("by", report["group_by"]))
     if sys.stderr.isatty():  # wrapped between words to the terminal, never inside one
         from rich.text import Text
 
@@ -73,10 +74,14 @@ def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     else:
         say(title)
     guard = _spreadsheet_rows(env)
-    rows = guard([[("-" if r[0] is None else r[0])] + r[1:] for r in flat_rows(report)])
+    key = _group_key(env, report["group_by"])
+    rows = [[key(r[0])] + r[1:] for r in flat_rows(report)]
+    if env.stdout_tty:
+        rows[-1][0] = _("TOTAL")  # the last row is the total's (a pipe keeps the code)
+    rows = guard(rows)
     fitted_table(env, REPORT_COLUMNS, rows, wide=wide)
     if env.stdout_tty:
-        _report_charts(report["groups"])
+        _report_charts(report["groups"], key)
     # The supervisor's lists (clause 16) in a pipe too (a mailed or paged report): each one a
     # TSV block of its own, after a blank line.
     if report["terminated"]:
@@ -87,7 +92,7 @@ def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     if report["complaints"]:
         _next_block(env)
         table(env, [N_("complaint"), N_("status"), N_("received"), N_("client"), N_("subject"), N_("assignee")],
-              guard([[c["id"], c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
+              guard([[c["id"], word("status", c["status"]) if env.stdout_tty else c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
                      for c in report["complaints"]]))
 
 
@@ -105,17 +110,24 @@ def _next_block(env) -> None:
         sys.stdout.write("\n")
 
 
-def _report_charts(groups: list[dict[str, Any]]) -> None:
+def _group_key(env, group_by: str):
+    """A group's name: its code in a pipe, its word on a terminal ("-": no group)."""
+    if not env.stdout_tty or group_by == "assignee":
+        return lambda code: "-" if code is None else code
+    return lambda code: "-" if code is None else word(group_by, code)
+
+
+def _report_charts(groups: list[dict[str, Any]], name) -> None:
     """Bar charts for a terminal: % of SLA targets met, and backlog age, per group."""
     lines = ["", _("% of SLA targets met (first response | resolution)")]
     for g in groups:
-        key = _cell("-" if g["key"] is None else g["key"])[:16]
+        key = _cell(name(g["key"]))[:16]
         fr, res = g["first_response"]["pct_met"], g["resolution"]["pct_met"]
         lines.append(f"  {key:<16} {_bar(fr, 100, 20)} {_pct(fr):>6} | {_bar(res, 100, 20)} {_pct(res):>6}")
     oldest = max((g["backlog_age"]["max_minutes"] or 0 for g in groups), default=0)
     lines += ["", _("backlog age, working hours (median ▏ oldest)")]
     for g in groups:
-        key = _cell("-" if g["key"] is None else g["key"])[:16]
+        key = _cell(name(g["key"]))[:16]
         med, top = g["backlog_age"]["median_minutes"], g["backlog_age"]["max_minutes"]
         if top is None:
             lines.append(f"  {key:<16} " + _("no backlog"))

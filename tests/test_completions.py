@@ -47,12 +47,23 @@ def test_bash_completes_commands_and_configured_values(edoc) -> None:
         "resolved", "faq", "out_of_scope", "no_response", "duplicate", "rejected"]
 
 
-def test_bash_completes_open_ticket_numbers(edoc) -> None:
+def test_bash_completes_the_ticket_numbers_each_command_takes(edoc) -> None:
     first = edoc.open_ticket()
     second = edoc.open_ticket()
-    assert edoc.run("close", second, "--resolution", "resolved").code == 0
-    # Only tickets not yet closed are offered.
-    assert _complete_bash(edoc, "edoc show ED-2026") == [first]
+    third = edoc.open_ticket()
+    for closed in (second, third):
+        assert edoc.run("close", closed, "--resolution", "resolved").code == 0
+    # An action takes a ticket not yet closed; reopen a closed one; show and sla any (open first).
+    assert _complete_bash(edoc, "edoc reply ED-2026") == [first]
+    assert _complete_bash(edoc, "edoc reopen ED-2026") == [second, third]
+    assert _complete_bash(edoc, f"edoc reopen {third}") == [third]
+    assert _complete_bash(edoc, "edoc reopen ED-2025") == []
+    assert _complete_bash(edoc, "edoc show ED-") == [first, second, third]
+    assert _complete_bash(edoc, "edoc sla ") == [first, second, third]
+    # Reopened, it is an action's again and no longer reopen's.
+    assert edoc.run("reopen", second, "-m", "снова").code == 0
+    assert _complete_bash(edoc, "edoc reopen ED-") == [third]
+    assert _complete_bash(edoc, "edoc note ED-") == [first, second]
 
 
 def test_zsh_and_fish_protocols_answer(edoc) -> None:

@@ -66,11 +66,13 @@ def test_kazakh_falls_back_to_russian(edoc) -> None:
     assert "подходящих обращений нет" in result.err
 
 
-def test_a_confirmation_in_russian_keeps_the_codes(edoc) -> None:
+def test_a_confirmation_in_russian_names_the_status_in_russian(edoc) -> None:
     tid = edoc.open_ticket()
     result = edoc.run("--lang", "ru", "note", tid, "--message", "Позвонил клиенту")
     assert result.code == 0 and result.out == "", result
-    assert f"{tid}: заметка записана; статус new" in result.err   # the status is a code: not translated
+    assert f"{tid}: заметка записана; статус новое" in result.err
+    # --json keeps the code.
+    assert edoc.run("--lang", "ru", "note", tid, "-m", "ещё", "--json").json()["status"] == "new"
 
 
 def test_usage_error_in_russian_with_clicks_words(edoc) -> None:
@@ -101,8 +103,9 @@ def test_pipe_output_keeps_english_labels_for_scripts(edoc) -> None:
     tid = edoc.open_ticket()
     listed = edoc.run("--lang", "ru", "list")
     assert listed.out.splitlines()[0].split("\t")[:2] == ["id", "status"]
+    assert listed.out.splitlines()[1].split("\t")[:2] == [tid, "new"]   # and the codes
     shown = edoc.run("--lang", "ru", "show", tid)
-    assert "status:\tnew" in shown.out.splitlines()
+    assert "status:\tновое" in shown.out.splitlines()
     # Values written for people do speak Russian.
     assert any(line.startswith("first response:\t") and "рабочих мин" in line for line in shown.out.splitlines())
 

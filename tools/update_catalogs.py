@@ -26,16 +26,27 @@ sys.path.insert(0, str(ROOT))
 
 from edoc_cli.i18n import LANGUAGES, catalog_path, parse_po  # noqa: E402
 
-# click's words on edoc's screens (usage errors and --help).
+# click's words on edoc's screens (usage errors and --help); i18n hooks click's gettext and ngettext.
 CLICK_MESSAGES = (
-    "Usage:", "Options", "Commands", "Arguments", "Show this message and exit.",
+    "Usage:", "Options", "Commands", "Arguments", "Show this message and exit.", "Show the version and exit.",
     "Error: {message}", "Try '{command} {option}' for help.", "Missing option", "Missing argument",
-    "Missing parameter", "Missing command.", "No such option: {name}", "No such command {name!r}.",
-    "Invalid value for {param_hint}: {message}", "Invalid value: {message}", "default: {default}",
-    "required", "Aborted!", "Missing {param_type}", "{value!r} is not a valid {number_type}.",
-    "{value!r} is not a valid integer.", "{value!r} is not a valid boolean.", "Option {name!r} requires an argument.",
+    "Missing parameter", "Missing parameter: {param_name}", "Missing command.", "No such option: {name}",
+    "No such option {name!r}.", "No such command {name!r}.", "Invalid value for {param_hint}: {message}",
+    "Invalid value: {message}", "default: {default}", "env var: {var}", "(dynamic)", "required", "Aborted!",
+    "Missing {param_type}", "{value!r} is not a valid {number_type}.", "{value!r} is not a valid integer.",
+    "{value!r} is not a valid boolean.", "{value!r} is not a valid boolean. Recognized values: {states}",
+    "Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments.",
+    "Option {name!r} does not take a value.", "Argument {name!r} takes {nargs} values.",
+    "Invalid start character for option ({option})",
     "Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})",
     "{value} is not in the range {range}.", "Did you mean {possibility}?",
+    "(Did you mean one of: {possibilities}?)", "{value!r} is not {choice}.", "{value!r} is not one of {choices}.",
+    "Choose from:\n\t{choices}", "{value!r} does not match the format {format}.",
+    "{value!r} does not match the formats {formats}.", "Takes {nargs} values but 1 was given.",
+    "Takes {nargs} values but {len} were given.", "Could not open file {filename!r}: {message}", "unknown error",
+    "file", "directory", "path", "{name} {filename!r} does not exist.", "{name} {filename!r} is a file.",
+    "{name} {filename!r} is a directory.", "{name} {filename!r} is not readable.",
+    "{name} {filename!r} is not writable.",
 )
 
 

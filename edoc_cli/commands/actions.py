@@ -17,6 +17,8 @@ from edoc_cli.i18n import _
 app = typer.Typer()
 
 ID = typer.Argument(..., metavar="ID", autocompletion=completers.ticket_ids, help="The registration number, e.g. ED-2026-000042.")
+CLOSED_ID = typer.Argument(..., metavar="ID", autocompletion=completers.closed_ticket_ids,
+                           help="The registration number of a closed ticket.")
 MESSAGE = typer.Option(..., "--message", "-m", help="The text (required).")
 OPT_MESSAGE = typer.Option(None, "--message", "-m", help="The text (optional).")
 
@@ -28,8 +30,9 @@ def _done(ctx: typer.Context, ticket: dict, as_json: bool, message: str, **value
         show_ticket(env, ticket, True)
         return
     from edoc_cli import render
+    from edoc_cli.words import word
 
-    render.say(message.format(id=ticket["id"], status=ticket["status"], **values))
+    render.say(message.format(id=ticket["id"], status=word("status", ticket["status"]), **values))
 
 
 @app.command("assign")
@@ -126,7 +129,7 @@ def close(ctx: typer.Context, ticket_id: str = ID,
 
 
 @app.command("reopen")
-def reopen(ctx: typer.Context, ticket_id: str = ID, message: str = MESSAGE, as_json: bool = JSON_OPTION) -> None:
+def reopen(ctx: typer.Context, ticket_id: str = CLOSED_ID, message: str = MESSAGE, as_json: bool = JSON_OPTION) -> None:
     """Reopen a closed ticket; SLA clocks resume with the time already spent."""
     _done(ctx, env_of(ctx).desk.reopen(ticket_id, message), as_json,
           _("{id}: reopened; status {status}"))

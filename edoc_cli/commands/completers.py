@@ -66,9 +66,20 @@ def client_types(incomplete: str) -> list[str]:
 
 
 def ticket_ids(incomplete: str) -> list[str]:
-    """Registration numbers of the tickets not yet closed (case-insensitive prefix)."""
+    """Registration numbers of the tickets not yet closed (case-insensitive prefix): what the
+    actions act on."""
+    return _safe(lambda: sorted(_env().desk.open_ids()), incomplete.upper())
+
+
+def closed_ticket_ids(incomplete: str) -> list[str]:
+    """Registration numbers of closed tickets: what `reopen` takes."""
+    return _safe(lambda: _env().desk.closed_ids(incomplete.upper()), incomplete.upper())
+
+
+def any_ticket_ids(incomplete: str) -> list[str]:
+    """Every registration number, open ones first: what `show` and `sla` take."""
     def values() -> list[str]:
-        ids = _env().desk.open_ids()
-        return sorted(ids)
+        desk = _env().desk
+        return sorted(desk.open_ids()) + desk.closed_ids(incomplete.upper())
 
     return _safe(values, incomplete.upper())

@@ -18,14 +18,14 @@ def import_(ctx: typer.Context,
             as_json: bool = JSON_OPTION) -> None:
     """Add tickets from JSON Lines; refuses duplicates and invalid records, and writes nothing unless all are valid."""
     from edoc_cli import render
-    from edoc_cli.errors import UsageError
+    from edoc_cli.errors import UsageError, os_reason
 
     env = env_of(ctx)
     where = "stdin" if source == "-" else source
     try:
         handle = sys.stdin.buffer if source == "-" else open(source, "rb")
     except OSError as exc:
-        raise UsageError(f"{where}: {exc.strerror}") from None
+        raise UsageError(f"{where}: {os_reason(exc)}") from None
     with handle:
         ids = env.desk.import_lines(handle, where)
     if as_json:

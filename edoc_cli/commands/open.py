@@ -141,9 +141,9 @@ def _read_json(source: str) -> tuple[list, bool]:
             with open(Path(source), "rb") as handle:
                 raw = handle.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
-        from edoc_cli.errors import UsageError
+        from edoc_cli.errors import UsageError, os_reason
 
-        raise UsageError(f"--from-json {where}: {exc.strerror}") from None
+        raise UsageError(f"--from-json {where}: {os_reason(exc)}") from None
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationFailed(_("--from-json {where}: larger than {size} MiB").format(
             where=where, size=MAX_JSON_BYTES // 2**20))

@@ -11,7 +11,7 @@ app = typer.Typer()
 
 
 @app.command("sla")
-def sla(ctx: typer.Context, ticket_id: str = typer.Argument(..., metavar="ID", autocompletion=completers.ticket_ids), as_json: bool = JSON_OPTION) -> None:
+def sla(ctx: typer.Context, ticket_id: str = typer.Argument(..., metavar="ID", autocompletion=completers.any_ticket_ids, help="The registration number, e.g. ED-2026-000042."), as_json: bool = JSON_OPTION) -> None:
     """Explain the SLA: counted, off-hours, holiday and paused intervals, targets and their rule."""
     from edoc_cli import render
 

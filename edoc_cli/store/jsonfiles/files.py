@@ -16,7 +16,7 @@ import os
 import stat
 from pathlib import Path
 
-from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
+from edoc_cli.errors import StoreCorrupt, StoreWriteFailed, os_reason
 from edoc_cli.i18n import _
 
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -144,11 +144,11 @@ def _open_no_link(path: Path, flags: int, mode: int, linked: str, failed, missin
     except FileNotFoundError:
         if missing_ok:
             raise
-        raise failed(os.strerror(errno.ENOENT)) from None
+        raise failed(os_reason(errno.ENOENT)) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise StoreCorrupt(linked.format(path=path)) from None
-        raise failed(exc.strerror) from None
+        raise failed(os_reason(exc)) from None
 
 
 def _trusted_file(fd: int, path: Path, not_regular: str) -> os.stat_result:
@@ -202,6 +202,6 @@ def read_fd(fd: int) -> bytes:
 
 
 def write_failed(path: Path, exc: OSError) -> StoreWriteFailed:
-    reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+    reason = _("the disk is full") if exc.errno in (errno.ENOSPC, errno.EDQUOT) else os_reason(exc)
     return StoreWriteFailed(_("could not write the store {path}: {reason}; nothing was changed").format(
         path=path, reason=reason))

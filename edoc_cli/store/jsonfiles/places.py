@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 from typing import Any, Callable
 
-from edoc_cli.errors import StoreCorrupt
+from edoc_cli.errors import StoreCorrupt, os_reason
 from edoc_cli.i18n import _
 from edoc_cli.store.jsonfiles.files import check_folder, open_for_reading
 from edoc_cli.store.jsonfiles.layout import (
@@ -47,7 +47,7 @@ class StoreFiles:
             return []
         except OSError as exc:
             raise StoreCorrupt(_("store {path} cannot be read: {reason}; check {where}"), fields={"where": "store"},
-                               path=self.archive_dir, reason=exc.strerror) from None
+                               path=self.archive_dir, reason=os_reason(exc)) from None
         return [n for n in names if ARCHIVE_NAME_RE.match(n)]
 
     def staged_files(self, meta: dict[str, Any]) -> dict[str, Path]:

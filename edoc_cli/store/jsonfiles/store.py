@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from edoc_cli.errors import StoreBusy, StoreWriteFailed
+from edoc_cli.errors import StoreBusy, StoreWriteFailed, os_reason
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Store
 from edoc_cli.store.commit import RUN, commit_section, raise_if_interrupted
@@ -100,7 +100,7 @@ class JsonStore(StoreFiles, Store):
             make_folder(folder)
         except OSError as exc:
             why = (_("a part of that path is a file, not a folder")
-                   if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror)
+                   if isinstance(exc, (FileExistsError, NotADirectoryError)) else os_reason(exc))
             raise StoreWriteFailed(
                 _("cannot create the store's folder {folder}: {reason}; nothing was changed; check {where}"),
                 fields={"where": "store"}, folder=folder, reason=why) from None
@@ -140,7 +140,7 @@ class JsonStore(StoreFiles, Store):
                 RUN.warnings.append(_(
                     "the change was saved, but {file} could not be moved into place ({reason}); readers use "
                     "its staged copy and the next command that writes finishes it").format(
-                    file=self.archive_dir / name, reason=exc.strerror))
+                    file=self.archive_dir / name, reason=os_reason(exc)))
                 return
         if renamed:
             self._sync_committed(self.archive_dir)
@@ -153,7 +153,7 @@ class JsonStore(StoreFiles, Store):
         except OSError as exc:
             RUN.warnings.append(_(
                 "the change was saved, but the system could not confirm {folder} is on disk ({reason}); "
-                "it may be lost if the machine loses power now").format(folder=folder, reason=exc.strerror))
+                "it may be lost if the machine loses power now").format(folder=folder, reason=os_reason(exc)))
 
     def _remove_dead_writers_leftovers(self) -> None:
         """Temporary and staged files are made only by the lock holder, and the staged files of the
