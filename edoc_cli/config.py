@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from edoc_cli.errors import ConfigError, os_reason
-from edoc_cli.i18n import _
+from edoc_cli.i18n import N_, _
 from edoc_cli.config_check import HHMM_RE, WEEKDAYS, as_date, validate  # noqa: F401  (the configuration's words)
 from edoc_cli.limits import hours_to_minutes
 from edoc_cli.ticket import DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT
@@ -292,7 +292,7 @@ def resolve_config_path(flag: str | None, environ: dict[str, str] | None = None)
         return Path(flag).expanduser(), "--config"
     if env.get("EDOC_CONFIG"):
         return Path(env["EDOC_CONFIG"]).expanduser(), "EDOC_CONFIG"
-    return default_config_path(env), "default location"
+    return default_config_path(env), N_("default location")
 
 
 def load_config(path: Path | None, required: bool = False) -> Config:
@@ -347,6 +347,9 @@ def load_config(path: Path | None, required: bool = False) -> Config:
 # Tables whose keys are the administrator's own names (not a fixed schema).
 _OPEN_TABLES = {"sla.basic", "sla.vip", "channels", "details", "scope.in_scope",
                 "scope.out_of_scope", "postponement.reasons"}
+# Tables of labels: a label given replaces the default whole (its languages are not merged, so an
+# English label changed alone never leaves the old Russian one beside it).
+_LABEL_TABLES = {"scope.in_scope", "scope.out_of_scope", "postponement.reasons"}
 
 
 def _merge(base: dict, over: dict, prefix: str, where: str) -> dict:
@@ -357,7 +360,7 @@ def _merge(base: dict, over: dict, prefix: str, where: str) -> dict:
         open_table = prefix in _OPEN_TABLES or (prefix == "sla" and isinstance(value, dict))
         if key not in base and not open_table:
             raise ConfigError(_("{where}: unknown key '{key}'").format(where=where, key=dotted))
-        if isinstance(base.get(key), dict) and isinstance(value, dict):
+        if isinstance(base.get(key), dict) and isinstance(value, dict) and prefix not in _LABEL_TABLES:
             out[key] = _merge(base[key], value, dotted, where)
         else:
             out[key] = value

@@ -32,9 +32,11 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 def ensure_allowed(ticket: dict[str, Any], action: str) -> None:
     status = ticket["status"]
     if status not in ALLOWED[action]:
-        allowed = ", ".join(ALLOWED[action])
+        from edoc_cli.words import word, words
+
         raise NotAllowed(_("{id} is {status}: '{action}' is allowed only when it is {allowed}").format(
-            id=ticket["id"], status=status, action=action.replace("_", "-"), allowed=allowed))
+            id=ticket["id"], status=word("status", status), action=action.replace("_", "-"),
+            allowed=words("status", ALLOWED[action])))
 
 
 def replay(ticket: dict[str, Any]) -> dict[str, Any]:

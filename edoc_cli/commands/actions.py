@@ -13,6 +13,7 @@ import typer
 from edoc_cli.commands import completers
 from edoc_cli.commands.common import JSON_OPTION, env_of, show_ticket
 from edoc_cli.i18n import _
+from edoc_cli.words import word
 
 app = typer.Typer()
 
@@ -30,7 +31,6 @@ def _done(ctx: typer.Context, ticket: dict, as_json: bool, message: str, **value
         show_ticket(env, ticket, True)
         return
     from edoc_cli import render
-    from edoc_cli.words import word
 
     render.say(message.format(id=ticket["id"], status=word("status", ticket["status"]), **values))
 
@@ -82,7 +82,8 @@ def diagnose(ctx: typer.Context, ticket_id: str = ID,
              message: Optional[str] = OPT_MESSAGE, as_json: bool = JSON_OPTION) -> None:
     """Set a bug's priority (clause 13); its resolution target follows, counted from receipt."""
     t = env_of(ctx).desk.diagnose(ticket_id, priority, message)
-    _done(ctx, t, as_json, _("{id}: priority {priority}; status {status}"), priority=t["priority"])
+    _done(ctx, t, as_json, _("{id}: priority {priority}; status {status}"),
+          priority=word("priority", t["priority"]))
 
 
 @app.command("postpone")
@@ -93,8 +94,9 @@ def postpone(ctx: typer.Context, ticket_id: str = ID,
              until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Expected date or date-time."),
              as_json: bool = JSON_OPTION) -> None:
     """Postpone resolution for a clause 9 reason: the SLA clock pauses until 'resume'."""
-    _done(ctx, env_of(ctx).desk.postpone(ticket_id, reason, message, until), as_json,
-          _("{id}: postponed ({reason}); status {status}"), reason=reason)
+    env = env_of(ctx)
+    _done(ctx, env.desk.postpone(ticket_id, reason, message, until), as_json,
+          _("{id}: postponed ({reason}); status {status}"), reason=env.config.postponement_reasons.get(reason, reason))
 
 
 @app.command("resume")
@@ -125,7 +127,8 @@ def close(ctx: typer.Context, ticket_id: str = ID,
           as_json: bool = JSON_OPTION) -> None:
     """Close a ticket with a resolution code."""
     t = env_of(ctx).desk.close(ticket_id, resolution, message, faq_link, duplicate_of)
-    _done(ctx, t, as_json, _("{id}: closed ({resolution}); status {status}"), resolution=resolution)
+    _done(ctx, t, as_json, _("{id}: closed ({resolution}); status {status}"),
+          resolution=word("resolution", resolution))
 
 
 @app.command("reopen")

@@ -8,6 +8,7 @@ import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
+from edoc_cli.i18n import _ as _marked  # a source marked with N_() where it is named
 
 app = typer.Typer(help="The effective configuration and where it came from.", no_args_is_help=True,
                   add_completion=False)
@@ -40,9 +41,9 @@ def path(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     sys.stdout.write(f"{where}\n")
     if where.exists():
-        render.say(_("chosen by {source}; exists").format(source=source))
+        render.say(_("chosen by {source}; exists").format(source=_marked(source)))
     else:
-        render.say(_("chosen by {source}; does not exist: built-in defaults serve").format(source=source))
+        render.say(_("chosen by {source}; does not exist: built-in defaults serve").format(source=_marked(source)))
 
 
 def _jsonable(value):

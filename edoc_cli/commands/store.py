@@ -6,6 +6,7 @@ import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import N_, _
+from edoc_cli.i18n import _ as _marked  # a word marked with N_()
 
 app = typer.Typer(help="The store itself: create or upgrade its schema, and what it holds.", add_completion=False)
 
@@ -40,4 +41,6 @@ def info(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     labels = {"backend": N_("store"), "location": N_("where"), "schema_version": N_("schema version"),
               "open": N_("open tickets"), "closed": N_("closed tickets"), "events": N_("history events"),
               "tls": N_("connection encrypted (TLS)")}
-    render.fields(env, [(labels.get(key, key), value) for key, value in report.items()])
+    backends = {"json": N_("JSON files"), "postgresql": N_("PostgreSQL")}
+    shown = {**report, "backend": _marked(backends.get(report["backend"], report["backend"]))}
+    render.fields(env, [(labels.get(key, key), value) for key, value in shown.items()])

@@ -13,6 +13,7 @@ from typing import Any
 
 from edoc_cli.errors import NotAllowed
 from edoc_cli.i18n import _
+from edoc_cli.words import word
 from edoc_cli.ticket import DEFAULT_AUTO_CLOSE_MINUTES
 from edoc_cli.tz import parse_instant, to_iso
 
@@ -42,7 +43,7 @@ def check_may_close(ticket: dict[str, Any], cal, tz, now: datetime) -> None:
         raise NotAllowed(_(
             "{id} is {status}: 'no_response' closes only a ticket "
             "waiting for the client (clause 15)"
-        ).format(id=ticket["id"], status=ticket["status"]))
+        ).format(id=ticket["id"], status=word("status", ticket["status"])))
     at = auto_close_at(ticket, cal, tz)
     if at is not None and now < at:
         minutes = ticket["sla_rules"].get("auto_close_minutes", DEFAULT_AUTO_CLOSE_MINUTES)
