@@ -99,6 +99,8 @@ DEFAULTS: dict[str, Any] = {
         },
     },
     "clients": [],
+    # Canned replies: [[templates]] name, text, and optional ru / en variants of the text.
+    "templates": [],
     "faq": [
         {
             "title": "Подписание документа ЭЦП",
@@ -185,6 +187,10 @@ class Config:
     @property
     def faq(self) -> list[dict[str, Any]]:
         return list(self.data["faq"])
+
+    @property
+    def templates(self) -> list[dict[str, Any]]:
+        return list(self.data["templates"])
 
     @property
     def clients(self) -> list[dict[str, Any]]:

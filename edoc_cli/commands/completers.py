@@ -72,3 +72,8 @@ def ticket_ids(incomplete: str) -> list[str]:
         return sorted(ids)
 
     return _safe(values, incomplete.upper())
+
+
+def templates(incomplete: str) -> list[str]:
+    """The canned replies' names ([[templates]] in the configuration)."""
+    return _safe(lambda: [t["name"] for t in _env().config.templates], incomplete)
