@@ -132,8 +132,8 @@ def from_editor(env, hint: str) -> str:
         try:
             done = subprocess.run([*argv, path])
         except OSError as exc:
-            raise UsageError(_("cannot start the editor {command}: {reason}; set $EDITOR or give {flag}").format(
-                command=repr(command), reason=exc.strerror), fields={"flag": "message"}) from None
+            raise UsageError(_("cannot start the editor {command}: {reason}; set $EDITOR or give {flag}"),
+                             fields={"flag": "message"}, command=repr(command), reason=exc.strerror) from None
         if done.returncode != 0:
             raise UsageError(_("the editor exited with code {code}: nothing was changed").format(code=done.returncode))
         text = read_text_file(path, empty_ok=True)
