@@ -318,7 +318,8 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     pairs.append((N_("description"), view.get("description") or ""))
     history = []
     for e in view["history"]:
-        what = e.get("message") or ""
+        what = e.get("message") or "; ".join(f"{k}: {_plain(c.get('old'))} -> {_plain(c.get('new'))}"
+                                             for k, c in (e.get("changes") or {}).items())
         extra = [e[k] for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
         history.append([_short_time(e["at"]), e.get("by", ""), e["type"], " ".join(extra), what])
     sections = [(N_("history"), history, [N_("at"), N_("by"), N_("event"), "", N_("message")])]

@@ -202,3 +202,21 @@ def test_the_editor_shows_a_commented_hint_naming_the_ticket(edoc, tid, tmp_path
     hint = hint_copy.read_text(encoding="utf-8")
     assert tid in hint and all(line.startswith("#") for line in hint.splitlines() if line)
     assert last(edoc, tid)["message"] == "Заметка"
+
+
+def test_the_shell_completes_template_names(edoc):
+    edoc.write_config(TEMPLATES)
+    words = "edoc reply ED-2026-000001 --template th"
+    r = edoc.proc(env={"_EDOC_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "4"})
+    assert r.code == 0, r
+    assert r.out.split() == ["thanks"]
+    broken = edoc.write_config("templates = 1\n")
+    assert broken.exists()
+    r = edoc.proc(env={"_EDOC_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "4"})
+    assert r.code == 0 and r.out.split() == []
+
+
+def test_the_card_shows_what_an_edit_changed(edoc, tid):
+    assert edoc.run("edit", tid, "--subject", "Новая тема").code == 0
+    card = edoc.run("show", tid)
+    assert "subject: Смена e-mail в профиле -> Новая тема" in card.out
