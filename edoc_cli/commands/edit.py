@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from edoc_cli.commands import completers
+from edoc_cli.commands import request_options as ro
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
 
@@ -18,24 +19,22 @@ def edit(
     ctx: typer.Context,
     ticket_id: str = typer.Argument(..., metavar="ID", autocompletion=completers.ticket_ids,
                                     help="The registration number, e.g. ED-2026-000042."),
-    email: Optional[str] = typer.Option(None, "--email", help="E-mail to answer to."),
-    phone: Optional[str] = typer.Option(None, "--phone", help="Phone to answer to."),
-    organization: Optional[str] = typer.Option(None, "--organization", help="The client's organisation."),
+    email: Optional[str] = ro.EMAIL,
+    phone: Optional[str] = ro.PHONE,
+    organization: Optional[str] = ro.ORGANIZATION,
     category: Optional[str] = typer.Option(None, "--category", autocompletion=completers.categories,
                                            help="The request's true category: its SLA targets follow (README)."),
-    channel: Optional[str] = typer.Option(None, "--channel", autocompletion=completers.channels,
-                                          help="How the request arrived (clause 8)."),
-    topic: Optional[str] = typer.Option(None, "--topic", autocompletion=completers.topics,
-                                        help="What the request is about (clause 6)."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="A one-line summary."),
-    description: Optional[str] = typer.Option(None, "--description", help="The request in the client's words."),
-    steps: Optional[str] = typer.Option(None, "--steps", help="Bugs: steps to reproduce (clause 12)."),
-    occurred_at: Optional[str] = typer.Option(None, "--occurred-at", help="Bugs: when it happened."),
-    browser: Optional[str] = typer.Option(None, "--browser", help="Bugs: browser and version."),
-    os_: Optional[str] = typer.Option(None, "--os", help="Bugs: operating system."),
+    channel: Optional[str] = ro.CHANNEL,
+    topic: Optional[str] = ro.TOPIC,
+    subject: Optional[str] = ro.SUBJECT,
+    description: Optional[str] = ro.DESCRIPTION,
+    steps: Optional[str] = ro.STEPS,
+    occurred_at: Optional[str] = ro.OCCURRED_AT,
+    browser: Optional[str] = ro.BROWSER,
+    os_: Optional[str] = ro.OS,
     attachment: Optional[List[str]] = typer.Option(None, "--attachment", help="Bugs: a screenshot or file reference "
                                                    "(repeatable; replaces the list)."),
-    document: Optional[str] = typer.Option(None, "--document", help="The number of the document involved."),
+    document: Optional[str] = ro.DOCUMENT,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Correct a registration: the corrected request must meet the checklist (exit 3, nothing changed); one history event."""
