@@ -220,3 +220,11 @@ def test_the_card_shows_what_an_edit_changed(edoc, tid):
     assert edoc.run("edit", tid, "--subject", "Новая тема").code == 0
     card = edoc.run("show", tid)
     assert "subject: Смена e-mail в профиле -> Новая тема" in card.out
+
+
+def test_several_tickets_take_one_message_from_the_editor(edoc, tmp_path):
+    a, b = edoc.open_ticket(now=NOW), edoc.open_ticket(now=NOW)
+    code, out = in_terminal(edoc, "note", a, b, editor_cmd=editor(tmp_path, "Общая заметка\n"))
+    assert code == 0, out
+    assert "done: 2, failed: 0" in out
+    assert [last(edoc, t)["message"] for t in (a, b)] == ["Общая заметка", "Общая заметка"]
