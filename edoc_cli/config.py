@@ -107,6 +107,8 @@ DEFAULTS: dict[str, Any] = {
         },
     },
     "clients": [],
+    # Canned replies: [[templates]] name, text, and optional ru / en variants of the text.
+    "templates": [],
     "faq": [
         {
             "title": "Подписание документа ЭЦП",
@@ -208,6 +210,10 @@ class Config:
     @property
     def faq(self) -> list[dict[str, Any]]:
         return [{**item, "title": label(item["title"])} for item in self.data["faq"]]
+
+    @property
+    def templates(self) -> list[dict[str, Any]]:
+        return list(self.data["templates"])
 
     @property
     def clients(self) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from edoc_cli.ticket import PRIORITIES
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+TEMPLATE_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -153,6 +154,8 @@ def validate(data: dict[str, Any], where: str) -> None:
         if not isinstance(kws, list) or not all(isinstance(k, str) and k.strip() for k in kws):
             fail(f"{key}.keywords", _("must be a list of words"))
 
+    _check_templates(data["templates"], fail)
+
     qc = data["quality_control"].get("email")
     if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
         fail("quality_control.email", _("must be an e-mail address"))
@@ -167,6 +170,37 @@ def is_label(value: Any) -> bool:
         return bool(value) and set(value) <= set(LABEL_LANGUAGES) and all(
             isinstance(v, str) and v.strip() for v in value.values())
     return isinstance(value, str) and bool(value.strip())
+
+
+def _check_templates(templates: Any, fail) -> None:
+    """[[templates]]: a unique name, a text, optional ru / en variants; texts as a message may be."""
+    from edoc_cli.rules.checklist import MAX_TEXT
+    from edoc_cli.safe_text import control_problem
+
+    if not isinstance(templates, list):
+        fail("templates", _("must be an array of tables [[templates]]"))
+    seen = set()
+    for i, item in enumerate(templates):
+        key = f"templates[{i}]"
+        if not isinstance(item, dict) or set(item) - {"name", "text", "ru", "en"} or "text" not in item:
+            fail(key, _("must have a name and a text, and optionally ru and en variants of the text"))
+        name = item.get("name")
+        if not isinstance(name, str) or not TEMPLATE_NAME_RE.match(name):
+            fail(f"{key}.name", _("must be 1-32 lower-case Latin letters, digits, '-' or '_', starting with a letter"))
+        if name in seen:
+            fail(f"{key}.name", _("repeats the template {name}").format(name=name))
+        seen.add(name)
+        for lang in ("text", "ru", "en"):
+            if lang not in item:
+                continue
+            text = item[lang]
+            if not isinstance(text, str) or not text.strip():
+                fail(f"{key}.{lang}", _("must be a non-empty string"))
+            # Lines of plain text: an administrator's escape sequence is a mistake, not noise to clean.
+            why = next(filter(None, (control_problem(line, False) for line in text.split("\n"))), None) or (
+                _("is longer than {limit} characters").format(limit=MAX_TEXT) if len(text) > MAX_TEXT else None)
+            if why:
+                fail(f"{key}.{lang}", why)
 
 
 def _shown(value: Any) -> str:

@@ -256,6 +256,20 @@ class Desk:
             self.apply(snap, ticket, action, event, check)
             return ticket
 
+    def edit(self, ticket_id: str, given: dict[str, str]) -> tuple[Ticket, dict[str, Any]]:
+        """Correct registration fields through the registration checklist (rules.correction): the
+        ticket and the changes recorded in one `edited` event (none, and no event, when every value
+        given is the one it holds)."""
+        from edoc_cli.rules.correction import correct
+
+        with self.store.transaction() as snap:
+            ticket = self.get(ticket_id, snap)
+            ensure_allowed(ticket, "edit")
+            changes = correct(ticket, given, self.config, self.tz)
+            if changes:
+                self.apply(snap, ticket, "edit", {"type": "edited", "changes": changes})
+            return ticket, changes
+
     def assign(self, ticket_id: str, assignee: str) -> Ticket:
         name = line_text(assignee, "assignee", _("{flag}: the operator is empty"))
         return self._change(ticket_id, "assign", {"type": "assigned", "assignee": name})

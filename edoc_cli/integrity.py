@@ -99,7 +99,10 @@ def _replay_problems(ticket, store, cal, now, tz, summaries, archived: bool) -> 
 
     problems = []
     sla = clocks(ticket, cal, now, tz)
-    for event in ticket["history"]:
+    # A breach recorded before the category was corrected was measured against the targets of then.
+    edits = [i for i, e in enumerate(ticket["history"])
+             if e["type"] == "edited" and "category" in (e.get("changes") or {})]
+    for event in ticket["history"][edits[-1] + 1 if edits else 0:]:
         target = event.get("target")
         if event["type"] == "breached" and target in sla and not sla[target]["breached"]:
             problems.append(_("a breach of {target} is recorded, but a replay of the history meets it").format(

@@ -27,6 +27,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "close": ACTIVE,
     "reopen": ("closed",),
     "terminate": ACTIVE,
+    "edit": ACTIVE,  # a closed ticket's registration is history: reopen it first
 }
 
 def ensure_allowed(ticket: dict[str, Any], action: str) -> None:
@@ -122,7 +123,7 @@ _ACTION_OF = {
     "assigned": "assign", "replied": "reply", "info_requested": "request_info",
     "client_replied": "client_reply", "note": "note", "diagnosed": "diagnose",
     "postponed": "postpone", "resumed": "resume", "escalated": "escalate",
-    "closed": "close", "reopened": "reopen", "terminated": "terminate",
+    "closed": "close", "reopened": "reopen", "terminated": "terminate", "edited": "edit",
 }
 
 def apply_replay(ticket: dict[str, Any]) -> dict[str, Any]:

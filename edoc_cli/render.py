@@ -190,6 +190,11 @@ def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
     out.flush()
 
 
+def _changed(field: str, value: Any) -> str:
+    """A corrected field's value in an `edited` event: a category or channel by its word."""
+    return word(field, value) if field in ("category", "channel") and isinstance(value, str) else _plain(value)
+
+
 def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -324,7 +329,9 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     pairs.append((N_("description"), view.get("description") or ""))
     history = []
     for e in view["history"]:
-        what = e.get("message") or ""
+        what = e.get("message") or "; ".join(
+            f"{word('field', k)}: {_changed(k, c.get('old'))} -> {_changed(k, c.get('new'))}"
+            for k, c in (e.get("changes") or {}).items())
         extra = [word(k, e[k]) if k in ("priority", "resolution", "target") else e[k]
                  for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
         history.append([_short_time(e["at"]), e.get("by", ""), word("event", e["type"]), " ".join(extra), what])

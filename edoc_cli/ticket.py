@@ -15,7 +15,7 @@ ACTIVE = ("new", "open", "waiting", "postponed")
 RESOLUTIONS = ("resolved", "faq", "out_of_scope", "no_response", "abuse", "duplicate", "rejected")
 EVENT_TYPES = (
     "opened", "assigned", "replied", "info_requested", "client_replied", "note", "diagnosed",
-    "postponed", "resumed", "escalated", "closed", "reopened", "terminated", "breached",
+    "postponed", "resumed", "escalated", "closed", "reopened", "terminated", "breached", "edited",
 )
 CLIENT_TYPES = ("user", "guest")
 PRIORITIES = ("critical", "high", "normal", "low")
@@ -44,6 +44,7 @@ class Event(TypedDict, total=False):
     target: str        # breached
     due_at: str        # breached
     auto: bool         # closed by the sweep (clause 15)
+    changes: dict[str, dict[str, Any]]  # edited: {field: {"old", "new"}}
 
 
 class SlaRules(TypedDict, total=False):

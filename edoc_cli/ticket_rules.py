@@ -71,11 +71,22 @@ def _event_problems(i: int, event: Any) -> list[str]:
     for key in ("message", "faq_link", "duplicate_of"):
         if event.get(key) is not None and not isinstance(event[key], str):
             problems.append(_("history[{index}].{field} must be text").format(index=i, field=key))
+    if kind == "edited" and not _changes_ok(event.get("changes")):
+        problems.append(_("history[{index}] ({type}) needs {field}").format(index=i, type=kind, field="changes"))
     if event.get("until") is not None:
         why = instant_problem(event["until"])
         if why:
             problems.append(_("{field} {problem}").format(field=f"history[{i}].until", problem=why))
     return problems
+
+
+def _changes_ok(changes: Any) -> bool:
+    """An `edited` event's changes: at least one field, each {"old", "new"} of text, null or (the
+    attachments) a list of texts."""
+    return isinstance(changes, dict) and bool(changes) and all(
+        isinstance(k, str) and isinstance(v, dict) and set(v) == {"old", "new"}
+        and all(x is None or isinstance(x, str) or (isinstance(x, list) and all(isinstance(a, str) for a in x))
+                for x in v.values()) for k, v in changes.items())
 
 
 def _texts(obj: Any, path: str):

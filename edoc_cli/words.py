@@ -37,6 +37,9 @@ WORDS = (
     N_("interval|paused"), N_("interval|stopped"),
     N_("weekday|Mon"), N_("weekday|Tue"), N_("weekday|Wed"), N_("weekday|Thu"), N_("weekday|Fri"),
     N_("weekday|Sat"), N_("weekday|Sun"),
+    N_("field|email"), N_("field|phone"), N_("field|organization"), N_("field|category"), N_("field|channel"),
+    N_("field|topic"), N_("field|subject"), N_("field|description"), N_("field|steps"), N_("field|occurred_at"),
+    N_("field|browser"), N_("field|os"), N_("field|attachments"), N_("field|document"),
     N_("by|category"), N_("by|level"), N_("by|channel"), N_("by|assignee"), N_("by|priority"),
 )
 

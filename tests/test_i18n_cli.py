@@ -76,13 +76,21 @@ def test_a_confirmation_in_russian_names_the_status_in_russian(edoc) -> None:
 
 
 def test_usage_error_in_russian_with_clicks_words(edoc) -> None:
-    result = edoc.run("--lang", "ru", "reply", "ED-2026-000001")   # no --message
+    result = edoc.run("--lang", "ru", "diagnose", "ED-2026-000001")   # no --priority
     assert result.code == 2, result
     assert result.out == ""
     assert "Ошибка:" in result.err and "Не указан параметр" in result.err
-    assert "--message" in result.err
+    assert "--priority" in result.err
     assert "Использование:" in result.err
     assert "Error" not in result.err and "Missing" not in result.err
+
+
+def test_a_missing_message_is_said_in_russian(edoc) -> None:
+    # Not click's error any more: without a terminal there is no editor to ask, so edoc says what to give.
+    tid = edoc.open_ticket()
+    result = edoc.run("--lang", "ru", "reply", tid)
+    assert result.code == 2, result
+    assert result.err == "edoc: нужно указать --message (или --file ФАЙЛ, или --template ИМЯ)\n"
 
 
 def test_unknown_language_is_a_usage_error_naming_the_languages(edoc) -> None:

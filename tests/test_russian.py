@@ -26,13 +26,13 @@ CODES = {
     "DATE", "DURATION", "INTEGER", "SHELL", "FILE", "CODE", "REASON", "PRIORITY", "WHO", "DAYS", "KIND",
     "bash", "zsh", "fish", "cron", "stdin", "stdout", "stderr", "egov", "mailto", "https", "http", "ru", "kk",
     "en", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "EDOC_STORE", "EDOC_CONFIG", "EDOC_OPERATOR", "EDOC_LANG",
-    "EDOC_NOW", "NO_COLOR", "TLS", "Chrome", "Windows", "SMS", "TOTAL", "MM", "DD", "YYYY", "HH", "Z", "UTC",
+    "EDOC_NOW", "NO_COLOR", "EDITOR", "VISUAL", "TLS", "Chrome", "Windows", "SMS", "TOTAL", "MM", "DD", "YYYY", "HH", "Z", "UTC",
     "e", "mail", "xterm", "tar", "gz", "jq", "pipx", "venv", "README",
 }
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
 # What is not prose: flags, paths, e-mails, addresses, registration numbers, config keys, times.
 NOT_PROSE = re.compile(
-    r"[a-z]+://\S+|--?[a-z][a-z-]*|(?:/[\w.@+-]+)+/?|[\w.+-]+@[\w.-]+|https?://\S+|ED-\d{4}-\d{6}|"
+    r"\$\w+|\[\[?[\w.]+\]\]?|[a-z]+://\S+|--?[a-z][a-z-]*|(?:/[\w.@+-]+)+/?|[\w.+-]+@[\w.-]+|https?://\S+|ED-\d{4}-\d{6}|"
     r"\b[a-z_]+(?:\.[a-z_\[\]0-9]+)+\b|\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:[+-]\d\d:\d\d)?)?"
 )
 

@@ -83,3 +83,8 @@ def any_ticket_ids(incomplete: str) -> list[str]:
         return sorted(desk.open_ids()) + desk.closed_ids(incomplete.upper())
 
     return _safe(values, incomplete.upper())
+
+
+def templates(incomplete: str) -> list[str]:
+    """The canned replies' names ([[templates]] in the configuration)."""
+    return _safe(lambda: [t["name"] for t in _env().config.templates], incomplete)

@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 from edoc_cli.commands import completers
+from edoc_cli.commands import request_options as ro
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
 
@@ -26,24 +27,23 @@ def open_(
     iin: Optional[str] = typer.Option(None, "--iin", help="Individual identification number, 12 digits."),
     bin_: Optional[str] = typer.Option(None, "--bin", help="Business identification number, 12 digits."),
     login: Optional[str] = typer.Option(None, "--login", help="Portal login."),
-    email: Optional[str] = typer.Option(None, "--email", help="E-mail to answer to."),
-    phone: Optional[str] = typer.Option(None, "--phone", help="Phone to answer to."),
-    organization: Optional[str] = typer.Option(None, "--organization", help="The client's organisation."),
+    email: Optional[str] = ro.EMAIL,
+    phone: Optional[str] = ro.PHONE,
+    organization: Optional[str] = ro.ORGANIZATION,
     category: Optional[str] = typer.Option(None, "--category", autocompletion=completers.categories, help="consultation, bug, feature or complaint (clause 4)."),
-    channel: Optional[str] = typer.Option(None, "--channel", autocompletion=completers.channels, help="phone, email, portal or chat (clause 8)."),
-    topic: Optional[str] = typer.Option(None, "--topic", autocompletion=completers.topics, help="What the request is about, from the scope lists (clause 6); "
-                                        "'edoc config show' lists them."),
-    subject: Optional[str] = typer.Option(None, "--subject", help="A one-line summary."),
-    description: Optional[str] = typer.Option(None, "--description", help="The request in the client's words."),
+    channel: Optional[str] = ro.CHANNEL,
+    topic: Optional[str] = ro.TOPIC,
+    subject: Optional[str] = ro.SUBJECT,
+    description: Optional[str] = ro.DESCRIPTION,
     faq_checked: Optional[bool] = typer.Option(None, "--faq-checked/--no-faq-checked",
                                                help="Has the client studied the Help Centre and FAQ? (clause 10)"),
     faq_link: Optional[str] = typer.Option(None, "--faq-link", help="The Help Centre article that resembles the case."),
-    steps: Optional[str] = typer.Option(None, "--steps", help="Bugs: steps to reproduce (clause 12)."),
-    occurred_at: Optional[str] = typer.Option(None, "--occurred-at", help="Bugs: when it happened."),
-    browser: Optional[str] = typer.Option(None, "--browser", help="Bugs: browser and version."),
-    os_: Optional[str] = typer.Option(None, "--os", help="Bugs: operating system."),
+    steps: Optional[str] = ro.STEPS,
+    occurred_at: Optional[str] = ro.OCCURRED_AT,
+    browser: Optional[str] = ro.BROWSER,
+    os_: Optional[str] = ro.OS,
     attachment: Optional[List[str]] = typer.Option(None, "--attachment", help="Bugs: a screenshot or file reference (repeatable)."),
-    document: Optional[str] = typer.Option(None, "--document", help="The number of the document involved."),
+    document: Optional[str] = ro.DOCUMENT,
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the request reached support "
                                               "(default: now); SLA clocks start here."),
     from_json: Optional[str] = typer.Option(None, "--from-json", metavar="FILE|-",
