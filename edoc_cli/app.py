@@ -228,13 +228,23 @@ def _localize(command, translate) -> None:
         if not hasattr(obj, "_edoc_help"):
             obj._edoc_help = obj.help
         if obj._edoc_help:
-            obj.help = translate(obj._edoc_help)
+            obj.help = _filled(translate(obj._edoc_help))
     # click caches --help's own option (its help text in the language of the run that made it):
     # drop it, so that it is made again in this run's language.
     if getattr(command, "_help_option", None) is not None:
         command._help_option = None
     for sub in getattr(command, "commands", {}).values():
         _localize(sub, translate)
+
+
+def _filled(help_text: str) -> str:
+    """A help text with the accepted forms of a date or a duration in place of {instant_forms} and
+    {duration_forms}: the same lists the prompts and errors show (typed_time)."""
+    if "_forms}" not in help_text:
+        return help_text
+    from edoc_cli.typed_time import duration_forms, instant_forms
+
+    return help_text.replace("{instant_forms}", instant_forms()).replace("{duration_forms}", duration_forms())
 
 
 MAX_SHOWN_PROBLEMS = 50  # an error lists this many of its problems, then how many more there are

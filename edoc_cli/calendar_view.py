@@ -36,11 +36,14 @@ def calendar_report(cal, config, year: int, month: int | None) -> dict[str, Any]
     return report
 
 
-def day_report(cal, text: str) -> dict[str, Any]:
+def day_report(cal, text: str, tz, now) -> dict[str, Any]:
+    """The day `text` names, in any form a person may type a date (typed_time); a time is ignored."""
+    from edoc_cli.typed_time import read_instant
+
     try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(_("{value} is not a date YYYY-MM-DD").format(value=repr(text))) from None
+        day = read_instant(text, tz, now).when.date()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if not 2000 <= day.year <= 2100:
         raise UsageError(_("the calendar covers the years 2000 to 2100"))
     info = _day(cal.day_info(day))

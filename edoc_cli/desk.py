@@ -130,7 +130,7 @@ class Desk:
         """A listing.ListFilter from a person's values (see ListFilter.parse)."""
         from edoc_cli.listing import ListFilter
 
-        return ListFilter.parse(self.config, self.now(), self.tz, **given)
+        return ListFilter.parse(self.config, self.now(), self.tz, self.calendar, **given)
 
     def explain(self, ticket_id: str) -> dict[str, Any]:
         """Why the ticket's SLA figures are what they are (sla.explain)."""
@@ -221,7 +221,7 @@ class Desk:
     def calendar_day(self, text: str) -> dict[str, Any]:
         from edoc_cli.calendar_view import day_report
 
-        return day_report(self.calendar, text)
+        return day_report(self.calendar, text, self.tz, self.now())
 
     # -- changes ---------------------------------------------------------------
     def apply(self, snap: Snapshot, ticket: Ticket, action: str, event: dict[str, Any],

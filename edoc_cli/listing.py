@@ -13,7 +13,7 @@ from edoc_cli.ticket import ACTIVE, STATUSES
 from edoc_cli.sla import next_due
 from edoc_cli.config import Config
 from edoc_cli.rules.checklist import one_of
-from edoc_cli.tz import parse_duration, parse_typed_instant
+from edoc_cli.typed_time import parse_duration, parse_typed_instant
 
 @dataclass
 class ListFilter:
@@ -28,10 +28,11 @@ class ListFilter:
     until: datetime | None = None
 
     @classmethod
-    def parse(cls, config: Config, now: datetime, tz, *, status=None, all_=False, category=None, level=None,
+    def parse(cls, config: Config, now: datetime, tz, calendar, *, status=None, all_=False, category=None, level=None,
               assignee=None, priority=None, breached=False, due_within=None, since=None,
               until=None) -> "ListFilter":
-        """A filter from what a person typed; usage errors name the fields."""
+        """A filter from what a person typed; usage errors name the fields. A day alone as --until
+        includes that whole day; --due-within in working hours (2wh) counts on `calendar`."""
         if status:
             statuses = tuple(s.strip() for s in status.split(",") if s.strip())
             bad = [s for s in statuses if s not in STATUSES]
@@ -47,8 +48,8 @@ class ListFilter:
         return cls(
             statuses=statuses, category=category, level=level, assignee=assignee,
             priority=priority, breached=breached,
-            due_by=now + parse_duration(due_within, "due_within") if due_within else None,
-            since=_when("since", since, tz), until=_when("until", until, tz),
+            due_by=parse_duration(due_within, "due_within").after(now, calendar) if due_within else None,
+            since=_when("since", since, tz, now), until=_when("until", until, tz, now, day_end=True),
         )
 
     def accepts(self, view: dict[str, Any]) -> bool:
@@ -73,8 +74,8 @@ class ListFilter:
         return True
 
 
-def _when(flag: str, value: str | None, tz) -> datetime | None:
-    return None if value is None else parse_typed_instant(value, tz, flag)
+def _when(flag: str, value: str | None, tz, now: datetime, day_end: bool = False) -> datetime | None:
+    return None if value is None else parse_typed_instant(value, tz, flag, now, day_end)
 
 
 def select(desk, wanted: ListFilter) -> list[dict[str, Any]]:

@@ -99,6 +99,7 @@ class Column:
     cut: bool = False
     numeric: bool = False
     label: str | None = None  # on a terminal, where the header alone would be ambiguous (N_())
+    folds: bool = False  # in a card's table (`fields`): text that may wrap in its cell; times and codes never
 
 
 GAP = 2       # between two columns of a fitted table
@@ -149,11 +150,12 @@ def fitted_table(env, columns: Sequence[Column], rows: Sequence[Sequence[Any]], 
 
 
 def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
-           sections: Sequence[tuple[str, Sequence[Sequence[Any]], Sequence[str]]] = ()) -> None:
+           sections: Sequence[tuple[str, Sequence[Sequence[Any]], Sequence[Column]]] = ()) -> None:
     """A card: label/value lines, then titled sub-tables (history and the like).
 
-    Labels, section titles and columns are marked with N_(): translated on a terminal; in a
-    pipe they stay English (`status:\t...` lines are parsed by scripts). Values are shown as given.
+    Labels, section titles and columns are marked with N_() and shown in the run's language, on a
+    terminal and in a pipe alike, as the values are (a card is for a person; scripts read --json,
+    whose keys are codes). Values are shown as given.
     """
     if env.stdout_tty:
         from rich.table import Table
@@ -171,8 +173,9 @@ def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
         console.print(card)
         for head, rows, cols in sections:
             tab = Table(title=_heading(head), title_justify="left", header_style="bold")
-            for c in cols:
-                tab.add_column(_heading(c), overflow="fold")
+            for c in cols:  # a time or a code stays whole on its line; text folds in its cell
+                tab.add_column(_heading(c.header), overflow="fold" if c.folds else "ellipsis", no_wrap=not c.folds,
+                               justify="right" if c.numeric else "left")
             for row in rows:
                 tab.add_row(*[Text(for_terminal(_plain(c))) for c in row])
             console.print(tab)
@@ -182,9 +185,9 @@ def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
         out.write(for_terminal(title, single_line=True) + "\n")
     for label, value in pairs:
         text = "" if value is None else for_terminal(str(value))
-        out.write(f"{label}:\t" + text.replace("\n", "\n\t") + "\n")
+        out.write(f"{_heading(label)}:\t" + text.replace("\n", "\n\t") + "\n")
     for head, rows, cols in sections:
-        out.write(f"\n{head}\n" + "\t".join(cols) + "\n")
+        out.write(f"\n{_heading(head)}\n" + "\t".join(_heading(c.header) for c in cols) + "\n")
         for row in rows:
             out.write("\t".join(_cell(c) for c in row) + "\n")
     out.flush()
@@ -270,7 +273,15 @@ def _clock_line(clock: dict[str, Any]) -> str:
 # Card labels for the details of clause 12, by field.
 DETAIL_LABELS = {"steps": N_("steps"), "occurred_at": N_("occurred at"), "browser": N_("browser"),
                  "os": N_("os"), "document": N_("document")}
-TARGET_LABELS = {"first_response": N_("first response"), "resolution": N_("resolution")}
+# An SLA clock's row, named apart from the outcome of a closed ticket (the "outcome" row).
+TARGET_LABELS = {"first_response": N_("first response SLA"), "resolution": N_("resolution SLA")}
+
+
+HISTORY_COLUMNS = (Column(N_("at")), Column(N_("by"), folds=True), Column(N_("event")),
+                   Column(N_("details"), folds=True), Column(N_("message"), folds=True))
+THIRD_PARTY_COLUMNS = (Column(N_("at")), Column(N_("name"), folds=True), Column(N_("note"), folds=True))
+TIMELINE_COLUMNS = (Column(N_("from")), Column(N_("to")), Column(N_("kind")), Column(N_("why"), folds=True),
+                    Column(N_("counted min"), numeric=True))
 
 
 def ticket_card(env, view: dict[str, Any]) -> None:
@@ -316,14 +327,14 @@ def ticket_card(env, view: dict[str, Any]) -> None:
         pairs.append((N_("postponed"), postponed))
     if view.get("resolution"):
         r = view["resolution"]
-        pairs.append((TARGET_LABELS["resolution"], _("{code} by {operator} at {at}").format(
+        pairs.append((N_("outcome"), _("{code} by {operator} at {at}").format(
             code=word("resolution", r["code"]), operator=r["closed_by"], at=_short_time(r["closed_at"]))))
         if r.get("faq_link"):
             pairs.append((N_("faq link"), r["faq_link"]))
     details = view.get("details") or {}
     for key, label in DETAIL_LABELS.items():
         if details.get(key):
-            pairs.append((label, details[key]))
+            pairs.append((label, _short_time(details[key]) if key == "occurred_at" else details[key]))
     if details.get("attachments"):
         pairs.append((N_("attachments"), ", ".join(details["attachments"])))
     pairs.append((N_("description"), view.get("description") or ""))
@@ -335,10 +346,10 @@ def ticket_card(env, view: dict[str, Any]) -> None:
         extra = [word(k, e[k]) if k in ("priority", "resolution", "target") else e[k]
                  for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
         history.append([_short_time(e["at"]), e.get("by", ""), word("event", e["type"]), " ".join(extra), what])
-    sections = [(N_("history"), history, [N_("at"), N_("by"), N_("event"), "", N_("message")])]
+    sections = [(N_("history"), history, HISTORY_COLUMNS)]
     if view.get("third_parties"):
         sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
-                                               for t in view["third_parties"]], [N_("at"), N_("name"), N_("note")]))
+                                               for t in view["third_parties"]], THIRD_PARTY_COLUMNS))
     fields(env, pairs, title=f"{view['id']}  {view['subject']}", sections=sections)
 
 
@@ -362,7 +373,7 @@ def sla_explanation(env, report: dict[str, Any]) -> None:
              interval_reason(r["reason"]), _minutes(r["seconds"])] for r in report["intervals"]]
     title = f"{report['id']}  SLA ({word('level', report['sla_level'])}, {word('category', report['category'])})"
     fields(env, pairs, title=title,
-           sections=[(N_("timeline"), rows, [N_("from"), N_("to"), N_("kind"), N_("why"), N_("counted min")])])
+           sections=[(N_("timeline"), rows, TIMELINE_COLUMNS)])
 
 
 def _minutes(seconds: int) -> str:

@@ -8,7 +8,7 @@ a past month reads the same tomorrow as today.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Any, Iterable
 
@@ -19,7 +19,8 @@ from edoc_cli.ticket import STATUSES
 from edoc_cli.rules.checklist import one_of
 from edoc_cli.rules.termination import complaint_entry, for_supervisor, terminated_entry
 from edoc_cli.sla import clock_figures
-from edoc_cli.tz import parse_instant, parse_typed_instant, to_iso
+from edoc_cli.tz import parse_instant, to_iso
+from edoc_cli.typed_time import parse_typed_instant
 
 GROUPS = ("category", "level", "channel", "assignee", "priority")
 DEFAULT_DAYS = 30
@@ -32,27 +33,12 @@ class Period:
 
     @classmethod
     def parse(cls, since: str | None, until: str | None, now: datetime, tz) -> "Period":
-        end = _bound("until", until, tz, end_of_day=True) if until else now
-        start = _bound("since", since, tz) if since else end - timedelta(days=DEFAULT_DAYS)
+        # A day alone as --until includes that whole day, as in `edoc list`.
+        end = parse_typed_instant(until, tz, "until", now, day_end=True) if until else now
+        start = parse_typed_instant(since, tz, "since", now) if since else end - timedelta(days=DEFAULT_DAYS)
         if start >= end:
             raise UsageError(_("{since} must be earlier than {until}"), fields={"since": "since", "until": "until"})
         return cls(start, end)
-
-
-def _bound(field: str, text: str, tz, end_of_day: bool = False) -> datetime:
-    when = parse_typed_instant(text, tz, field)
-    if end_of_day and _is_date(text):  # a date: the whole day is included
-        when += timedelta(days=1)
-    return when
-
-
-def _is_date(text: str) -> bool:
-    """A calendar date without a time, in any ISO 8601 form (2026-11-26, 20261126, 2026-W48-4)."""
-    try:
-        date.fromisoformat(text.strip())
-    except ValueError:
-        return False
-    return True
 
 
 def _as_of(ticket: dict[str, Any], at: datetime, tz) -> dict[str, Any]:

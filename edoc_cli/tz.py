@@ -9,7 +9,6 @@ package shipped with edoc and checked before use.
 from __future__ import annotations
 
 import functools
-import re
 import zoneinfo
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -115,45 +114,6 @@ def _parse_instant(text: str, tz: tzinfo) -> datetime:
     except OverflowError:
         # 9999-12-31T23:00-05:00 is year 10000 in Astana: not an instant we can hold.
         raise ValueError(f"{text!r} is outside the range of dates edoc handles") from None
-
-
-def parse_typed_instant(text: str, tz: tzinfo, field: str) -> datetime:
-    """A date or a date and time a person typed for `field`, within the years edoc handles;
-    anything else is a usage error (exit 2) naming the field. The one parser of typed dates."""
-    from edoc_cli.errors import UsageError
-    from edoc_cli.limits import year_problem
-
-    try:
-        when = parse_instant(text, tz)
-    except ValueError:
-        raise UsageError(_("{flag} {value} is not a date or date and time"), fields={"flag": field},
-                         value=repr(text)[:60]) from None
-    why = year_problem(when)
-    if why:
-        raise UsageError(_("{flag} {value} {problem}"), fields={"flag": field}, value=repr(text)[:60], problem=why)
-    return when
-
-
-# A duration: days, hours, minutes; ASCII digits only ([0-9], not \d, which takes Arabic-Indic and
-# other digits too), a few of them.
-_DURATION_RE = re.compile(r"^(?:([0-9]{1,9})d)?(?:([0-9]{1,9})h)?(?:([0-9]{1,9})m)?$")
-MAX_DURATION = timedelta(days=3650)
-
-
-def parse_duration(text: str, field: str) -> timedelta:
-    """'90m', '2h', '1d', '1h30m' (a bare number is minutes), up to ten years, typed for `field`."""
-    from edoc_cli.errors import UsageError
-
-    raw = text.strip().lower()
-    m = _DURATION_RE.match(raw) or re.match(r"^()()([0-9]{1,9})$", raw)
-    if not raw or not m or not any(m.groups()):
-        raise UsageError(_("{flag} {value} is not a duration like 30m, 2h, 1d or 1h30m"), fields={"flag": field},
-                         value=repr(text)[:60])
-    d, h, mins = (int(g) if g else 0 for g in m.groups())
-    total = timedelta(days=d) + timedelta(hours=h) + timedelta(minutes=mins)
-    if total > MAX_DURATION:
-        raise UsageError(_("{flag} {value} is too long"), fields={"flag": field}, value=repr(text)[:60])
-    return total
 
 
 def to_iso(dt: datetime, tz: tzinfo) -> str:

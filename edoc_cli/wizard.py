@@ -20,6 +20,7 @@ from edoc_cli.rules.help_centre import match_faq
 from edoc_cli.rules.registration import RegistrationRequest, registration_problems
 from edoc_cli.rules.scope import is_scope_free
 from edoc_cli.ticket import CLIENT_TYPES
+from edoc_cli.typed_time import instant_forms
 
 # Fields asked by free-text questions, in the order of the checklist.
 IDENTITY_FIELDS = ("iin", "bin", "login")
@@ -137,6 +138,8 @@ class Wizard:
             return req
         if given not in (None, ""):
             self.ask.say(_("{flag}: {problem}").format(flag=field, problem=self._problems(req, field)[0]))
+        if field in ("occurred_at", "received_at"):  # the forms a date may take, as in --help and errors
+            instruction = instant_forms()
         answer = self.ask.text(message, self._validator(req, field, required), default="",
                                instruction=instruction).strip()
         return dataclasses.replace(req, **{field: answer or None})
@@ -209,7 +212,7 @@ class Wizard:
         if "steps" in needed:
             req = self._text(req, "steps", _("Steps to reproduce:"), required=True)
         if "occurred_at" in needed:
-            req = self._text(req, "occurred_at", _("When did it happen? (e.g. 2026-11-26 10:05)"), required=True)
+            req = self._text(req, "occurred_at", _("When did it happen?"), required=True)
         if "browser" in needed:
             req = self._text(req, "browser", _("Browser and version:"), required=True)
         if "os" in needed:
@@ -232,7 +235,7 @@ class Wizard:
             "organization": _("Organisation (Enter to skip):"),
             "faq_link": _("Help Centre article link (Enter to skip):"),
             "steps": _("Steps to reproduce:"),
-            "occurred_at": _("When did it happen? (e.g. 2026-11-26 10:05)"),
+            "occurred_at": _("When did it happen?"),
             "browser": _("Browser and version:"),
             "os": _("Operating system:"),
             "document": _("Number of the document involved:"),

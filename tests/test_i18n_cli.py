@@ -107,15 +107,16 @@ def test_unknown_language_after_a_russian_run_is_not_said_in_russian(edoc) -> No
     assert result.code == 2 and "Error" in result.err and not CYRILLIC.search(result.err), result
 
 
-def test_pipe_output_keeps_english_labels_for_scripts(edoc) -> None:
+def test_a_list_in_a_pipe_keeps_english_headers_and_a_card_speaks_the_runs_language(edoc) -> None:
     tid = edoc.open_ticket()
     listed = edoc.run("--lang", "ru", "list")
-    assert listed.out.splitlines()[0].split("\t")[:2] == ["id", "status"]
-    assert listed.out.splitlines()[1].split("\t")[:2] == [tid, "new"]   # and the codes
+    assert listed.out.splitlines()[0].split("\t")[:2] == ["id", "status"]  # TSV for scripts
+    assert listed.out.splitlines()[1].split("\t")[:2] == [tid, "new"]       # and its codes
     shown = edoc.run("--lang", "ru", "show", tid)
-    assert "status:\tновое" in shown.out.splitlines()
-    # Values written for people do speak Russian.
-    assert any(line.startswith("first response:\t") and "рабочих мин" in line for line in shown.out.splitlines())
+    # A card is for a person: its labels and values speak the run's language (scripts read --json).
+    assert "статус:\tновое" in shown.out.splitlines()
+    assert any(line.startswith("срок первого ответа:\t") and "рабочих мин" in line for line in shown.out.splitlines())
+    assert not any(line.startswith(("status:", "first response")) for line in shown.out.splitlines())
 
 
 # -- the wizard --------------------------------------------------------------------

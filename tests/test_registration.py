@@ -546,29 +546,41 @@ def test_received_at_accepted_and_stored_in_astana_time(edoc, given, stored):
     ("2027-01-01", "in the future"),
     ("2025-11-25T09:59:59+05:00", "more than a year ago"),  # one second older than 366 days
     ("0001-01-01T00:00", "more than a year ago"),
-    ("9999-12-31T23:00:00-05:00", "not a date and time"),   # year 10000 in Astana
-    ("вчера", "not a date and time"),
-    ("2026-13-01", "not a date and time"),
-    ("26.11.2026 10:00", "not a date and time"),
+    ("9999-12-31T23:00:00-05:00", "not a date or a date and time"),   # year 10000 in Astana
+    ("позавчера", "not a date or a date and time"),
+    ("2026-13-01", "not a date or a date and time"),
+    ("26.11.26 10:00", "not a date or a date and time"),               # a two-digit year: refused
+    ("31.02.2026 10:00", "not a date or a date and time"),
+    ("26.11.2026 10:01", "in the future"),                              # Kazakhstan's form, Astana time
+    ("10:01", "in the future"),                                         # today
 ])
 def test_received_at_refused(seeded, given, why):
     (line,) = refuse(seeded, request_args(received_at=given), [("--received-at", 5)], count=1)
     assert why in line
 
 
-def test_received_at_is_where_the_sla_clock_starts(edoc):
+@pytest.mark.parametrize("typed", ["2026-11-26T09:00", "26.11.2026 09:00", "09:00", "сегодня 9:00",
+                                   "2026-11-26T04:00Z"])
+def test_received_at_is_where_the_sla_clock_starts(edoc, typed):
     # Received 09:00, registered 10:00: one working hour is already spent of the 4 h
     # (240 min) first-response target, so it is due 09:00 + 4 h = 13:00.
-    ticket = accept(edoc, request_args(received_at="2026-11-26T09:00"))
+    ticket = accept(edoc, request_args(received_at=typed))
+    assert ticket["received_at"] == "2026-11-26T09:00:00+05:00"
     assert ticket["sla"]["first_response"]["elapsed_minutes"] == 60
     assert ticket["sla"]["first_response"]["due_at"] == "2026-11-26T13:00:00+05:00"
 
 
-@pytest.mark.parametrize("given", ["позавчера", "2026-11-26T25:00", "yesterday 10:00", "2026-02-30",
-                                   "2026-11-26T11:00:00+05:00"])
+@pytest.mark.parametrize("given", ["позавчера", "2026-11-26T25:00", "yesterday 25:00", "2026-02-30",
+                                   "30.02.2026", "\x1b[2J26.11.2026", "2026-11-26T11:00:00+05:00", "11:00"])
 def test_occurred_at_garbage_or_future_refused(seeded, given):
     (line,) = refuse(seeded, bug(occurred_at=given), [("--occurred-at", 12)], count=1)
-    assert ("in the future" if given.endswith("+05:00") else "not a date and time") in line
+    if "\x1b" in given:
+        assert "control character (U+001B)" in line  # refused before it is read as a date
+    elif given.endswith(("+05:00", "11:00")):
+        assert "in the future" in line
+    else:
+        assert "not a date or a date and time; accepted: 27.11.2026 10:05" in line
+    assert "\x1b" not in line
 
 
 def test_occurred_at_naive_is_astana_time(edoc):

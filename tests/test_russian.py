@@ -26,7 +26,7 @@ CODES = {
     "DATE", "DURATION", "INTEGER", "SHELL", "FILE", "CODE", "REASON", "PRIORITY", "WHO", "DAYS", "KIND",
     "bash", "zsh", "fish", "cron", "stdin", "stdout", "stderr", "egov", "mailto", "https", "http", "ru", "kk",
     "en", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "EDOC_STORE", "EDOC_CONFIG", "EDOC_OPERATOR", "EDOC_LANG",
-    "EDOC_NOW", "NO_COLOR", "EDITOR", "VISUAL", "TLS", "Chrome", "Windows", "SMS", "TOTAL", "MM", "DD", "YYYY", "HH", "Z", "UTC",
+    "EDOC_NOW", "NO_COLOR", "ISO", "EDITOR", "VISUAL", "TLS", "Chrome", "Windows", "SMS", "TOTAL", "MM", "DD", "YYYY", "HH", "Z", "UTC",
     "e", "mail", "xterm", "tar", "gz", "jq", "pipx", "venv", "README",
 }
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
@@ -78,7 +78,7 @@ def typed_codes() -> set[str]:
     words |= set(DEFAULTS["registration"]["categories"]) | {c for v in DEFAULTS["channels"].values() for c in v}
     words |= set(DEFAULTS["scope"]["in_scope"]) | set(DEFAULTS["scope"]["out_of_scope"])
     words |= set(DEFAULTS["postponement"]["reasons"])
-    return words | {"DOC", "Lines", "RANGE", "WHEN", "config", "edoc_operator", "edoc_sweep", "edoc_supervisor"}
+    return words | {"DOC", "Lines", "RANGE", "WHEN", "config", "edoc_operator", "edoc_sweep", "edoc_supervisor", "wh"}
 
 
 OPERATORS = {"tester", "aida"}

@@ -396,8 +396,10 @@ def test_store_info_is_a_card_of_what_the_store_holds(edoc):
     edoc.open_ticket(now=NOW)
     result = edoc.run("store", "info", now=NOW)
     assert result.code == 0, result
-    # In a pipe, as every card: English labels and a tab, for scripts (a terminal shows them translated).
+    # In a pipe, as every card: labels in the run's language and a tab (scripts read --json).
     lines = dict(line.split(":\t", 1) for line in result.out.splitlines())
     assert lines["store"] == ("json" if edoc.kind == "json" else "postgresql")
     assert (lines["open tickets"], lines["closed tickets"]) == ("1", "0")
     assert "None" not in result.out  # no Python words on a person's screen
+    ru = dict(line.split(":\t", 1) for line in edoc.run("--lang", "ru", "store", "info", now=NOW).out.splitlines())
+    assert ru["открытых обращений"] == "1"

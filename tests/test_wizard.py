@@ -19,6 +19,7 @@ from edoc_cli import i18n
 from edoc_cli.config import load_config
 from edoc_cli.rules.registration import RegistrationRequest, registration_problems
 from edoc_cli.tz import astana_zone
+from edoc_cli.typed_time import instant_forms
 from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard
 
 TZ = astana_zone()
@@ -139,6 +140,29 @@ def test_faq_read_after_the_offer_continues_with_the_article_link():
             + ENTER + ENTER)                    # the article resembles the case; received now
     req, _ = drive(keys)
     assert req.faq_checked is True and req.faq_link == "https://help.e-doc.kz/sign" and ok(req)
+
+
+def test_dates_are_asked_with_the_accepted_forms_and_typed_as_in_kazakhstan():
+    keys = (USER_START + IDENT + CONTACT
+            + DOWN + ENTER + ENTER + DOWN * 3 + ENTER
+            + "Ошибка 500" + ENTER + "Страница падает" + ENTER + "y"
+            + "1. Открыть 2. Нажать" + ENTER
+            + "31.02.2026 10:00" + ENTER            # no such day: refused, still asked
+            + BACKSPACE * 16 + "26.11.2026 9:30" + ENTER
+            + "Chrome 131" + ENTER + "Windows 11" + ENTER + "shot.png" + ENTER + ENTER
+            + "25:00" + ENTER                       # received at: no such time
+            + BACKSPACE * 5 + "09:45" + ENTER)      # today (Thursday 26.11), before NOW 10:00
+    req, said = drive(keys)
+    assert req.occurred_at == "26.11.2026 9:30" and req.received_at == "09:45" and ok(req)
+    # Both questions show the accepted forms (the list the refusals and --help show: test_typed_time).
+    said = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|[\r\n]", "", said)
+    assert "When did it happen?  " + instant_forms() in said
+    assert "When did the request reach support? (Enter = now)  " + instant_forms() in said
+    from edoc_cli.rules.registration import check_registration
+
+    data = check_registration(req, CONFIG, NOW, TZ)
+    assert data.details["occurred_at"] == "2026-11-26T09:30:00+05:00"
+    assert data.received_at == datetime.fromisoformat("2026-11-26T09:45:00+05:00")
 
 
 def test_bug_asks_clause_12_details_and_checks_each():

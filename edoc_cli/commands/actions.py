@@ -135,7 +135,7 @@ def postpone(ctx: typer.Context, ticket_ids: List[str] = IDS,
              reason: str = typer.Option(..., "--reason", autocompletion=completers.reasons, help="client_info, third_party, development, "
                                         "client_side or force_majeure (clause 9)."),
              message: Optional[str] = MESSAGE, file: Optional[str] = FILE, template: Optional[str] = TEMPLATE,
-             until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Expected date or date-time."),
+             until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="When it is expected to end (a day alone: its 00:00): {instant_forms}."),
              as_json: bool = JSON_OPTION) -> None:
     """Postpone resolution for a clause 9 reason: the SLA clock pauses until 'resume'."""
     env = env_of(ctx)

@@ -33,9 +33,12 @@ def calendar(
 
 
 @app.command("check")
-def check(ctx: typer.Context, day: str = typer.Argument(..., metavar="DATE", help="YYYY-MM-DD"),
+def check(ctx: typer.Context, day: str = typer.Argument(..., metavar="DATE"),
           as_json: bool = JSON_OPTION) -> None:
-    """Is DATE a working day, and why."""
+    """Is DATE a working day, and why.
+
+    DATE: {instant_forms}; a time, if given, is ignored.
+    """
     from edoc_cli import render
 
     env = env_of(ctx)

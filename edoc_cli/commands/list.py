@@ -25,10 +25,11 @@ def list_(
     priority: Optional[str] = typer.Option(None, "--priority", autocompletion=completers.priorities, help="Only this priority."),
     breached: bool = typer.Option(False, "--breached", help="Only tickets with a breached SLA target."),
     due_within: Optional[str] = typer.Option(None, "--due-within", metavar="DURATION",
-                                             help="Only tickets with an unmet deadline within this wall-clock time "
-                                             "(e.g. 30m, 2h, 1d)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Registered at or after (date or date-time)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Registered before (date or date-time)."),
+                                             help="Only tickets with an unmet deadline within this time: "
+                                             "{duration_forms}."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Registered at or after: {instant_forms}."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Registered before (a day alone includes that whole day): "
+                                         "{instant_forms}."),
     as_json: bool = JSON_OPTION,
     wide: bool = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide "
                               "(without it, columns give way as the terminal narrows)."),

@@ -45,7 +45,7 @@ def open_(
     attachment: Optional[List[str]] = typer.Option(None, "--attachment", help="Bugs: a screenshot or file reference (repeatable)."),
     document: Optional[str] = ro.DOCUMENT,
     received_at: Optional[str] = typer.Option(None, "--received-at", help="When the request reached support "
-                                              "(default: now); SLA clocks start here."),
+                                              "(default: now); SLA clocks start here: {instant_forms}."),
     from_json: Optional[str] = typer.Option(None, "--from-json", metavar="FILE|-",
                                             help="Read one request object, or an array of them, from a file or stdin."),
     no_input: bool = typer.Option(False, "--no-input", help="Never ask: every answer comes from flags or JSON."),

@@ -25,10 +25,10 @@ def _formats(incomplete: str) -> list[str]:
 @app.command("report")
 def report(
     ctx: typer.Context,
-    since: Optional[str] = typer.Option(None, "--since", help="Registered at or after (date or date-time; "
-                                        "default: 30 days before --until)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Registered before (a date includes that whole day; "
-                                        "default: now)."),
+    since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Registered at or after (default: 30 days before --until): "
+                                        "{instant_forms}."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Registered before (a day alone includes that whole day; "
+                                        "default: now): {instant_forms}."),
     group_by: str = typer.Option("category", "--group-by", autocompletion=_groups,
                                  help="category, level, channel, assignee or priority."),
     fmt: str = typer.Option("table", "--format", autocompletion=_formats, help="table, json or csv."),

@@ -15,7 +15,7 @@ TOPIC = typer.Option(None, "--topic", autocompletion=completers.topics, help="Wh
 SUBJECT = typer.Option(None, "--subject", help="A one-line summary.")
 DESCRIPTION = typer.Option(None, "--description", help="The request in the client's words.")
 STEPS = typer.Option(None, "--steps", help="Bugs: steps to reproduce (clause 12).")
-OCCURRED_AT = typer.Option(None, "--occurred-at", help="Bugs: when it happened.")
+OCCURRED_AT = typer.Option(None, "--occurred-at", help="Bugs: when it happened: {instant_forms}.")
 BROWSER = typer.Option(None, "--browser", help="Bugs: browser and version.")
 OS = typer.Option(None, "--os", help="Bugs: operating system.")
 DOCUMENT = typer.Option(None, "--document", help="The number of the document involved.")

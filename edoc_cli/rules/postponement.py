@@ -8,7 +8,8 @@ from datetime import datetime
 from edoc_cli.config import Config
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
-from edoc_cli.tz import parse_typed_instant, to_iso
+from edoc_cli.tz import to_iso
+from edoc_cli.typed_time import parse_typed_instant
 
 
 def reason(config: Config, value: str) -> str:
@@ -24,7 +25,7 @@ def until(text: str | None, tz, now: datetime) -> str | None:
     """When the postponement ends by itself, as stored (None: until resumed); later than now."""
     if text is None:
         return None
-    when = parse_typed_instant(text, tz, "until")
+    when = parse_typed_instant(text, tz, "until", now)  # a day alone: its 00:00
     if when <= now:
         raise UsageError(_("{flag} {when} is not in the future"), fields={"flag": "until"}, when=to_iso(when, tz))
     return to_iso(when, tz)

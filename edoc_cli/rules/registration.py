@@ -26,7 +26,8 @@ from edoc_cli.rules.scope import scope_problems
 from edoc_cli.rules.service_levels import sla_level_for
 from edoc_cli.safe_text import clean_multiline, control_problem
 from edoc_cli.ticket import CLIENT_TYPES
-from edoc_cli.tz import parse_instant, to_iso
+from edoc_cli.tz import to_iso
+from edoc_cli.typed_time import read_instant
 
 # How long before registration a request may have reached support.
 MAX_RECEIVED_AGE = timedelta(days=366)
@@ -294,10 +295,9 @@ def _instant(raw: str | None, name: str, clause: int, now: datetime, tz, problem
     if raw is None:
         return None
     try:
-        when = parse_instant(raw, tz)
-    except ValueError:
-        problems.append(Problem(name, clause, _("{value} is not a date and time (e.g. 2026-11-26T10:05+05:00)").format(
-            value=repr(raw))))
+        when = read_instant(raw, tz, now).when  # a day alone: its 00:00
+    except ValueError as exc:
+        problems.append(Problem(name, clause, str(exc)))
         return None
     if when > now:
         problems.append(Problem(name, clause, _("{when} is in the future").format(when=to_iso(when, tz))))
