@@ -316,16 +316,21 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     if details.get("attachments"):
         pairs.append((N_("attachments"), ", ".join(details["attachments"])))
     pairs.append((N_("description"), view.get("description") or ""))
-    history = []
-    for e in view["history"]:
-        what = e.get("message") or ""
-        extra = [e[k] for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
-        history.append([_short_time(e["at"]), e.get("by", ""), e["type"], " ".join(extra), what])
-    sections = [(N_("history"), history, [N_("at"), N_("by"), N_("event"), "", N_("message")])]
+    sections = [(N_("history"), [history_row(e) for e in view["history"]], HISTORY_COLUMNS)]
     if view.get("third_parties"):
         sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
                                                for t in view["third_parties"]], [N_("at"), N_("name"), N_("note")]))
     fields(env, pairs, title=f"{view['id']}  {view['subject']}", sections=sections)
+
+
+HISTORY_COLUMNS = [N_("at"), N_("by"), N_("event"), "", N_("message")]
+
+
+def history_row(event: dict[str, Any]) -> list[Any]:
+    """One history event as a row of HISTORY_COLUMNS: when, who, what, its codes, its message."""
+    extra = [event[k] for k in ("assignee", "priority", "reason", "third_party", "resolution", "target")
+             if event.get(k)]
+    return [_short_time(event["at"]), event.get("by", ""), event["type"], " ".join(extra), event.get("message") or ""]
 
 
 # -- SLA and calendar ----------------------------------------------------------
