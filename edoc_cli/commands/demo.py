@@ -115,7 +115,7 @@ def _hint(folder: Path, day, kept: bool) -> None:
     from edoc_cli import render
 
     if not kept:
-        render.say("\n" + _("The scratch store was removed; 'edoc demo --keep DIR' keeps it to explore."))
+        render.say("\n" + _("The scratch store was removed; 'edoc demo --keep DIR' keeps it."))
         return
     store = folder.resolve() / "tickets.json"
     render.say("\n" + _("The demo store is kept in {folder}. Explore it with the other commands, e.g.:").format(
