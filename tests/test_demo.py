@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -215,3 +217,47 @@ def test_request_args_still_register_beside_a_demo(edoc) -> None:
     """The demo leaves the real desk's numbering alone: its first registration is still 000001."""
     assert edoc.run("demo").code == 0
     assert edoc.run("open", *request_args()).out.strip() == "ED-2026-000001"
+
+
+# -- README: the first command leaves edoc where the later examples (and cron) find it -------------
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_starts_with_the_demo_and_the_command_ci_runs() -> None:
+    first, second = re.findall(r"```sh\n(.*?)\n```", README, re.S)[:2]
+    assert first.startswith("python3 -m venv ") and first.endswith(' && export PATH="$HOME/.local/bin:$PATH" '
+                                                                   "&& edoc demo")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert second == ci
+
+
+def test_every_cron_and_systemd_line_names_edoc_where_the_first_command_links_it() -> None:
+    first = re.findall(r"```sh\n(.*?)\n```", README, re.S)[0]
+    link = re.search(r"ln -sf (\S+) (\S+)", first).group(2)
+    assert link == "~/.local/bin/edoc"
+    crons = re.findall(r"^\s*\*/5 \* \* \* \* (.*)$", README, re.M)
+    assert len(crons) == 2
+    for line in crons:
+        assert line.split()[-2:] == ["$HOME/.local/bin/edoc", "sweep"], line
+    assert re.findall(r"^ExecStart=(\S+)", README, re.M) == ["/home/edoc/.local/bin/edoc"]
+
+
+@pytest.mark.json_only(reason="the cron line names a JSON store")
+def test_readmes_cron_line_runs_in_crons_environment(edoc) -> None:
+    """As cron runs it: /bin/sh, PATH=/usr/bin:/bin, HOME the cron user's, edoc linked where the
+    first command links it; on a store the demo kept."""
+    kept = edoc.tmp / "srv"
+    assert edoc.run("demo", "--keep", str(kept)).code == 0
+    home = edoc.tmp / "cron-home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    (home / ".local" / "bin" / "edoc").symlink_to(Path(sys.executable).parent / "edoc")
+    line = re.search(r"^\*/5 \* \* \* \* (EDOC_STORE=/srv/.*)$", README, re.M).group(1)
+    command = line.replace("/srv/edoc/tickets.json", str(kept / "tickets.json"))
+    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(home), "SHELL": "/bin/sh", "LANG": "C.UTF-8",
+                               "EDOC_NOW": "2026-11-26T10:00:00+05:00"})
+    assert done.returncode == 0, done.stderr
+    # The at-risk chat of 14:10 the day before is breached by 10:00 (240 min ran out at 09:10).
+    assert "breached\tED-2026-000006\tfirst_response" in done.stdout
