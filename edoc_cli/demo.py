@@ -43,6 +43,7 @@ class DemoDay:
     as_of: datetime
     ids: dict[str, str]  # the ticket's part in the story -> its registration number
     explained: str       # the ticket whose SLA the demo explains
+    events: list[tuple[str, dict[str, Any]]]  # (registration number, history event), in time order
 
 
 def demo_dates(cal, today: date) -> tuple[date, date]:
@@ -141,4 +142,10 @@ def run_day(desk, today: date) -> DemoDay:
     for which, hhmm, operator, act in _steps(occurred_at):
         instant = datetime.combine(dates[which], time.fromisoformat(hhmm), tz)
         act(replace(desk, clock=lambda instant=instant: instant, operator=operator), ids)
-    return DemoDay(previous, day, datetime.combine(day, END_OF_DAY, tz), ids, ids["bug"])
+    snap = desk.store.snapshot()
+    try:
+        events = sorted(((t["id"], e) for t in snap.all_tickets() for e in t["history"]),
+                        key=lambda pair: pair[1]["at"])  # one offset throughout: the text sorts as time
+    finally:
+        snap.close()
+    return DemoDay(previous, day, datetime.combine(day, END_OF_DAY, tz), ids, ids["bug"], events)

@@ -85,10 +85,9 @@ def _show(env, day) -> None:
     _heading(env, _("A working day at the E-DOC support desk: {previous} and {day}, on the built-in defaults, "
                     "in a scratch store (your store is not touched)").format(
         previous=day.previous.isoformat(), day=day.day.isoformat()))
-    events = sorted(([(row := render.history_row(e))[0], t["id"], *row[1:]]
-                     for t in desk.store.snapshot().all_tickets() for e in t["history"]), key=lambda row: row[0])
     _heading(env, _("What happened, event by event"))
-    render.fitted_table(env, EVENT_COLUMNS, events)
+    render.fitted_table(env, EVENT_COLUMNS, [[(row := render.history_row(event))[0], tid, *row[1:]]
+                                             for tid, event in day.events])
     _heading(env, _("Open work at {time} (edoc list): !! marks a breached SLA, ! one at risk").format(
         time=day.as_of.strftime("%H:%M")))
     render.ticket_list(env, desk.find(desk.list_filter()))
