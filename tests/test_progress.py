@@ -72,7 +72,7 @@ def test_on_a_terminal_import_draws_a_bar_and_clears_it(edoc, export_file) -> No
     tail = out[last_bar:]
     assert CURSOR_SHOWN in tail and CLEAR_LINE in tail
     assert tail.rstrip().endswith("imported 300 tickets")
-    assert edoc.run("list", "--all", "--json").json().__len__() == 300
+    assert len(edoc.run("list", "--all", "--json").json()) == 300
 
 
 def test_the_bar_speaks_the_chosen_language(edoc, export_file) -> None:
@@ -106,3 +106,12 @@ def test_ctrl_c_under_the_bar_changes_nothing(edoc, big_export) -> None:
     assert code == 130
     assert edoc.state() == before
     assert edoc.run("check").code == 0
+
+
+def test_import_from_a_pipe_counts_without_a_total(edoc, export_file) -> None:
+    """stdin of unknown size: the bar says what it does and how long it has taken, and the import is whole."""
+    code, out = finish(spawn(edoc, shell=f"cat {export_file} | {sys.executable} -m edoc_cli import -"))
+    assert code == 0, out
+    assert "import: reading and checking" in out and "0:00:0" in out
+    assert out.rstrip().endswith("imported 300 tickets")
+    assert len(edoc.run("list", "--all", "--json").json()) == 300
