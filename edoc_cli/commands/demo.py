@@ -10,16 +10,11 @@ import typer
 
 from edoc_cli.commands.common import env_of
 from edoc_cli.i18n import N_, _
-from edoc_cli.render import Column
 
 app = typer.Typer()
 
 # The environment a scratch store must not inherit: the real store, configuration, operator and clock.
 NOT_INHERITED = ("EDOC_STORE", "EDOC_CONFIG", "EDOC_OPERATOR", "EDOC_NOW")
-
-# The day's events on a terminal: one line each, the message cut to the room left (render.Column).
-EVENT_COLUMNS = (Column(N_("at")), Column(N_("id")), Column(N_("by"), drop=2), Column(N_("event")),
-                 Column("", drop=1), Column(N_("message"), cut=True))
 
 
 @app.command("demo")
@@ -86,7 +81,11 @@ def _show(env, day) -> None:
                     "in a scratch store (your store is not touched)").format(
         previous=day.previous.isoformat(), day=day.day.isoformat()))
     _heading(env, _("What happened, event by event"))
-    render.fitted_table(env, EVENT_COLUMNS, [[(row := render.history_row(event))[0], tid, *row[1:]]
+    # On a terminal one line an event, the message cut to the room left; render is imported here,
+    # not at the top, so that `edoc --help` (which loads every command module) stays fast.
+    columns = (render.Column(N_("at")), render.Column(N_("id")), render.Column(N_("by"), drop=2),
+               render.Column(N_("event")), render.Column("", drop=1), render.Column(N_("message"), cut=True))
+    render.fitted_table(env, columns, [[(row := render.history_row(event))[0], tid, *row[1:]]
                                              for tid, event in day.events])
     _heading(env, _("Open work at {time} (edoc list): !! marks a breached SLA, ! one at risk").format(
         time=day.as_of.strftime("%H:%M")))
