@@ -17,6 +17,7 @@ from edoc_cli.config import Config
 from edoc_cli.errors import TicketNotFound, UsageError, ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import apply_replay, ensure_allowed
+from edoc_cli.progress import SILENT, Progress
 from edoc_cli.rules import help_centre, no_response, postponement, service_levels, termination
 from edoc_cli.rules.checklist import line_text, message_text, one_of
 from edoc_cli.rules.registration import Registration, RegistrationRequest, check_registration
@@ -158,22 +159,24 @@ class Desk:
         return sorted({i for i in ids if i.startswith(prefix)})
 
     # -- the supervisor's and the administrator's ----------------------------------
-    def report(self, since: str | None, until: str | None, group_by: str) -> dict[str, Any]:
+    def report(self, since: str | None, until: str | None, group_by: str,
+               progress: Progress = SILENT) -> dict[str, Any]:
         from edoc_cli.report import Period, period_report
 
         now = self.now()
         period = Period.parse(since, until, now, self.tz)
-        return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by)
+        return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by,
+                             progress=progress)
 
     def sweep(self, dry_run: bool = False):
         from edoc_cli.sweep import sweep
 
         return sweep(self, dry_run)
 
-    def check(self) -> dict[str, Any]:
+    def check(self, progress: Progress = SILENT) -> dict[str, Any]:
         from edoc_cli.integrity import check_store
 
-        return check_store(self.store, self.calendar, self.now(), self.tz)
+        return check_store(self.store, self.calendar, self.now(), self.tz, progress)
 
     def repair(self) -> list[str]:
         from edoc_cli.integrity import repair_store
@@ -185,12 +188,12 @@ class Desk:
 
         return export_lines(self.store)
 
-    def import_lines(self, handle, where: str) -> list[str]:
+    def import_lines(self, handle, where: str, progress: Progress = SILENT) -> list[str]:
         """Import JSON Lines from a binary file: every record or none; the numbers imported."""
-        from edoc_cli.export_import import bounded_lines, import_records, prepare_lines
+        from edoc_cli.export_import import import_records, prepare_lines, told_lines
 
-        records = prepare_lines(bounded_lines(handle), where, self.store.summarize)
-        import_records(self.store, records, where)
+        records = prepare_lines(told_lines(handle, progress), where, self.store.summarize)
+        import_records(self.store, records, where, progress)
         return [r.id for r in records]
 
     def init_store(self, roles: bool = False) -> list[str]:

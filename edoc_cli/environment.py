@@ -27,6 +27,7 @@ class Environment:
     lang_flag: str | None = None
     debug: bool = False
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    builtin_config: bool = False  # the built-in defaults, whatever file the flags or the environment name
 
     # -- paths ---------------------------------------------------------------
     @cached_property
@@ -51,6 +52,8 @@ class Environment:
     def config(self):
         from edoc_cli.config import load_config
 
+        if self.builtin_config:
+            return load_config(None)
         path, source = self.config_location
         return load_config(path, required=source != "default location")
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from edoc_cli.errors import ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.parallel import cores, ordered_map
+from edoc_cli.progress import SILENT, Progress
 from edoc_cli.ticket_rules import MAX_RECORD_TEXT, SUSPECT_ESCAPE, ticket_problems
 from edoc_cli.store import Store, encode, no_duplicate_keys
 from edoc_cli.ticket_id import split_number
@@ -44,6 +45,30 @@ def bounded_lines(handle) -> Iterator[bytes]:
         yield line
         if len(line) > MAX_LINE_BYTES:
             return
+
+
+PROGRESS_EVERY = 1000  # lines or records between two reports to a Progress
+
+
+def told_lines(handle, progress: Progress) -> Iterator[bytes]:
+    """`bounded_lines(handle)`, telling `progress` how many bytes have been read (of the file's size
+    when it is a regular file; stdin's is unknown)."""
+    import os
+    import stat
+
+    try:
+        info = os.fstat(handle.fileno())
+        total = info.st_size if stat.S_ISREG(info.st_mode) else None
+    except (OSError, ValueError, AttributeError):
+        total = None
+    progress.begin(_("import: reading and checking"), total)
+    read = 0
+    for n, line in enumerate(bounded_lines(handle), start=1):
+        read += len(line)
+        if not n % PROGRESS_EVERY:
+            progress.update(read)
+        yield line
+    progress.update(read)
 
 
 class Prepared(NamedTuple):
@@ -163,10 +188,11 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def import_records(store: Store, records: list[Prepared], where: str) -> int:
+def import_records(store: Store, records: list[Prepared], where: str, progress: Progress = SILENT) -> int:
     """Add every record, or none: a number already in the store refuses the whole import."""
     if not records:
         return 0
+    progress.begin(_("import: filing"), len(records))
     with _without_cycle_collection(), store.transaction() as snap:
         clashes = [r for r in records if snap.holds(r.id)]
         if clashes:
@@ -178,7 +204,9 @@ def import_records(store: Store, records: list[Prepared], where: str) -> int:
                     count=len(clashes), listed=listed), problems
             )
         highest: dict[tuple[str, int], tuple[int, str]] = {}  # (prefix, year) -> its highest number
-        for record in records:
+        for n, record in enumerate(records):
+            if not n % PROGRESS_EVERY:
+                progress.update(n)
             if record.closed:
                 snap.put_encoded(record.id, record.created_at, record.text, record.summary)
             prefix, year, n = split_number(record.id)
@@ -186,4 +214,5 @@ def import_records(store: Store, records: list[Prepared], where: str) -> int:
         snap.insert_new([json.loads(r.text) for r in records if not r.closed])
         for _n, ticket_id in highest.values():
             snap.bump_sequence(ticket_id)
+        progress.begin(_("import: saving"))  # the commit: files written and synced, or the COPY
     return len(records)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from edoc_cli.i18n import _
+from edoc_cli.progress import SILENT, Progress
 from edoc_cli.ticket_id import TICKET_ID_RE, sequence_key, sequence_ok, split_number
 from edoc_cli.ticket_rules import ticket_problems
 from edoc_cli.store import Store
 
 
-def check_store(store: Store, cal=None, now=None, tz=None) -> dict[str, Any]:
+def check_store(store: Store, cal=None, now=None, tz=None, progress: Progress = SILENT) -> dict[str, Any]:
     """A report of every problem found; a store that does not parse at all raises.
 
     With the calendar (cal, now, tz): recorded breaches and archived summaries are also
@@ -19,12 +20,15 @@ def check_store(store: Store, cal=None, now=None, tz=None) -> dict[str, Any]:
     """
     snap = store.snapshot(lenient=True)
     try:
-        return _check(snap, store, cal, now, tz)
+        return _check(snap, store, cal, now, tz, progress)
     finally:
         snap.close()
 
 
-def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
+PROGRESS_EVERY = 256  # tickets between two reports to a Progress
+
+
+def _check(snap, store: Store, cal, now, tz, progress: Progress) -> dict[str, Any]:
     problems: list[str] = [f"meta: {why}" for why in snap.meta_problems]
     seen: set[str] = set()
     highest: dict[str, int] = {}
@@ -32,8 +36,12 @@ def _check(snap, store: Store, cal, now, tz) -> dict[str, Any]:
     in_store = {t.get("id") for t in snap.pending_records() if isinstance(t, dict)}
     summaries = {row["id"]: row for row in snap.summaries(snap.summary_months())} if snap.archived else {}
     count = 0
+    # How many there are, near enough: the open records and the archived tickets' summaries.
+    progress.begin(_("check: verifying tickets"), (len(in_store) + len(summaries)) or None)
     for ticket in snap.iter_all_tickets(sound_only=False):
         count += 1
+        if not count % PROGRESS_EVERY:
+            progress.update(count)
         tid = ticket.get("id", "?") if isinstance(ticket, dict) else "?"
         tid = tid if isinstance(tid, str) else "?"
         found = ticket_problems(ticket)

@@ -338,19 +338,23 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     if details.get("attachments"):
         pairs.append((N_("attachments"), ", ".join(details["attachments"])))
     pairs.append((N_("description"), view.get("description") or ""))
-    history = []
-    for e in view["history"]:
-        what = e.get("message") or "; ".join(
-            f"{word('field', k)}: {_changed(k, c.get('old'))} -> {_changed(k, c.get('new'))}"
-            for k, c in (e.get("changes") or {}).items())
-        extra = [word(k, e[k]) if k in ("priority", "resolution", "target") else e[k]
-                 for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if e.get(k)]
-        history.append([_short_time(e["at"]), e.get("by", ""), word("event", e["type"]), " ".join(extra), what])
-    sections = [(N_("history"), history, HISTORY_COLUMNS)]
+    sections = [(N_("history"), [history_row(e) for e in view["history"]], HISTORY_COLUMNS)]
     if view.get("third_parties"):
         sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
                                                for t in view["third_parties"]], THIRD_PARTY_COLUMNS))
     fields(env, pairs, title=f"{view['id']}  {view['subject']}", sections=sections)
+
+
+def history_row(event: dict[str, Any], human: bool = True) -> list[Any]:
+    """One history event as a row of HISTORY_COLUMNS: when, who, what, its details, its message;
+    the event and its codes as words for a person, or (not `human`: a pipe's TSV) as codes."""
+    say = word if human else (lambda kind, code: code)
+    what = event.get("message") or "; ".join(
+        f"{say('field', k)}: {_changed(k, c.get('old'))} -> {_changed(k, c.get('new'))}"
+        for k, c in (event.get("changes") or {}).items())
+    extra = [say(k, event[k]) if k in ("priority", "resolution", "target") else event[k]
+             for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if event.get(k)]
+    return [_short_time(event["at"]), event.get("by", ""), say("event", event["type"]), " ".join(extra), what]
 
 
 # -- SLA and calendar ----------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from edoc_cli.errors import StoreCorrupt, UsageError
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
+from edoc_cli.progress import SILENT, Progress
 from edoc_cli.ticket import STATUSES
 from edoc_cli.rules.checklist import one_of
 from edoc_cli.rules.termination import complaint_entry, for_supervisor, terminated_entry
@@ -154,7 +155,8 @@ def _months(period: Period, tz) -> list[str]:
     return months
 
 
-def period_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[dict[str, Any]]:
+def period_summaries(snap, cal, now: datetime, tz, period: Period,
+                     progress: Progress = SILENT) -> Iterable[dict[str, Any]]:
     """The summary of every ticket registered in the period, as of min(until, now).
 
     Open tickets (and a schema 1 store's closed ones) are replayed; archived tickets use the
@@ -162,7 +164,7 @@ def period_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[d
     (a report of the past), then they are read whole and replayed.
     """
     yield from _open_summaries(snap, cal, now, tz, period)
-    yield from _archived_summaries(snap, cal, now, tz, period, _months(period, tz))
+    yield from _archived_summaries(snap, cal, now, tz, period, _months(period, tz), progress)
 
 
 def _in_period(period: Period, created_at: str) -> bool:
@@ -178,15 +180,21 @@ def _open_summaries(snap, cal, now: datetime, tz, period: Period) -> Iterable[di
             yield summarize(ticket, cal, at, tz)
 
 
-def _archived_summaries(snap, cal, now: datetime, tz, period: Period,
-                        months: list[str]) -> Iterable[dict[str, Any]]:
+PROGRESS_EVERY = 1000  # summaries between two reports (of the month reached) to a Progress
+
+
+def _archived_summaries(snap, cal, now: datetime, tz, period: Period, months: list[str],
+                        progress: Progress = SILENT) -> Iterable[dict[str, Any]]:
     at = min(period.until, now)
-    for row in snap.summaries(months):
+    month_number = {month: n for n, month in enumerate(months)}
+    for n, row in enumerate(snap.summaries(months)):
         why = summary_problem(row)
         if why:  # a report that counts wrong is worse than none: stop, say how to mend it
             raise StoreCorrupt(_("the report summary {id} is damaged ({problem}); it was left as it is: "
                                  "'edoc check --repair' makes it again from the ticket").format(
                 id=str(row.get("id") if isinstance(row, dict) else "?")[:40], problem=why))
+        if not n % PROGRESS_EVERY:  # summaries come month by month; a registration time is local
+            progress.update(month_number.get(row["created_at"][:7], 0))
         try:
             if not _in_period(period, row["created_at"]):
                 continue
@@ -236,7 +244,7 @@ PARALLEL_FROM_MONTHS = 4
 
 
 def period_report(snap, cal, now: datetime, tz, period: Period, group_by: str = "category",
-                  workers: int | None = None) -> dict[str, Any]:
+                  workers: int | None = None, progress: Progress = SILENT) -> dict[str, Any]:
     """`build_report` over `period_summaries`; with `workers` > 1 (default: the cores) and a long
     period, a forked child tallies the older half of the months while this process does the rest."""
     from edoc_cli.parallel import cores, in_child
@@ -256,11 +264,16 @@ def period_report(snap, cal, now: datetime, tz, period: Period, group_by: str = 
             if own is not snap:
                 own.close()
 
+    # The months this process tallies (a child, drawing nothing, tallies the older ones meanwhile).
+    progress.begin(_("report: tallying months"), len(months) - split)
     if not split:
-        return _Tally(group_by).add_all(period_summaries(snap, cal, now, tz, period)).report(now, tz, period)
+        tally = _Tally(group_by).add_all(period_summaries(snap, cal, now, tz, period, progress))
+        progress.update(len(months))
+        return tally.report(now, tz, period)
     with in_child(older) as child_result:
         tally = _Tally(group_by).add_all(_open_summaries(snap, cal, now, tz, period))
-        tally.add_all(_archived_summaries(snap, cal, now, tz, period, months[split:]))
+        tally.add_all(_archived_summaries(snap, cal, now, tz, period, months[split:], progress))
+        progress.update(len(months) - split)
         tally.merge(child_result() or older())
     return tally.report(now, tz, period)
 

@@ -23,7 +23,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 CODES = {
     "ED", "SLA", "FAQ", "VIP", "IIN", "BIN", "JSON", "CSV", "TSV", "TOML", "PostgreSQL", "NCALayer", "EDS",
     "Asia", "Almaty", "edoc", "OPTIONS", "COMMAND", "ARGS", "ID", "OPERATOR", "TEXT", "PATH", "NAME", "LANG",
-    "DATE", "DURATION", "INTEGER", "SHELL", "FILE", "CODE", "REASON", "PRIORITY", "WHO", "DAYS", "KIND",
+    "DATE", "DURATION", "INTEGER", "DIR", "SHELL", "FILE", "CODE", "REASON", "PRIORITY", "WHO", "DAYS", "KIND",
     "bash", "zsh", "fish", "cron", "stdin", "stdout", "stderr", "egov", "mailto", "https", "http", "ru", "kk",
     "en", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "EDOC_STORE", "EDOC_CONFIG", "EDOC_OPERATOR", "EDOC_LANG",
     "EDOC_NOW", "NO_COLOR", "ISO", "EDITOR", "VISUAL", "TLS", "Chrome", "Windows", "SMS", "TOTAL", "MM", "DD", "YYYY", "HH", "Z", "UTC",
@@ -121,7 +121,7 @@ def test_every_screen_and_message_of_the_russian_interface_is_in_russian(desk):
 
 HELP = ("open", "list", "show", "assign", "reply", "request-info", "client-reply", "note", "diagnose", "postpone",
         "resume", "escalate", "close", "reopen", "terminate", "sla", "sweep", "report", "calendar", "config",
-        "export", "import", "check", "store", "completion")
+        "export", "import", "check", "store", "completion", "demo", "edit")
 
 
 def test_every_help_and_usage_error_is_in_russian(tmp_path):

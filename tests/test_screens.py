@@ -51,8 +51,31 @@ def screen(edoc, columns: int, *args: str, lang: str = "en", color: bool = False
     return out.replace("\r\n", "\n")
 
 
+MOTION = re.compile(r"(\r|\n|\x1b\[2K|\x1b\[1A)")  # return, new line, erase the line, one line up
+
+
 def plain(text: str) -> str:
-    return "\n".join(line.rstrip() for line in ANSI.sub("", text).splitlines()) + "\n"
+    """What the terminal shows, colours stripped: a transient progress bar's frames (`report` draws
+    one on stderr) overwritten and erased as Rich erases them, with a return, an erase and a line up."""
+    rows, row, col = [""], 0, 0
+    for token in MOTION.split(text):
+        if token == "\n":
+            row, col = row + 1, 0
+            rows += [""] * (row + 1 - len(rows))
+        elif token == "\r":
+            col = 0
+        elif token == "\x1b[2K":
+            rows[row] = ""
+        elif token == "\x1b[1A":
+            row = max(row - 1, 0)
+        else:
+            shown = ANSI.sub("", token)
+            line = rows[row].ljust(col)
+            rows[row] = line[:col] + shown + line[col + len(shown):]
+            col += len(shown)
+    if rows[-1] == "":
+        rows.pop()
+    return "\n".join(line.rstrip() for line in rows) + "\n"
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -179,7 +179,7 @@ def test_dry_run_shows_what_would_happen_and_leaves_the_store_byte_for_byte(edoc
     assert human.code == 0, human
     assert human.out.splitlines() == [
         f"would close\t{due}\tno_response (timer ran out 2026-11-26 17:30)",
-        f"would record breach\t{unanswered}\tfirst_response (due 2026-11-26 13:00, 510 of 240 min)",
+        f"would record breach\t{unanswered}\tfirst response (due 2026-11-26 13:00, 510 of 240 min)",
     ]
     as_json = edoc.run("sweep", "--dry-run", "--json", now=now)
     assert as_json.code == 0, as_json
@@ -224,7 +224,7 @@ def test_a_second_sweep_at_the_same_instant_does_nothing_and_prints_nothing(edoc
     assert first.code == 0, first
     assert first.out.splitlines() == [
         f"closed\t{due}\tno_response (timer ran out 2026-11-26 17:30)",
-        f"at risk\t{risky}\tfirst_response due 2026-11-26 18:00 (210 of 240 min)",
+        f"at risk\t{risky}\tfirst response due 2026-11-26 18:00 (210 of 240 min)",
     ]
     stored = edoc.state()
     second = edoc.run("sweep", now=now)
@@ -270,7 +270,7 @@ def test_the_human_output_reports_a_new_breach(edoc) -> None:
     # 10:00-14:01 = 241 working minutes, over the 240 of a basic consultation.
     result = edoc.run("sweep", now=local("2026-11-26T14:01"))
     assert result.code == 0 and result.err == ""
-    assert result.out == f"breached\t{ticket_id}\tfirst_response (due 2026-11-26 14:00, 241 of 240 min)\n"
+    assert result.out == f"breached\t{ticket_id}\tfirst response (due 2026-11-26 14:00, 241 of 240 min)\n"
 
 
 def test_at_risk_from_warn_at_in_working_minutes(edoc) -> None:

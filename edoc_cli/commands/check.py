@@ -17,10 +17,12 @@ def check(ctx: typer.Context, as_json: bool = JSON_OPTION,
     """Verify the store: it parses, schema version, unique numbers, history consistent with status (exit 7 if not)."""
     from edoc_cli import render
     from edoc_cli.errors import ExitCode
+    from edoc_cli.render_progress import progress
 
     env = env_of(ctx)
     repaired = env.desk.repair() if repair else []
-    report = env.desk.check()
+    with progress(env) as bar:
+        report = env.desk.check(bar)
     if repair:
         report["repaired"] = repaired
     if as_json:

@@ -19,6 +19,7 @@ def import_(ctx: typer.Context,
     """Add tickets from JSON Lines; refuses duplicates and invalid records, and writes nothing unless all are valid."""
     from edoc_cli import render
     from edoc_cli.errors import UsageError, os_reason
+    from edoc_cli.render_progress import progress
 
     env = env_of(ctx)
     where = "stdin" if source == "-" else source
@@ -26,8 +27,8 @@ def import_(ctx: typer.Context,
         handle = sys.stdin.buffer if source == "-" else open(source, "rb")
     except OSError as exc:
         raise UsageError(f"{where}: {os_reason(exc)}") from None
-    with handle:
-        ids = env.desk.import_lines(handle, where)
+    with handle, progress(env) as bar:
+        ids = env.desk.import_lines(handle, where, bar)
     if as_json:
         render.print_json({"imported": len(ids), "ids": ids})
     else:

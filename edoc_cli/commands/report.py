@@ -39,11 +39,13 @@ def report(
     """SLA compliance over the tickets registered in a period: volume, met/breached, medians, backlog."""
     from edoc_cli import render, render_report
     from edoc_cli.errors import UsageError
+    from edoc_cli.render_progress import progress
 
     if fmt not in ("table", "json", "csv"):
         raise UsageError(_("--format must be table, json or csv, not {value!r}").format(value=fmt))
     env = env_of(ctx)
-    data = env.desk.report(since, until, group_by)
+    with progress(env) as bar:
+        data = env.desk.report(since, until, group_by, bar)
     if as_json or fmt == "json":
         render.print_json(data)
     elif fmt == "csv":
