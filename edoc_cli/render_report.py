@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from edoc_cli.i18n import N_, _
-from edoc_cli.render import Column, _cell, _console, _short_time, fitted_table, say, table
+from edoc_cli.render import Column, _cell, _console, _short_time, fitted_table, say
 from edoc_cli.safe_text import for_terminal
 from edoc_cli.words import word
 
@@ -60,6 +60,13 @@ REPORT_COLUMNS = (
                                                               label=N_("backlog age max")))
 
 
+# The supervisor's lists (clause 16): numbers and times whole; a name or a text gives way first.
+TERMINATED_COLUMNS = (Column(N_("terminated (clause 16)")), Column(N_("at")), Column(N_("by"), drop=1),
+                      Column(N_("client"), drop=2), Column(N_("message"), cut=True))
+COMPLAINT_COLUMNS = (Column(N_("complaint")), Column(N_("status"), drop=2), Column(N_("received")),
+                     Column(N_("client"), drop=3), Column(N_("subject"), cut=True), Column(N_("assignee"), drop=1))
+
+
 def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     from edoc_cli.report import flat_rows
 
@@ -86,12 +93,12 @@ def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     # TSV block of its own, after a blank line.
     if report["terminated"]:
         _next_block(env)
-        table(env, [N_("terminated (clause 16)"), N_("at"), N_("by"), N_("client"), N_("message")],
+        fitted_table(env, TERMINATED_COLUMNS,
               guard([[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]]
                      for t in report["terminated"]]))
     if report["complaints"]:
         _next_block(env)
-        table(env, [N_("complaint"), N_("status"), N_("received"), N_("client"), N_("subject"), N_("assignee")],
+        fitted_table(env, COMPLAINT_COLUMNS,
               guard([[c["id"], word("status", c["status"]) if env.stdout_tty else c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
                      for c in report["complaints"]]))
 
@@ -106,8 +113,10 @@ def _spreadsheet_rows(env):
 
 
 def _next_block(env) -> None:
-    if not env.stdout_tty:
-        sys.stdout.write("\n")
+    """A blank line before each of the supervisor's lists: a TSV block of its own in a pipe, and
+    apart from the charts above it on a terminal."""
+    sys.stdout.write("\n")
+    sys.stdout.flush()
 
 
 def _group_key(env, group_by: str):

@@ -131,3 +131,23 @@ def test_report_fits_the_terminal_and_matches_its_golden_screen(day, columns, la
               "ru": ["ошибка", "консультация" if columns > 80 else "консульта…", "ИТОГО"]}[lang]
     assert [line.split()[0] for line in body] == groups  # one line a group, in the run's language
     assert [line.split()[1:4] for line in body] == [["1", "0", "1"], ["3", "0", "3"], ["4", "0", "4"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_supervisors_lists_keep_numbers_whole_at_80_columns(day, lang):
+    """The report's complaints and terminations (clause 16) fit too: a number or a time never folds."""
+    complaint = day.open_ticket(now="2026-11-26T12:00:00+05:00", category="complaint", channel="email",
+                                topic=None, subject="Оператор не перезвонил, как обещал, хотя обещал дважды")
+    assert day.run("terminate", IDS[2], "-m", "Клиент оскорблял оператора в чате, " * 3,
+                   now="2026-11-26T14:20:00+05:00").code == 0
+    shown = plain(screen(day, 80, "report", "--since", "2026-11-01", lang=lang))
+    lines = shown.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines), max(map(cell_len, lines))
+    for number in (complaint, IDS[2]):
+        rows = [line for line in lines if number in line]
+        assert rows and all(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", row) for row in rows), (number, shown)
+    # Nothing folded onto a line of its own: every line of the two lists starts with a number.
+    lists = shown[shown.index("terminated (clause 16)" if lang == "en" else "прекращено (пункт 16)"):]
+    body = [line for line in lists.splitlines() if line.strip() and not line.startswith(("─", " ", "terminated",
+                                                                                         "complaint", "прекращ", "жалоба"))]
+    assert all(line.startswith("ED-2026-") for line in body), body
