@@ -15,7 +15,7 @@ from edoc_cli.i18n import _
 
 # command -> (module, the command's name in that module's Typer app, or None: the app is a group)
 COMMANDS: dict[str, tuple[str, str | None]] = {
-    "open": ("open", "open"), "list": ("list", "list"), "show": ("show", "show"),
+    "open": ("open", "open"), "list": ("list", "list"), "search": ("list", "search"), "show": ("show", "show"),
     **{name: ("actions", name) for name in (
         "assign", "reply", "request-info", "client-reply", "note", "diagnose", "postpone", "resume",
         "escalate", "close", "reopen", "terminate")},

@@ -93,10 +93,10 @@ class Snapshot(ABC):
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
-               until: datetime | None = None) -> Iterable[Ticket]:
-        """The sound tickets of these statuses registered in [since, until), before the SLA figures
-        are worked out. The other fields (`assignee` "-": none) a store may pick by index; the
-        caller applies them again, with the SLA figures."""
+               until: datetime | None = None, client: Any = None, text: Any = None) -> Iterable[Ticket]:
+        """The sound tickets of these statuses registered in [since, until), of the `client` and saying
+        the `text` looked for (search.Needle), before the SLA figures are worked out. The other fields
+        (`assignee` "-": none) a store may pick by index; the caller applies them again, with the SLA figures."""
         from edoc_cli.ticket import ACTIVE
 
         statuses = set(statuses)
@@ -109,7 +109,8 @@ class Snapshot(ABC):
                 registered = datetime.fromisoformat(ticket["created_at"])
                 if (since is not None and registered < since) or (until is not None and registered >= until):
                     continue
-            yield ticket
+            if found(ticket, client, text):
+                yield ticket
 
     @abstractmethod
     def summary_months(self) -> list[str]:
@@ -208,6 +209,11 @@ class Snapshot(ABC):
 
     def close(self) -> None:
         """Let go of what the snapshot holds (open files, a connection)."""
+
+
+def found(ticket: Ticket, client: Any = None, text: Any = None) -> bool:
+    """Whether the ticket is of the `client` and says the `text` looked for (search.Needle, None: any)."""
+    return (client is None or client.finds_client(ticket.get("client"))) and (text is None or text.finds_text(ticket))
 
 
 class Store(ABC):

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreWriteFailed, ValidationFailed
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Snapshot, Store, encode
+from edoc_cli.store.base import Snapshot, Store, encode, found
 from edoc_cli.store.postgres.schema import COLUMNS, EVENTS, SCHEMA_VERSION, TRUSTED
 from edoc_cli.ticket_id import MAX_SEQUENCE, sequence_key, split_number
 from edoc_cli.ticket_rules import RULES_VERSION, record_problems
@@ -132,7 +132,7 @@ class PgSnapshot(Snapshot):
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
-               until: datetime | None = None) -> Iterator[dict[str, Any]]:
+               until: datetime | None = None, client: Any = None, text: Any = None) -> Iterator[dict[str, Any]]:
         """The sound tickets a list asks for, picked by the server on its indexed columns."""
         where, params = ["t.status = ANY(%s)"], [list(statuses)]
         for column, value in (("category", category), ("sla_level", level), ("priority", priority)):
@@ -152,7 +152,9 @@ class PgSnapshot(Snapshot):
             params.append(until)
         if "closed" not in statuses:
             where.append("t.status <> 'closed'")  # the partial index of open work
-        yield from self._sound(self._rows(" AND ".join(where), tuple(params)))
+        for ticket in self._sound(self._rows(" AND ".join(where), tuple(params))):
+            if found(ticket, client, text):
+                yield ticket
 
     def summary_months(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT DISTINCT month FROM edoc.summaries ORDER BY month")]
