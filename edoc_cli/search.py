@@ -85,6 +85,26 @@ class Needle:
         return any(self.folded in fold(text) for text in _texts(ticket))
 
 
+    def index_bytes(self) -> list[bytes]:
+        """What an index of index_text() lines must hold (UTF-8) for a ticket to be a candidate."""
+        return [self.folded.encode("utf-8"), *(d.encode("ascii") for d in self.digits)]
+
+
+SEPARATOR = "\x1f"  # between the fields of index_text: a needle (never a control character) spans none
+
+
+def index_text(ticket: Any) -> str:
+    """All that the matcher compares, folded, as one line: a store's index of candidates. A ticket the
+    matcher finds holds the needle's folded text or one of its digit strings here (Needle.index_bytes)."""
+    if not isinstance(ticket, dict):
+        return ""
+    client = ticket.get("client") if isinstance(ticket.get("client"), dict) else {}
+    parts = [fold(v) for v in (client.get(k) for k in CLIENT_FIELDS) if isinstance(v, str)]
+    parts += [re.sub(r"\D", "", v) for v in (client.get(k) for k in ("iin", "bin", "phone")) if isinstance(v, str)]
+    parts += [fold(t) for t in _texts(ticket)]
+    return SEPARATOR.join(parts).replace("\n", SEPARATOR).replace("\r", SEPARATOR)
+
+
 def _texts(ticket: dict[str, Any]) -> Iterator[str]:
     for key in ("subject", "description"):
         if isinstance(ticket.get(key), str):

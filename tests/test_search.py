@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -242,3 +243,52 @@ def test_both_stores_find_the_same(request, tmp_path):
         results = [d.run(*args, now=LATER) for d in desks]
         assert results[0].code == results[1].code == 0, results
         assert results[0].out == results[1].out, args
+
+
+# -- the JSON store's index of its archive (store/jsonfiles/finder.py) ------------------------------
+
+@pytest.mark.json_only(reason="the JSON store's archive files and the search cache made from them")
+def test_the_archive_index_is_a_cache_that_is_never_wrong(desk, tmp_path):
+    a, b = desk.ids["a"], desk.ids["b"]
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache)}
+
+    def search(text):
+        result = desk.run("search", text, "--json", now=LATER, env=env)
+        assert result.code == 0, result
+        return [t["id"] for t in result.json()]
+
+    assert search("перевыпущен") == [a]                 # made now
+    made = list(cache.rglob("*.find"))
+    assert len(made) == 1 and b"\\u" not in made[0].read_bytes()
+    assert search("перевыпущен") == [a]                 # read
+    # A bucket rewritten since (b closed into the same bucket): the index is made again, b found.
+    assert desk.run("close", b, "--resolution", "resolved", "-m", "Готово, ключ перевыпущен", now=LATER).code == 0
+    assert search("перевыпущен") == [b, a]
+    # A damaged index, or one that names the wrong place, is only slower.
+    shifted = re.sub(rb"\t(\d+)\t", lambda m: b"\t%d\t" % (int(m.group(1)) + 1), made[0].read_bytes())
+    for damage in (b"garbage", shifted,
+                   made[0].read_bytes().split(b"\n")[0] + "\nED-2026-000001\t0\t5\tперевыпущен\n".encode()):
+        made[0].write_bytes(damage)
+        assert search("перевыпущен") == [b, a], damage[:80]
+    # A cache that cannot be written, or a bucket edited by hand into another layout: read whole.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    result = desk.run("search", "перевыпущен", "--json", now=LATER, env={"XDG_CACHE_HOME": str(blocked)})
+    assert [t["id"] for t in result.json()] == [b, a]
+    bucket = next((desk.store.parent / "tickets.json.archive").glob("ED-*.json"))
+    bucket.write_text(json.dumps(json.loads(bucket.read_text(encoding="utf-8")), indent=1), encoding="utf-8")
+    assert search("перевыпущен") == [b, a]
+
+
+@pytest.mark.json_only(reason="a damaged record in the JSON store's archive")
+def test_a_damaged_archived_record_is_skipped_and_told_by_a_search(desk, tmp_path):
+    a = desk.ids["a"]
+    bucket = next((desk.store.parent / "tickets.json.archive").glob("ED-*.json"))
+    data = json.loads(bucket.read_text(encoding="utf-8"))
+    record = next(iter(data["tickets"].values()))
+    record["status"] = "lost"
+    bucket.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    result = desk.run("search", "перевыпущен", "--json", now=LATER, env={"XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert result.code == 0 and result.json() == []
+    assert a in result.err and "damaged" in result.err

@@ -102,15 +102,7 @@ class Snapshot(ABC):
         statuses = set(statuses)
         # Everyday lists see only open work: the archive is read only when closed tickets are asked for.
         tickets = self.active_tickets() if statuses <= set(ACTIVE) else self.iter_all_tickets()
-        for ticket in tickets:
-            if ticket["status"] not in statuses:
-                continue
-            if since is not None or until is not None:
-                registered = datetime.fromisoformat(ticket["created_at"])
-                if (since is not None and registered < since) or (until is not None and registered >= until):
-                    continue
-            if found(ticket, client, text):
-                yield ticket
+        yield from (t for t in tickets if kept(t, statuses, since, until, client, text))
 
     @abstractmethod
     def summary_months(self) -> list[str]:
@@ -209,6 +201,18 @@ class Snapshot(ABC):
 
     def close(self) -> None:
         """Let go of what the snapshot holds (open files, a connection)."""
+
+
+def kept(ticket: Ticket, statuses: set[str], since: datetime | None, until: datetime | None, client: Any = None,
+         text: Any = None) -> bool:
+    """Whether `listed` keeps the ticket (its status, registration time, client and text)."""
+    if ticket["status"] not in statuses:
+        return False
+    if since is not None or until is not None:
+        registered = datetime.fromisoformat(ticket["created_at"])
+        if (since is not None and registered < since) or (until is not None and registered >= until):
+            return False
+    return found(ticket, client, text)
 
 
 def found(ticket: Ticket, client: Any = None, text: Any = None) -> bool:

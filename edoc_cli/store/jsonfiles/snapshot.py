@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Snapshot
+from edoc_cli.store.base import Snapshot, kept
+from edoc_cli.store.jsonfiles import finder
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.numbers import Numbers
@@ -16,6 +18,7 @@ from edoc_cli.store.jsonfiles.layout import (
     ARCHIVED_SCHEMAS, META, NUMBERS, NUMBERS_FILE, SCHEMA_VERSION, SUMMARIES, TICKETS, Encoded, bucket_name,
     bucket_of, bucket_order, meta_problems, order_of, order_of_id, plain, schema_of, summary_month, untouched_hint,
 )
+from edoc_cli.ticket import ACTIVE
 from edoc_cli.ticket_rules import SUSPECT_ESCAPE, record_problems
 
 
@@ -174,19 +177,66 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
 
         def archived() -> Iterator[dict[str, Any]]:
             for name in self.bucket_names():
+                if sound_only:
+                    yield from self._bucket_tickets(name, in_store)
+                    continue
                 tickets = self._bucket(name, keep=False)
-                for tid in sorted(tickets, key=order_of_id):
-                    if tid in in_store:
-                        continue
-                    ticket = plain(tickets[tid])
-                    if sound_only:
-                        problems = record_problems(ticket, not self.texts_suspect)
-                        if problems:
-                            self.note_damage(tid, problems[0])
-                            continue
-                    yield ticket
+                yield from (plain(tickets[tid]) for tid in sorted(tickets, key=order_of_id) if tid not in in_store)
 
         yield from heapq.merge(pending, archived(), key=order_of)
+
+    def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
+               assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
+               until: datetime | None = None, client: Any = None, text: Any = None) -> Iterator[dict[str, Any]]:
+        """As every store lists; a search of closed tickets reads of the archive only the tickets its
+        index names (finder.py)."""
+        statuses = set(statuses)
+        needle = text or client
+        if needle is None or statuses <= set(ACTIVE) or not self.archived:
+            yield from super().listed(statuses, category, level, assignee, priority, since, until, client, text)
+            return
+        yield from (t for t in self.pending_tickets() if kept(t, statuses, since, until, client, text))
+        in_store = set(self._id_map())
+        folder = finder.cache_folder(self.store.archive_dir)
+        for name in self.bucket_names():
+            for ticket in self._searched(folder, name, needle.index_bytes()):
+                if ticket["id"] not in in_store and kept(ticket, statuses, since, until, client, text):
+                    yield ticket
+
+    def _searched(self, folder, name: str, needles: list[bytes]) -> Iterator[dict[str, Any]]:
+        """The sound tickets of one bucket its index names as candidates (the whole bucket without one)."""
+        stat = None if name in self._archive else self.files.stat(name)
+        found = stat and finder.candidates(folder, name, stat, lambda: self.files.raw(name)[0], needles)
+        if found is None:
+            yield from self._bucket_tickets(name)
+            return
+        for tid, offset, length in found:
+            chunk = self.files.read_at(name, offset, length)
+            try:
+                ticket = json.loads(chunk)
+            except ValueError:
+                ticket = None
+            if not (isinstance(ticket, dict) and ticket.get("id") == tid):
+                yield from self._bucket_tickets(name)  # the index and the file disagree: read it whole
+                return
+            problems = record_problems(ticket, not (self.texts_suspect or SUSPECT_ESCAPE.search(chunk)))
+            if problems:
+                self.note_damage(tid, problems[0])
+            else:
+                yield ticket
+
+    def _bucket_tickets(self, name: str, in_store: set[str] = frozenset()) -> Iterator[dict[str, Any]]:
+        """The sound tickets of one archive bucket but those `in_store` (damaged records noted)."""
+        tickets = self._bucket(name, keep=False)
+        for tid in sorted(tickets, key=order_of_id):
+            if tid in in_store:
+                continue
+            ticket = plain(tickets[tid])
+            problems = record_problems(ticket, not self.texts_suspect)
+            if problems:
+                self.note_damage(tid, problems[0])
+                continue
+            yield ticket
 
     def archive_place(self, ticket_id: str) -> str:
         return bucket_name(ticket_id) or "?"
