@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from datetime import date, datetime, timedelta, timezone
 
 TZ = timezone(timedelta(hours=5))
@@ -59,6 +60,11 @@ ORG_WORDS = ["Алматы", "Астана", "Сарыарка", "Жетысу",
 ORG_KINDS = ["ТОО", "АО", "ИП", "ГУ", "КГП"]
 
 
+def document(number: str) -> str:
+    """The number of the document a ticket's note names (what a free-text search looks for)."""
+    return f"ДК-{zlib.crc32(number.encode()) % 10_000_000:07d}"
+
+
 def clients(seed: int, count: int = 20_000) -> list[dict]:
     """The desk's clients: people with an IIN, a phone and an e-mail; a third of them of an organisation."""
     rng = random.Random(seed + 1)  # a generator of their own: the tickets' draws stay as they were
@@ -99,7 +105,8 @@ def ticket(rng: random.Random, number: str, created: datetime, closed: bool, peo
     if rng.random() < 0.3:
         step(rng.randrange(10, 120), type="info_requested", message="Пришлите, пожалуйста, скриншот ошибки.")
         step(rng.randrange(30, 600), type="client_replied", message="Скриншот во вложении.")
-    step(rng.randrange(10, 300), type="note", message="Проверили журнал подписи, сертификат действителен.")
+    step(rng.randrange(10, 300), type="note", message="Проверили журнал подписи, сертификат действителен. "
+         f"Документ {document(number)}.")
     if closed:
         step(rng.randrange(30, 900), type="closed", resolution="resolved", message="Вопрос решён.")
     priority = next((e["priority"] for e in history if e["type"] == "diagnosed"), None)
