@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import BIN, IIN, make_desk
+from conftest import BIN, make_desk
 
 T = "2026-11-26T{}:00+05:00"
 LATER = T.format("16:00")

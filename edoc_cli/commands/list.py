@@ -75,13 +75,9 @@ def list_(
     wide: bool = WIDE_OPTION,
 ) -> None:
     """List tickets not yet closed (unless --status or --all), nearest due time first."""
-    env = env_of(ctx)
-    fmt = _format(fmt, as_json)
-    wanted = env.desk.list_filter(status=status, all_=all_, category=category, level=level,
-                                  assignee=assignee, priority=priority, breached=breached,
-                                  due_within=due_within, since=since, until=until, mine=mine, client=client,
-                                  text=text, sort=sort, reverse=reverse, limit=limit)
-    _show(env, env.desk.find(wanted), fmt, wide, _("no tickets match"))
+    _listed(ctx, _format(fmt, as_json), wide, _("no tickets match"), status=status, all_=all_, category=category,
+            level=level, assignee=assignee, priority=priority, breached=breached, due_within=due_within,
+            since=since, until=until, mine=mine, client=client, text=text, sort=sort, reverse=reverse, limit=limit)
 
 
 @app.command("search")
@@ -100,11 +96,8 @@ def search(
     wide: bool = WIDE_OPTION,
 ) -> None:
     """Find tickets, open and closed, by client (name, IIN/BIN, phone, e-mail, organisation) or by any text."""
-    env = env_of(ctx)
-    fmt = _format(fmt, as_json)
-    wanted = env.desk.list_filter(status=status, all_=True, mine=mine, text=_search_text(text), sort=sort,
-                                  reverse=reverse, limit=limit)
-    _show(env, env.desk.find(wanted), fmt, wide, _("nothing found"))
+    _listed(ctx, _format(fmt, as_json), wide, _("nothing found"), status=status, all_=True, mine=mine,
+            text=_search_text(text), sort=sort, reverse=reverse, limit=limit)
 
 
 def _search_text(text: str) -> str:
@@ -127,10 +120,13 @@ def _format(fmt: str, as_json: bool) -> str:
     return "json" if as_json else fmt
 
 
-def _show(env, found, fmt: str, wide: bool, none: str) -> None:
-    """The tickets found, in `fmt`; on stderr, that more matched than --limit let through."""
+def _listed(ctx: typer.Context, fmt: str, wide: bool, none: str, **given) -> None:
+    """The tickets a list or a search asks for (`given`: the values of Desk.list_filter), in `fmt`; on
+    stderr, `none` when there is none, and that more matched than --limit let through."""
     from edoc_cli import render
 
+    env = env_of(ctx)
+    found = env.desk.find(env.desk.list_filter(**given))
     views = found.views
     if fmt == "json":
         render.print_json(views)
