@@ -292,3 +292,24 @@ def test_a_damaged_archived_record_is_skipped_and_told_by_a_search(desk, tmp_pat
     result = desk.run("search", "перевыпущен", "--json", now=LATER, env={"XDG_CACHE_HOME": str(tmp_path / "c")})
     assert result.code == 0 and result.json() == []
     assert a in result.err and "damaged" in result.err
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_search_on_a_terminal_fits_it_and_passes_no_escape_from_stored_text(edoc, tmp_path, columns):
+    from rich.cells import cell_len
+    from test_screens import ANSI, screen
+
+    first = edoc.open_ticket(now=T.format("09:00"), name="Иванов Иван Иванович")
+    record = json.loads(edoc.run("export").out.splitlines()[0])
+    record["id"] = first.replace("000001", "000002")
+    record["subject"] = "Иванов \x1b]0;pwned\x07\x1b[2J\x1b[31mкрасный\x1b[0m " + "длинная тема " * 12
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert edoc.run("import", str(path)).code == 0
+    shown = screen(edoc, columns, "search", "иванов")
+    text = ANSI.sub("", shown)  # edoc's own styling (bold headings) goes; nothing else may start with ESC
+    assert "\x1b" not in text and "\x07" not in text and "pwned" not in text
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    assert all(cell_len(line) <= columns for line in lines), lines
+    body = [line for line in lines if re.search(r"ED-\d{4}-\d{6}", line)]
+    assert [re.search(r"ED-\d{4}-\d{6}", line).group() for line in body] == [record["id"], first]
