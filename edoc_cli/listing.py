@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from edoc_cli.ticket import PRIORITIES
@@ -14,7 +14,7 @@ from edoc_cli.search import Needle
 from edoc_cli.sla import next_due
 from edoc_cli.config import Config
 from edoc_cli.rules.checklist import one_of
-from edoc_cli.ticket_id import split_number
+from edoc_cli.store.base import ORDERS, ListAgain, instant_order, number_order, order_key
 from edoc_cli.tz import parse_duration, parse_typed_instant
 
 # --sort: each field in the order a person wants it first (README: "Everyday use"); --reverse turns it.
@@ -113,55 +113,60 @@ def _when(flag: str, value: str | None, tz) -> datetime | None:
 
 @dataclass
 class Found:
-    """What a list or a search found: the tickets shown (views), and how many matched in all."""
+    """What a list or a search found: the tickets shown (views), and how many matched in all (None: more
+    than were shown, not counted)."""
 
     views: list[dict[str, Any]]
-    total: int
+    total: int | None
 
 
 def select(desk, wanted: ListFilter) -> Found:
     """The matching tickets as views (desk.view), in `wanted`'s order, at most `wanted.limit` of them."""
+    try:
+        return _select(desk, wanted)
+    except ListAgain:  # the store set aside what misled it: a second reading reads without it
+        return _select(desk, wanted)
+
+
+def _select(desk, wanted: ListFilter) -> Found:
+    key, newest_first = sort_key(wanted.sort)
+    descending = newest_first != wanted.reverse
+    # Ordered as stored and cut at --limit: the store gives them in order, and only those shown are
+    # read in full and viewed (a search of five years); how many more there are is not counted.
+    ordered = wanted.limit is not None and not wanted.needs_clocks and wanted.sort in ORDERS
     tickets = desk.store.snapshot().listed(wanted.statuses, category=wanted.category, level=wanted.level,
                                            assignee=wanted.assignee, priority=wanted.priority,
                                            since=wanted.since, until=wanted.until, client=wanted.client,
-                                           text=wanted.text)
+                                           text=wanted.text, order=(wanted.sort, descending) if ordered else None)
     # Of these statuses, registered in [since, until), of this client or text: the store picked them.
+    if ordered:
+        shown, more = [], False
+        for ticket in tickets:
+            if wanted.accepts(ticket):
+                if len(shown) == wanted.limit:
+                    more = True
+                    break
+                shown.append(ticket)
+        getattr(tickets, "close", lambda: None)()  # the rest unread (a database cursor let go)
+        return Found([desk.view(t) for t in shown], None if more else len(shown))
     chosen = [t for t in tickets if wanted.accepts(t)]
     if wanted.needs_clocks:
         chosen = [v for v in map(desk.view, chosen) if wanted.accepts_clocks(v)]
-    # else ordered and cut as stored: only the tickets shown are viewed (a search of five years)
-    key, newest_first = sort_key(wanted.sort)
-    chosen.sort(key=key, reverse=newest_first != wanted.reverse)
-    total = len(chosen)
+    chosen.sort(key=key, reverse=descending)
     shown = chosen[:wanted.limit] if wanted.limit else chosen
-    if not wanted.needs_clocks:
-        shown = [desk.view(t) for t in shown]
-    return Found(shown, total)
+    return Found(shown if wanted.needs_clocks else [desk.view(t) for t in shown], len(chosen))
 
 
 def sort_key(name: str) -> tuple[Callable[[dict[str, Any]], tuple], bool]:
     """The key that puts tickets (views for "due" and "priority") in --sort `name`'s order, and whether
     that order is the key's descending one (newest first)."""
     if name == "due":  # the nearest unmet deadline first; none last
-        return (lambda v: (next_due(v) is None, _utc(next_due(v)) if next_due(v) else "", _number(v))), False
+        return (lambda v: (next_due(v) is None, instant_order(next_due(v)) if next_due(v) else 0.0,
+                           number_order(v["id"]))), False
     if name == "priority":  # the most urgent first, then the nearest deadline; undiagnosed last
         due = sort_key("due")[0]
         return (lambda v: (PRIORITIES.index(v["priority"]) if v.get("priority") in PRIORITIES
                            else len(PRIORITIES), *due(v))), False
-    if name == "id":  # registration order
-        return _number, False
-    if name == "created":
-        return (lambda t: (_utc(t["created_at"]), _number(t))), True
-    return (lambda t: (_utc(t["history"][-1]["at"]), _number(t))), True  # updated: the last event's time
-
-
-def _number(ticket: dict[str, Any]) -> tuple:
-    """Registration-number order: by prefix, year, then the number as a number."""
-    try:
-        return split_number(ticket["id"])
-    except ValueError:
-        return (ticket["id"], 0, 0)
-
-
-def _utc(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).isoformat()
+    if name in ORDERS:  # created: the newest first; id: registration order
+        return order_key(name), name == "created"
+    return (lambda t: (instant_order(t["history"][-1]["at"]), number_order(t["id"]))), True  # updated: last event

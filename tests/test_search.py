@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from conftest import BIN, make_desk
+from conftest import BIN, IIN, make_desk
 
 T = "2026-11-26T{}:00+05:00"
 LATER = T.format("16:00")
@@ -128,7 +128,8 @@ def test_order_limit_and_the_note_about_more(desk):
     assert found(desk, "search", "профил", "--sort", "updated") == [d, c, b, a]
     result = desk.run("search", "профил", "--limit", "2", "--json", now=LATER)
     assert [t["id"] for t in result.json()] == [d, c]
-    assert "2 of 4 tickets shown" in result.err
+    assert "the first 2 tickets shown" in result.err      # newest first: read no further than it needs
+    assert "2 of 4 tickets shown" in desk.run("list", "--all", "--limit", "2", now=LATER).err  # by due: all read
     assert "shown" not in desk.run("search", "профил", "--limit", "4", now=LATER).err
 
 
@@ -313,3 +314,22 @@ def test_search_on_a_terminal_fits_it_and_passes_no_escape_from_stored_text(edoc
     assert all(cell_len(line) <= columns for line in lines), lines
     body = [line for line in lines if re.search(r"ED-\d{4}-\d{6}", line)]
     assert [re.search(r"ED-\d{4}-\d{6}", line).group() for line in body] == [record["id"], first]
+
+
+def test_a_search_read_page_by_page_finds_what_the_whole_list_finds(edoc):
+    """150 tickets: the newest-first search reads them a page at a time (PostgreSQL: 64, then 256) and
+    stops at --limit; what it shows is the head of the whole, ordered list."""
+    requests = [{"client_type": "user", "name": f"Клиент {n:03d}", "iin": IIN, "email": f"c{n}@example.kz",
+                 "category": "consultation", "channel": "phone", "topic": "profile", "subject": f"Тема {n}",
+                 "description": "Смена профиля", "faq_checked": True} for n in range(150)]
+    assert edoc.run("open", "--from-json", "-", input=json.dumps(requests), now=T.format("09:00")).code == 0
+    assert edoc.run("close", "ED-2026-000070", "--resolution", "resolved", now=T.format("09:30")).code == 0
+    whole = found(edoc, "list", "--all", "--text", "клиент", "--sort", "created")  # every one, then sorted
+    assert len(whole) == 150 and whole[0] == "ED-2026-000150" and whole[-1] == "ED-2026-000001"
+    for limit in ("1", "64", "65", "100", "149"):
+        result = edoc.run("search", "КЛИЕНТ", "--limit", limit, "--json", now=LATER)
+        assert [t["id"] for t in result.json()] == whole[:int(limit)], limit
+        assert f"the first {limit} tickets shown" in result.err
+    result = edoc.run("search", "клиент", "--limit", "150", "--json", "--reverse", now=LATER)
+    assert [t["id"] for t in result.json()] == whole[::-1] and "shown" not in result.err
+    assert found(edoc, "search", "клиент 07", "--sort", "id") == [f"ED-2026-{n:06d}" for n in range(71, 81)]

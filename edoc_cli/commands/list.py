@@ -138,6 +138,8 @@ def _listed(ctx: typer.Context, fmt: str, wide: bool, none: str, **given) -> Non
         render.ticket_list(env, views, wide=wide)
     else:
         render.say(none)
-    if found.total > len(views):
+    if found.total is None:
+        render.say(_("the first {shown} tickets shown; --limit N shows more").format(shown=len(views)))
+    elif found.total > len(views):
         render.say(_("{shown} of {total} tickets shown; --limit N shows more").format(
             shown=len(views), total=found.total))

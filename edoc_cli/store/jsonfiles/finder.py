@@ -18,12 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from pathlib import Path
 from typing import Iterator
 
 from edoc_cli.search import index_text
 
-FORMAT = "edoc-find 1"
+FORMAT = "edoc-find 2"
 _OPEN = b'{"tickets":{'  # how edoc writes a bucket (compact JSON); any other layout is read whole
 
 
@@ -34,47 +35,68 @@ def cache_folder(archive_dir: Path) -> Path:
 
 
 def candidates(folder: Path, name: str, stat: os.stat_result, read, needles: list[bytes]
-               ) -> list[tuple[str, int, int]] | None:
-    """(number, offset, length) of the tickets of bucket `name` whose index line holds one of `needles`;
-    None when the bucket cannot be indexed (it is then read whole). `read()`: the bucket's bytes."""
-    header = f"{FORMAT} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino} {stat.st_dev}\n".encode()
+               ) -> list[tuple[str, int, int, str]] | None:
+    """(number, offset, length, registered at) of the tickets of bucket `name` whose index line holds one
+    of `needles`; None when the bucket cannot be indexed (it is then read whole). `read()`: its bytes."""
+    made_from = f"{FORMAT} {stat.st_size} {stat.st_mtime_ns} {stat.st_ino} {stat.st_dev}"
     path = folder / (name + ".find")
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         data = b""
-    if not data.startswith(header):
+    head, _, body = data.partition(b"\n")
+    if head != _header(made_from, body):  # made from another file, or damaged since
         lines = _index(read())
         if lines is None:
             return None
-        data = header + b"".join(lines)
+        body = b"".join(lines)
+        data = _header(made_from, body) + b"\n" + body
         _save(path, data)
-    found: dict[int, tuple[str, int, int]] = {}
-    for needle in needles:
-        at = data.find(needle, len(header))
-        while at >= 0:
-            start = data.rfind(b"\n", 0, at) + 1
-            end = data.find(b"\n", at)
-            parts = data[start:end].split(b"\t", 3)
-            if len(parts) == 4 and at >= end - len(parts[3]):  # in the text, not in the number or offsets
-                found.setdefault(start, (parts[0].decode("utf-8", "replace"), int(parts[1]), int(parts[2])))
-            at = data.find(needle, end)
+    header = data[:data.index(b"\n") + 1]
+    found: dict[int, tuple[str, int, int, str]] = {}
+    try:
+        for needle in needles:
+            at = data.find(needle, len(header))
+            while at >= 0:
+                start = data.rfind(b"\n", 0, at) + 1
+                end = data.find(b"\n", at)
+                if end < 0:
+                    raise ValueError("a line without its end")
+                parts = data[start:end].split(b"\t", 4)
+                if len(parts) != 5:
+                    raise ValueError("not a line of the index")
+                if at >= end - len(parts[4]):  # in the text, not in the number or offsets
+                    offset, length = int(parts[1]), int(parts[2])
+                    if offset < 0 or length < 0:
+                        raise ValueError("a negative offset")
+                    found.setdefault(start, (parts[0].decode("utf-8", "replace"), offset, length,
+                                             parts[3].decode("utf-8", "replace")))
+                at = data.find(needle, end)
+    except ValueError:  # a line not of this format: the cache is damaged, and the bucket is read whole
+        return None
     return [found[k] for k in sorted(found)]
 
 
+def _header(made_from: str, body: bytes) -> bytes:
+    """The first line of a cache: the file it was made from, and its own length and checksum (a cache
+    damaged or cut short is made again, never read as having nothing to find)."""
+    return f"{made_from} {len(body)} {zlib.crc32(body)}".encode()
+
+
 def _index(raw: bytes | None) -> list[bytes] | None:
-    """The index lines of a bucket's bytes ("number\\toffset\\tlength\\ttext\\n"), or None."""
+    """The index lines of a bucket's bytes ("number\\toffset\\tlength\\tcreated_at\\ttext\\n"), or None."""
     if raw is None or not raw.startswith(_OPEN):
         return None
     try:
-        return [f"{tid}\t{offset}\t{length}\t{text}\n".encode("utf-8") for tid, offset, length, text in _members(raw)]
+        return [f"{tid}\t{offset}\t{length}\t{created}\t{text}\n".encode("utf-8")
+                for tid, offset, length, created, text in _members(raw)]
     except (ValueError, UnicodeError, RecursionError, IndexError):
         return None
 
 
-def _members(raw: bytes) -> Iterator[tuple[str, int, int, str]]:
-    """(number, byte offset, byte length, index text) of each ticket of a compact bucket."""
+def _members(raw: bytes) -> Iterator[tuple[str, int, int, str, str]]:
+    """(number, byte offset, byte length, registered at, index text) of each ticket of a compact bucket."""
     text = raw.decode("utf-8")
     decoder = json.JSONDecoder()
     at, byte_at, seen = len(_OPEN), len(_OPEN), len(_OPEN)  # a character index, its byte offset
@@ -87,8 +109,9 @@ def _members(raw: bytes) -> Iterator[tuple[str, int, int, str]]:
         byte_at += len(text[seen:start].encode("utf-8"))
         length = len(text[start:at].encode("utf-8"))
         tid = doc.get("id") if isinstance(doc, dict) else None
-        if isinstance(tid, str) and "\t" not in tid and "\n" not in tid:
-            yield tid, byte_at, length, index_text(doc)
+        created = doc.get("created_at") if isinstance(doc, dict) else None
+        if all(isinstance(v, str) and "\t" not in v and "\n" not in v for v in (tid, created)):
+            yield tid, byte_at, length, created, index_text(doc)
         byte_at += length
         seen = at
         if text[at] == ",":

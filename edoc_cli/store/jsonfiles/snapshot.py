@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Snapshot, kept
+from edoc_cli.store.base import ListAgain, Snapshot, kept, order_key
 from edoc_cli.store.jsonfiles import finder
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
@@ -187,43 +187,52 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
-               until: datetime | None = None, client: Any = None, text: Any = None) -> Iterator[dict[str, Any]]:
+               until: datetime | None = None, client: Any = None, text: Any = None,
+               order: tuple[str, bool] | None = None) -> Iterator[dict[str, Any]]:
         """As every store lists; a search of closed tickets reads of the archive only the tickets its
-        index names (finder.py)."""
+        index names (finder.py), in `order` as it goes (only those taken are read)."""
         statuses = set(statuses)
         needle = text or client
         if needle is None or statuses <= set(ACTIVE) or not self.archived:
-            yield from super().listed(statuses, category, level, assignee, priority, since, until, client, text)
+            yield from super().listed(statuses, category, level, assignee, priority, since, until, client, text, order)
             return
-        yield from (t for t in self.pending_tickets() if kept(t, statuses, since, until, client, text))
+        key = order_key(order[0] if order else "id")
+        found: list[tuple[tuple, Any]] = [(key(t), t) for t in self.pending_tickets()]
         in_store = set(self._id_map())
-        folder = finder.cache_folder(self.store.archive_dir)
+        folder = None if getattr(self.store, "index_set_aside", False) else finder.cache_folder(self.store.archive_dir)
         for name in self.bucket_names():
-            for ticket in self._searched(folder, name, needle.index_bytes()):
-                if ticket["id"] not in in_store and kept(ticket, statuses, since, until, client, text):
-                    yield ticket
-
-    def _searched(self, folder, name: str, needles: list[bytes]) -> Iterator[dict[str, Any]]:
-        """The sound tickets of one bucket its index names as candidates (the whole bucket without one)."""
-        stat = None if name in self._archive else self.files.stat(name)
-        found = stat and finder.candidates(folder, name, stat, lambda: self.files.raw(name)[0], needles)
-        if found is None:
-            yield from self._bucket_tickets(name)
-            return
-        for tid, offset, length in found:
-            chunk = self.files.read_at(name, offset, length)
-            try:
-                ticket = json.loads(chunk)
-            except ValueError:
-                ticket = None
-            if not (isinstance(ticket, dict) and ticket.get("id") == tid):
-                yield from self._bucket_tickets(name)  # the index and the file disagree: read it whole
-                return
-            problems = record_problems(ticket, not (self.texts_suspect or SUSPECT_ESCAPE.search(chunk)))
-            if problems:
-                self.note_damage(tid, problems[0])
-            else:
+            stat = None if folder is None or name in self._archive else self.files.stat(name)
+            places = stat and finder.candidates(folder, name, stat, lambda: self.files.raw(name)[0],
+                                                needle.index_bytes())
+            if places is None:
+                found += [(key(t), t) for t in self._bucket_tickets(name, in_store)]
+                continue
+            found += [(key({"id": tid, "created_at": created}), (name, tid, offset, length))
+                      for tid, offset, length, created in places if tid not in in_store]
+        if order:
+            found.sort(key=lambda pair: pair[0], reverse=order[1])
+        for _key, ticket in found:
+            if isinstance(ticket, tuple):
+                ticket = self._indexed(*ticket)
+            if ticket is not None and kept(ticket, statuses, since, until, client, text):
                 yield ticket
+
+    def _indexed(self, name: str, tid: str, offset: int, length: int) -> dict[str, Any] | None:
+        """The ticket an index places there, if sound (None: damaged, and noted); ListAgain when the bucket
+        does not hold it there (the store's indexes are then set aside for this run: the listing starts again)."""
+        chunk = self.files.read_at(name, offset, length)
+        try:
+            ticket = json.loads(chunk)
+        except ValueError:
+            ticket = None
+        if not (isinstance(ticket, dict) and ticket.get("id") == tid):
+            self.store.index_set_aside = True
+            raise ListAgain(tid)
+        problems = record_problems(ticket, not (self.texts_suspect or SUSPECT_ESCAPE.search(chunk)))
+        if problems:
+            self.note_damage(tid, problems[0])
+            return None
+        return ticket
 
     def _bucket_tickets(self, name: str, in_store: set[str] = frozenset()) -> Iterator[dict[str, Any]]:
         """The sound tickets of one archive bucket but those `in_store` (damaged records noted)."""

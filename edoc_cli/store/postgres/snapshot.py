@@ -134,8 +134,10 @@ class PgSnapshot(Snapshot):
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
-               until: datetime | None = None, client: Any = None, text: Any = None) -> Iterator[dict[str, Any]]:
-        """The sound tickets a list asks for, picked by the server on its indexed columns."""
+               until: datetime | None = None, client: Any = None, text: Any = None,
+               order: tuple[str, bool] | None = None) -> Iterator[dict[str, Any]]:
+        """The sound tickets a list asks for, picked by the server on its indexed columns (and in `order`,
+        a page at a time: a search that wants the newest 50 reads 50, not five years)."""
         where, params = ["t.status = ANY(%s)"], [list(statuses)]
         for column, value in (("category", category), ("sla_level", level), ("priority", priority)):
             if value is not None:
@@ -146,12 +148,10 @@ class PgSnapshot(Snapshot):
         elif assignee is not None:
             where.append("t.assignee = %s")
             params.append(assignee)
-        if since is not None:
-            where.append("t.created_at >= %s")
-            params.append(since)
-        if until is not None:
-            where.append("t.created_at < %s")
-            params.append(until)
+        for op, value in ((">=", since), ("<", until)):
+            if value is not None:
+                where.append(f"t.created_at {op} %s")
+                params.append(value)
         if "closed" not in statuses:
             where.append("t.status <> 'closed'")  # the partial index of open work
         needle = text or client
@@ -162,9 +162,19 @@ class PgSnapshot(Snapshot):
             where.append(f"(t.search IS NULL OR NOT {_ROW_SIGNED} OR "
                          + " OR ".join(["strpos(t.search, %s) > 0"] * len(finds)) + ")")
             params += finds
-        for ticket in self._sound(self._rows(" AND ".join(where), tuple(params))):
-            if found(ticket, client, text):
-                yield ticket
+        if order is None:
+            yield from (t for t in self._sound(self._rows(" AND ".join(where), tuple(params))) if found(t, client, text))
+            return
+        # prefixes compared byte by byte, as Python compares them (base.number_order)
+        keys = (["t.created_at"] if order[0] == "created" else []) + ['t.prefix COLLATE "C"', "t.year", "t.n"]
+        by = ", ".join(k + (" DESC" if order[1] else "") for k in keys)
+        start, size = 0, 64  # pages small first (the newest 50 are one), then larger; one snapshot, one order
+        while True:
+            rows = list(self._rows(" AND ".join(where), tuple(params), f"{by} LIMIT {size} OFFSET {start}"))
+            yield from (t for t in self._sound(rows) if found(t, client, text))
+            if len(rows) < size:
+                return
+            start, size = start + size, min(size * 4, 16_384)
 
     def summary_months(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT DISTINCT month FROM edoc.summaries ORDER BY month")]
