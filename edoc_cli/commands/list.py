@@ -90,7 +90,7 @@ def search(
     sort: str = _sort_option("created", help="created (the default: the newest first), updated (the latest "
                              "change first), due (the nearest deadline first), priority (critical first) or id."),
     reverse: bool = REVERSE_OPTION,
-    limit: int = _limit_option(SEARCH_LIMIT, help="At most N tickets (default: 50)."),
+    limit: int = _limit_option(SEARCH_LIMIT, help="At most N tickets."),
     fmt: str = FORMAT_OPTION,
     as_json: bool = JSON_OPTION,
     wide: bool = WIDE_OPTION,
