@@ -40,7 +40,8 @@ def everyday(open_id: str, client: dict | None = None) -> list[tuple[str, list[s
     found = [] if client is None else [
         ("search: client by IIN", ["search", client["iin"], "--json"]),
         ("search: client by full name", ["search", client["name"], "--json"]),
-        ("search: free text (a note's document number)", ["search", client["document"], "--json"])]
+        ("search: free text (a note's document number)", ["search", client["document"], "--json"]),
+        ("search: a word every ticket holds (the newest 50)", ["search", "сертификат", "--json"])]
     return [("open", OPEN_ARGS), ("assign (open ticket)", ["assign", open_id, "bench"]),
             ("list --json", ["list", "--json"]), ("sweep", ["sweep"]),
             ("show (open ticket)", ["show", open_id, "--json"]), *found]

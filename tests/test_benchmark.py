@@ -28,6 +28,7 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
     for label in ("| open |", "| assign (open ticket) |", "| list --json |", "| sweep |", "| show (open ticket) |",
                   "| search: client by IIN |", "| search: client by full name |",
                   "| search: free text (a note's document number) |", "| search, the first after the import (",
+                  "| search: a word every ticket holds (the newest 50) |",
                   "| report over one year |",
                   "| import of the workload, median of 2 (", "| edoc list --json (empty store) |", "| edoc --help |"):
         assert label in table, label
