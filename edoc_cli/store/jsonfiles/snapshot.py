@@ -161,10 +161,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
         name = bucket_name(ticket_id)
         return name is not None and ticket_id in self._bucket(name)
 
-    def all_tickets(self) -> list[dict[str, Any]]:
-        """Every sound ticket, open and archived (reads the whole archive: not for everyday commands)."""
-        return list(self.iter_all_tickets())
-
     def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
         """Every ticket in registration-number order, one archive bucket in memory at a time.
 
@@ -197,40 +193,48 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             yield from super().listed(statuses, category, level, assignee, priority, since, until, client, text, order)
             return
         key = order_key(order[0] if order else "id")
-        found: list[tuple[tuple, Any]] = [(key(t), t) for t in self.pending_tickets()]
+        read: list[dict[str, Any]] = []  # tickets read whole (open ones, and buckets without an index)
+
+        def entries(tickets: Iterable[dict[str, Any]]) -> list[bytes]:
+            start, _ = len(read), read.extend(tickets)
+            return [finder.entry(key(t), finder.IN_MEMORY, i) for i, t in enumerate(read[start:], start)]
+        found = entries(self.pending_tickets())
         in_store = set(self._id_map())
         folder = None if getattr(self.store, "index_set_aside", False) else finder.cache_folder(self.store.archive_dir)
-        for name in self.bucket_names():
+        names = self.bucket_names()
+        for slot, name in enumerate(names):
             stat = None if folder is None or name in self._archive else self.files.stat(name)
             places = stat and finder.candidates(folder, name, stat, lambda: self.files.raw(name)[0],
                                                 needle.index_bytes())
             if places is None:
-                found += [(key(t), t) for t in self._bucket_tickets(name, in_store)]
+                found += entries(self._bucket_tickets(name, in_store))
                 continue
-            found += [(key({"id": tid, "created_at": created}), (name, tid, offset, length))
+            found += [finder.entry(key({"id": tid, "created_at": created}), slot, offset, length)
                       for tid, offset, length, created in places if tid not in in_store]
         if order:
-            found.sort(key=lambda pair: pair[0], reverse=order[1])
-        for _key, ticket in found:
-            if isinstance(ticket, tuple):
-                ticket = self._indexed(*ticket)
+            found.sort(reverse=order[1])
+        for packed in found:
+            slot, offset, length = finder.place(packed)
+            ticket = read[offset] if slot == finder.IN_MEMORY else self._indexed(names[slot], packed, key)
             if ticket is not None and kept(ticket, statuses, since, until, client, text):
                 yield ticket
 
-    def _indexed(self, name: str, tid: str, offset: int, length: int) -> dict[str, Any] | None:
-        """The ticket an index places there, if sound (None: damaged, and noted); ListAgain when the bucket
-        does not hold it there (the store's indexes are then set aside for this run: the listing starts again)."""
+    def _indexed(self, name: str, packed: bytes, key) -> dict[str, Any] | None:
+        """The ticket an index entry places in bucket `name`, if sound (None: damaged, and noted); ListAgain
+        when the bucket holds another there (the store's indexes are then set aside for this run)."""
+        slot, offset, length = finder.place(packed)
         chunk = self.files.read_at(name, offset, length)
-        try:
+        try:  # the same number (and time) as the index says, or the index is set aside
             ticket = json.loads(chunk)
-        except ValueError:
-            ticket = None
-        if not (isinstance(ticket, dict) and ticket.get("id") == tid):
+            same = finder.entry(key(ticket), slot, offset, length) == packed
+        except (ValueError, TypeError, KeyError, AttributeError):
+            ticket, same = None, False
+        if not same:
             self.store.index_set_aside = True
-            raise ListAgain(tid)
+            raise ListAgain(name)
         problems = record_problems(ticket, not (self.texts_suspect or SUSPECT_ESCAPE.search(chunk)))
         if problems:
-            self.note_damage(tid, problems[0])
+            self.note_damage(str(ticket["id"])[:40], problems[0])
             return None
         return ticket
 
@@ -295,9 +299,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             yield from self._bucket(name, keep=False)
 
     # -- changes -----------------------------------------------------------------
-    def insert(self, ticket: dict[str, Any]) -> None:
-        self.put(ticket)
-
     def take_into_archive(self, ticket: dict[str, Any]) -> None:
         """Archive a closed ticket this snapshot holds as its only copy (a schema 1 store's migration)."""
         self._known_in_archive.add(ticket["id"])
@@ -317,9 +318,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             for ticket, doc_id in zip(tickets, self.tickets.insert_multiple(tickets)):
                 ids[ticket["id"]] = doc_id
                 self._sound.add(str(doc_id))
-
-    def replace(self, ticket: dict[str, Any]) -> None:
-        self.put(ticket)
 
     def put(self, ticket: dict[str, Any]) -> None:
         """Store the ticket where it belongs: open ones in the store proper, closed ones archived.
