@@ -15,8 +15,8 @@ from edoc_cli.i18n import _
 
 # command -> (module, the command's name in that module's Typer app, or None: the app is a group)
 COMMANDS: dict[str, tuple[str, str | None]] = {
-    "demo": ("demo", "demo"), "open": ("open", "open"), "list": ("list", "list"), "show": ("show", "show"),
-    "edit": ("edit", "edit"),
+    "demo": ("demo", "demo"), "open": ("open", "open"), "list": ("list", "list"), "search": ("list", "search"),
+    "show": ("show", "show"), "edit": ("edit", "edit"),
     **{name: ("actions", name) for name in (
         "assign", "reply", "request-info", "client-reply", "note", "diagnose", "postpone", "resume",
         "escalate", "close", "reopen", "terminate")},
@@ -136,6 +136,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
     """The root's options given after the subcommand (`edoc open --lang en`) moved before it,
     where click looks for them. A subcommand's own option of the same name, and the value of one
     of its options (`note ID -m --lang`), stay where they are; nothing after `--` moves."""
+    from itertools import islice
+
     import click
 
     i = 0
@@ -165,11 +167,11 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if flag in GLOBAL_VALUED + GLOBAL_FLAGS and flag not in names:
             front.append(arg)
             if arg in GLOBAL_VALUED:
-                front.append(next(rest, ""))
+                front.append(next(rest, ""))  # none given: "" (the error then names the option)
             continue
         kept.append(arg)
         if arg in valued:
-            kept.append(next(rest, ""))
+            kept += list(islice(rest, 1))
         elif not arg.startswith("-") and arg in getattr(command, "commands", {}):
             command = command.commands[arg]
             names, valued = own(command)
@@ -203,6 +205,12 @@ def _speak(args: list[str]) -> None:
     i18n.use(lang)
     modules = [f"click.{m}" for m in ("core", "exceptions", "formatting", "decorators", "types", "parser",
                                       "termui", "utils")] + ["typer.core"]
+    translate = i18n._
+    # The names click gives its number types, shown in its errors and as metavars (INTEGER RANGE).
+    for kind in (click.types.IntParamType, click.types.IntRange, click.types.FloatParamType,
+                 click.types.FloatRange, click.types.BoolParamType):
+        kind._edoc_name = vars(kind).get("_edoc_name", vars(kind)["name"])  # its own, not a base class's
+        kind.name = translate(kind._edoc_name)
     for name in modules:
         mod = sys.modules.get(name)
         if mod is not None and hasattr(mod, "_"):

@@ -121,8 +121,8 @@ class Desk:
 
         return ticket_view(ticket, self.calendar, self.now(), self.config, self.tz)
 
-    def find(self, wanted) -> list[dict[str, Any]]:
-        """The tickets a listing.ListFilter accepts, as views, nearest unmet deadline first."""
+    def find(self, wanted) -> Any:
+        """The tickets a listing.ListFilter accepts, as views in its order (a listing.Found)."""
         from edoc_cli.listing import select
 
         return select(self, wanted)
@@ -131,7 +131,7 @@ class Desk:
         """A listing.ListFilter from a person's values (see ListFilter.parse)."""
         from edoc_cli.listing import ListFilter
 
-        return ListFilter.parse(self.config, self.now(), self.tz, self.calendar, **given)
+        return ListFilter.parse(self.config, self.now(), self.tz, self.calendar, self.operator, **given)
 
     def explain(self, ticket_id: str) -> dict[str, Any]:
         """Why the ticket's SLA figures are what they are (sla.explain)."""

@@ -1,19 +1,26 @@
-"""Choosing and ordering tickets for `edoc list`."""
+"""Choosing and ordering tickets for `edoc list` and `edoc search`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from edoc_cli.ticket import PRIORITIES
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.ticket import ACTIVE, STATUSES
+from edoc_cli.search import Needle
 from edoc_cli.sla import next_due
 from edoc_cli.config import Config
 from edoc_cli.rules.checklist import one_of
+from edoc_cli.store.base import ORDERS, ListAgain, instant_order, number_order, order_key
 from edoc_cli.typed_time import parse_duration, parse_typed_instant
+
+# --sort: each field in the order a person wants it first (README: "Everyday use"); --reverse turns it.
+SORTS = ("due", "created", "updated", "priority", "id")
+MAX_LIMIT = 1_000_000  # more than five busy years of tickets; a bigger --limit is a typo
+
 
 @dataclass
 class ListFilter:
@@ -26,11 +33,17 @@ class ListFilter:
     due_by: datetime | None = None
     since: datetime | None = None
     until: datetime | None = None
+    client: Needle | None = None
+    text: Needle | None = None
+    sort: str = "due"
+    reverse: bool = False
+    limit: int | None = None
 
     @classmethod
-    def parse(cls, config: Config, now: datetime, tz, calendar, *, status=None, all_=False, category=None, level=None,
-              assignee=None, priority=None, breached=False, due_within=None, since=None,
-              until=None) -> "ListFilter":
+    def parse(cls, config: Config, now: datetime, tz, calendar, operator: str | None = None, *, status=None,
+              all_=False, category=None, level=None, assignee=None, priority=None, breached=False,
+              due_within=None, since=None, until=None, mine=False, client=None, text=None, sort="due",
+              reverse=False, limit=None) -> "ListFilter":
         """A filter from what a person typed; usage errors name the fields. A day alone as --until
         includes that whole day; --due-within in working hours (2wh) counts on `calendar`."""
         if status:
@@ -41,29 +54,50 @@ class ListFilter:
                                  statuses=", ".join(STATUSES), value=repr(status))
         else:
             statuses = STATUSES if all_ else ACTIVE
-        for field, value, allowed in (("category", category, config.categories), ("level", level, config.levels),
-                                      ("priority", priority, PRIORITIES)):
+        for name, value, allowed in (("category", category, config.categories), ("level", level, config.levels),
+                                     ("priority", priority, PRIORITIES), ("sort", sort, SORTS)):
             if value is not None:
-                one_of(field, value, allowed)
+                one_of(name, value, allowed)
+        if mine:
+            if assignee is not None:
+                raise UsageError(_("{mine} and {assignee} cannot be given together"),
+                                 fields={"mine": "mine", "assignee": "assignee_filter"})
+            assignee = operator
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise UsageError(_("{flag} must be a whole number from 1 to {most}, not {value}"),
+                             fields={"flag": "limit"}, most=MAX_LIMIT, value=limit)
         return cls(
             statuses=statuses, category=category, level=level, assignee=assignee,
             priority=priority, breached=breached,
             due_by=parse_duration(due_within, "due_within").after(now, calendar) if due_within else None,
             since=_when("since", since, tz, now), until=_when("until", until, tz, now, day_end=True),
+            client=Needle.parse(client, "client") if client is not None else None,
+            text=Needle.parse(text, "text") if text is not None else None,
+            sort=sort, reverse=reverse, limit=limit,
         )
 
-    def accepts(self, view: dict[str, Any]) -> bool:
-        if view["status"] not in self.statuses:
+    @property
+    def needs_clocks(self) -> bool:
+        """Whether choosing or ordering asks for the SLA figures of every candidate (not only those shown)."""
+        return self.breached or self.due_by is not None or self.sort in ("due", "priority")
+
+    def accepts(self, ticket: dict[str, Any]) -> bool:
+        """Whether the ticket's stored fields are those asked for (a store may have picked them by index)."""
+        if ticket["status"] not in self.statuses:
             return False
-        if self.category and view["category"] != self.category:
+        if self.category and ticket["category"] != self.category:
             return False
-        if self.level and view["sla_level"] != self.level:
+        if self.level and ticket["sla_level"] != self.level:
             return False
         if self.assignee is not None:
-            if (view.get("assignee") or "-") != self.assignee:
+            if (ticket.get("assignee") or "-") != self.assignee:
                 return False
-        if self.priority and view.get("priority") != self.priority:
+        if self.priority and ticket.get("priority") != self.priority:
             return False
+        return True
+
+    def accepts_clocks(self, view: dict[str, Any]) -> bool:
+        """Whether a viewed ticket's SLA figures are those asked for (--breached, --due-within)."""
         sla = view["sla"]
         if self.breached and not (sla["first_response"]["breached"] or sla["resolution"]["breached"]):
             return False
@@ -78,22 +112,62 @@ def _when(flag: str, value: str | None, tz, now: datetime, day_end: bool = False
     return None if value is None else parse_typed_instant(value, tz, flag, now, day_end)
 
 
-def select(desk, wanted: ListFilter) -> list[dict[str, Any]]:
-    """The matching tickets as views (desk.view), nearest unmet deadline first."""
-    views = []
+@dataclass
+class Found:
+    """What a list or a search found: the tickets shown (views), and how many matched in all (None: more
+    than were shown, not counted)."""
+
+    views: list[dict[str, Any]]
+    total: int | None
+
+
+def select(desk, wanted: ListFilter) -> Found:
+    """The matching tickets as views (desk.view), in `wanted`'s order, at most `wanted.limit` of them."""
+    try:
+        return _select(desk, wanted)
+    except ListAgain:  # the store set aside what misled it: a second reading reads without it
+        return _select(desk, wanted)
+
+
+def _select(desk, wanted: ListFilter) -> Found:
+    key, newest_first = sort_key(wanted.sort)
+    descending = newest_first != wanted.reverse
+    # Ordered as stored and cut at --limit: the store gives them in order, and only those shown are
+    # read in full and viewed (a search of five years); how many more there are is not counted.
+    ordered = wanted.limit is not None and not wanted.needs_clocks and wanted.sort in ORDERS
     tickets = desk.store.snapshot().listed(wanted.statuses, category=wanted.category, level=wanted.level,
                                            assignee=wanted.assignee, priority=wanted.priority,
-                                           since=wanted.since, until=wanted.until)
-    for ticket in tickets:  # of these statuses, registered in [since, until): the store picked them
-        view = desk.view(ticket)
-        if wanted.accepts(view):
-            views.append(view)
-    far = "9999"
-    views.sort(key=lambda v: (next_due(v) is None, _utc(next_due(v)) if next_due(v) else far, v["id"]))
-    return views
+                                           since=wanted.since, until=wanted.until, client=wanted.client,
+                                           text=wanted.text, order=(wanted.sort, descending) if ordered else None)
+    # Of these statuses, registered in [since, until), of this client or text: the store picked them.
+    if ordered:
+        shown, more = [], False
+        for ticket in tickets:
+            if wanted.accepts(ticket):
+                if len(shown) == wanted.limit:
+                    more = True
+                    break
+                shown.append(ticket)
+        getattr(tickets, "close", lambda: None)()  # the rest unread (a database cursor let go)
+        return Found([desk.view(t) for t in shown], None if more else len(shown))
+    chosen = [t for t in tickets if wanted.accepts(t)]
+    if wanted.needs_clocks:
+        chosen = [v for v in map(desk.view, chosen) if wanted.accepts_clocks(v)]
+    chosen.sort(key=key, reverse=descending)
+    shown = chosen[:wanted.limit] if wanted.limit else chosen
+    return Found(shown if wanted.needs_clocks else [desk.view(t) for t in shown], len(chosen))
 
 
-def _utc(iso: str) -> str:
-    from datetime import timezone
-
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).isoformat()
+def sort_key(name: str) -> tuple[Callable[[dict[str, Any]], tuple], bool]:
+    """The key that puts tickets (views for "due" and "priority") in --sort `name`'s order, and whether
+    that order is the key's descending one (newest first)."""
+    if name == "due":  # the nearest unmet deadline first; none last
+        return (lambda v: (next_due(v) is None, instant_order(next_due(v)) if next_due(v) else 0.0,
+                           number_order(v["id"]))), False
+    if name == "priority":  # the most urgent first, then the nearest deadline; undiagnosed last
+        due = sort_key("due")[0]
+        return (lambda v: (PRIORITIES.index(v["priority"]) if v.get("priority") in PRIORITIES
+                           else len(PRIORITIES), *due(v))), False
+    if name in ORDERS:  # created: the newest first; id: registration order
+        return order_key(name), name == "created"
+    return (lambda t: (instant_order(t["history"][-1]["at"]), number_order(t["id"]))), True  # updated: last event

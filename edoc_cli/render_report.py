@@ -8,31 +8,15 @@ from typing import Any
 
 from edoc_cli.i18n import N_, _
 from edoc_cli.render import Column, _cell, _console, _short_time, fitted_table, say
+from edoc_cli.render_rows import spreadsheet_safe, write_rows
 from edoc_cli.safe_text import for_terminal
 from edoc_cli.words import word
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP: prefix with ')."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
 def report_csv(report: dict[str, Any]) -> None:
-    import csv
-
     from edoc_cli.report import COLUMNS, flat_rows
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in flat_rows(report):
-        writer.writerow([spreadsheet_safe(for_terminal(c, single_line=True) if isinstance(c, str) else c)
-                         for c in row])
-    sys.stdout.flush()
+    write_rows("csv", COLUMNS, flat_rows(report))
 
 
 def _bar(value: float | None, maximum: float, width: int = 30) -> str:

@@ -56,7 +56,7 @@ def test_filters(desk):
     assert desk.run("diagnose", i["c"], "--priority", "high", now="2026-11-26T12:30:00+05:00").code == 0
     assert listed(desk, "--priority", "high") == [i["c"]]
     # "-" is no one: a ticket assigned to the name "-" is listed with the unassigned, on every store.
-    assert desk.run("assign", i["c"], "-", now="2026-11-26T12:30:00+05:00").code == 0
+    assert desk.run("assign", i["c"], "--to", "-", now="2026-11-26T12:30:00+05:00").code == 0
     assert listed(desk, "--assignee", "-") == [i["a"], i["c"]]
     assert listed(desk, "--assignee", "-", "--status", "closed", "--level", "vip") == [i["d"]]
 

@@ -160,7 +160,7 @@ def test_store_init_is_idempotent_and_info_counts(pg):
     info = pg.run("store", "info", "--json", now=NOW)
     assert info.code == 0, info
     assert {k: info.json()[k] for k in ("backend", "schema_version", "open", "closed")} == {
-        "backend": "postgresql", "schema_version": 2, "open": 1, "closed": 0}
+        "backend": "postgresql", "schema_version": 3, "open": 1, "closed": 0}
 
 
 def test_the_operator_is_the_database_role(pg):
@@ -400,7 +400,8 @@ def test_a_schema_1_store_is_refused_until_migrate_which_upgrades_it_in_one_tran
     before = pg.run("export", now=NOW).out
     clerk = f"clerk_{uuid.uuid4().hex[:8]}"  # roles are the server's: a name of this test's own
     with psycopg.connect(pg.url, autocommit=True) as conn:  # the layout edoc's schema 1 left
-        conn.execute("ALTER TABLE edoc.tickets DROP COLUMN checked, DROP COLUMN rules, DROP COLUMN n_events")
+        conn.execute("ALTER TABLE edoc.tickets DROP COLUMN checked, DROP COLUMN rules, DROP COLUMN n_events,"
+                     " DROP COLUMN search")
         conn.execute("ALTER TABLE edoc.events DROP COLUMN checked")
         conn.execute("DROP INDEX edoc.tickets_category")
         conn.execute("UPDATE edoc.meta SET value = '1' WHERE key = 'schema_version'")
@@ -421,9 +422,34 @@ def test_a_schema_1_store_is_refused_until_migrate_which_upgrades_it_in_one_tran
     migrated = pg.run("store", "migrate", now=NOW)
     assert migrated.code == 0, migrated
     assert "schema version 2" in migrated.err and "2 tickets checked and signed" in migrated.err, migrated
+    assert "schema version 3" in migrated.err
     assert pg.run("export", now=NOW).out == before
     assert _trusted(pg) == {a: True, b: True}
     assert pg.run("store", "migrate", now=NOW).code == 0  # nothing left to do: safe to run again
+
+
+def test_a_schema_2_store_gains_the_search_text_with_migrate(pg):
+    """Version 3 adds the text searches pick candidates by; the migration checks and signs every row
+    again with it, and until then a search reads every row (finds the same)."""
+    a, b = pg.open_ticket(now=NOW), pg.open_ticket(now=NOW, name="Петрова Алёна")
+    assert pg.run("close", a, "--resolution", "resolved", "-m", "Ключ перевыпущен", now=NOW).code == 0
+    with psycopg.connect(pg.url, autocommit=True) as conn:  # the layout edoc's schema 2 left
+        conn.execute("ALTER TABLE edoc.tickets DROP COLUMN search")
+        conn.execute("UPDATE edoc.meta SET value = '2' WHERE key = 'schema_version'")
+    old = pg.run("search", "алена", now=NOW)
+    assert old.code == 7 and "schema version 2" in old.err and "edoc store migrate" in old.err, old
+    migrated = pg.run("store", "migrate", now=NOW)
+    assert migrated.code == 0 and "schema version 3" in migrated.err, migrated
+    assert "2 tickets checked and signed" in migrated.err, migrated
+    assert _trusted(pg) == {a: True, b: True}
+    with psycopg.connect(pg.url) as conn:
+        texts = dict(conn.execute("SELECT id, search FROM edoc.tickets").fetchall())
+    assert "перевыпущен" in texts[a] and "петрова алена" in texts[b]
+    assert [t["id"] for t in pg.run("search", "ПЕРЕВЫПУЩЕН", "--json", now=NOW).json()] == [a]
+    # A row whose search text a person changed is no longer signed: it is read and matched all the same.
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        conn.execute("UPDATE edoc.tickets SET search = '' WHERE id = %s", (b,))
+    assert [t["id"] for t in pg.run("search", "алёна", "--json", now=NOW).json()] == [b]
 
 
 def test_a_row_inserted_or_a_column_changed_by_hand_is_never_trusted(pg):

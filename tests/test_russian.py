@@ -74,7 +74,10 @@ def typed_codes() -> set[str]:
     from edoc_cli.ticket import CLIENT_TYPES, PRIORITIES, RESOLUTIONS, STATUSES
 
     words = {w for name in COMMANDS for w in name.split("-")} | {"info", "init", "migrate", "path", "show"}
-    words |= {*STATUSES, *RESOLUTIONS, *PRIORITIES, *CLIENT_TYPES, *GROUPS, "basic", "vip", "table", "csv", "json"}
+    from edoc_cli.listing import SORTS
+
+    words |= {*STATUSES, *RESOLUTIONS, *PRIORITIES, *CLIENT_TYPES, *GROUPS, *SORTS, "basic", "vip", "table", "csv",
+              "tsv", "json", "FIELD", "FORMAT"}
     words |= set(DEFAULTS["registration"]["categories"]) | {c for v in DEFAULTS["channels"].values() for c in v}
     words |= set(DEFAULTS["scope"]["in_scope"]) | set(DEFAULTS["scope"]["out_of_scope"])
     words |= set(DEFAULTS["postponement"]["reasons"])
@@ -298,7 +301,8 @@ def test_reading_a_missing_or_a_folder_says_why_in_russian(edoc, tmp_path):
     (["note", "ED-2026-000001", "--", "--lang", "ru"], ["note", "ED-2026-000001", "--", "--lang", "ru"]),
     (["--lang", "ru", "list"], ["--lang", "ru", "list"]),
     (["nosuch", "--lang", "ru"], ["nosuch", "--lang", "ru"]),      # not a command: click says so
-    (["list", "--lang"], ["--lang", "", "list"]),                   # no value: click's own error
+    (["list", "--lang"], ["--lang", "", "list"]),                   # no value: --lang '' is refused
+    (["list", "--limit"], ["list", "--limit"]),                     # an own option's missing value: click says so
     ([], []),
 ])
 def test_global_options_after_the_subcommand_are_moved_before_it(args, hoisted):

@@ -33,6 +33,7 @@ CLICK_MESSAGES = (
     "Missing parameter", "Missing parameter: {param_name}", "Missing command.", "No such option: {name}",
     "No such option {name!r}.", "No such command {name!r}.", "Invalid value for {param_hint}: {message}",
     "Invalid value: {message}", "default: {default}", "env var: {var}", "(dynamic)", "required", "Aborted!",
+    "integer", "integer range", "float", "float range", "boolean",
     "Missing {param_type}", "{value!r} is not a valid {number_type}.", "{value!r} is not a valid integer.",
     "{value!r} is not a valid boolean.", "{value!r} is not a valid boolean. Recognized values: {states}",
     "Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments.",

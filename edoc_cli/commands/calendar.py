@@ -15,8 +15,8 @@ app = typer.Typer(help="The working calendar in force: hours, holidays, transfer
 @app.callback()
 def calendar(
     ctx: typer.Context,
-    year: Optional[int] = typer.Option(None, "--year", min=2000, max=2100, help="The year (default: this year)."),
-    month: Optional[int] = typer.Option(None, "--month", min=1, max=12, help="One month, day by day."),
+    year: Optional[int] = typer.Option(None, "--year", min=2000, max=2100, metavar="YYYY", help="The year (default: this year)."),
+    month: Optional[int] = typer.Option(None, "--month", min=1, max=12, metavar="MM", help="One month, day by day."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show the year's holidays and transfers, or one month day by day."""

@@ -11,6 +11,8 @@ _FLAGS = {
     "faq_checked": "--faq-checked/--no-faq-checked",
     "attachments": "--attachment",
     "assignee": "OPERATOR",
+    "assignee_filter": "--assignee",  # list's filter (the field `assignee` is assign's OPERATOR)
+    "search": "TEXT",                 # search's argument
     "store": "--store / EDOC_STORE",
     "config": "--config / EDOC_CONFIG",
     "lang": "--lang",

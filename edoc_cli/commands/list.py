@@ -1,4 +1,4 @@
-"""edoc list: tickets, filtered, nearest deadline first."""
+"""edoc list and edoc search: tickets, filtered and ordered, as a table, JSON, CSV or TSV."""
 
 from __future__ import annotations
 
@@ -12,16 +12,47 @@ from edoc_cli.i18n import _
 
 app = typer.Typer()
 
+FORMATS = ("table", "json", "csv", "tsv")
+SEARCH_LIMIT = 50  # a search shows this many by default: a repeat caller's tickets, not five years of a name
+
+
+def _sorts(incomplete: str) -> list[str]:
+    from edoc_cli.listing import SORTS
+
+    return [s for s in SORTS if s.startswith(incomplete)]
+
+
+def _formats(incomplete: str) -> list[str]:
+    return [f for f in FORMATS if f.startswith(incomplete)]
+
+
+STATUS_OPTION = typer.Option(None, "--status", autocompletion=completers.statuses,
+                             help="new, open, waiting, postponed or closed (comma-separated for several).")
+MINE_OPTION = typer.Option(False, "--mine", help="Only tickets assigned to me (the operator running edoc).")
+REVERSE_OPTION = typer.Option(False, "--reverse", help="The --sort order turned round.")
+FORMAT_OPTION = typer.Option("table", "--format", autocompletion=_formats, metavar="FORMAT",
+                             help="table, json, csv or tsv (csv and tsv: a header row of the JSON keys).")
+WIDE_OPTION = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide "
+                           "(without it, columns give way as the terminal narrows).")
+
+
+def _sort_option(default: str, help: str):
+    return typer.Option(default, "--sort", autocompletion=_sorts, metavar="FIELD", help=help)
+
+
+def _limit_option(default: Optional[int], help: str):
+    return typer.Option(default, "--limit", metavar="N", help=help)
+
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Optional[str] = typer.Option(None, "--status", autocompletion=completers.statuses, help="new, open, waiting, postponed or closed "
-                                         "(comma-separated for several)."),
+    status: Optional[str] = STATUS_OPTION,
     all_: bool = typer.Option(False, "--all", help="Closed tickets too."),
     category: Optional[str] = typer.Option(None, "--category", autocompletion=completers.categories, help="Only this category."),
     level: Optional[str] = typer.Option(None, "--level", autocompletion=completers.levels, help="Only this SLA level (basic, vip)."),
     assignee: Optional[str] = typer.Option(None, "--assignee", help="Only this operator's tickets ('-' for unassigned)."),
+    mine: bool = MINE_OPTION,
     priority: Optional[str] = typer.Option(None, "--priority", autocompletion=completers.priorities, help="Only this priority."),
     breached: bool = typer.Option(False, "--breached", help="Only tickets with a breached SLA target."),
     due_within: Optional[str] = typer.Option(None, "--due-within", metavar="DURATION",
@@ -30,21 +61,86 @@ def list_(
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Registered at or after: {instant_forms}."),
     until: Optional[str] = typer.Option(None, "--until", metavar="WHEN", help="Registered before (a day alone includes that whole day): "
                                          "{instant_forms}."),
+    client: Optional[str] = typer.Option(None, "--client", metavar="TEXT",
+                                         help="Only this client's tickets: part of a name, IIN, BIN, phone, e-mail, "
+                                         "login or organisation."),
+    text: Optional[str] = typer.Option(None, "--text", metavar="TEXT",
+                                       help="Only tickets that say this: in the client's details, the subject, "
+                                       "the description or a message (what 'edoc search' finds)."),
+    sort: str = _sort_option("due", help="due (the default: the nearest deadline first), created (the newest "
+                             "first), updated (the latest change first), priority (critical first) or id."),
+    reverse: bool = REVERSE_OPTION,
+    limit: Optional[int] = _limit_option(None, help="At most N tickets (default: all)."),
+    fmt: str = FORMAT_OPTION,
     as_json: bool = JSON_OPTION,
-    wide: bool = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide "
-                              "(without it, columns give way as the terminal narrows)."),
+    wide: bool = WIDE_OPTION,
 ) -> None:
     """List tickets not yet closed (unless --status or --all), nearest due time first."""
+    _listed(ctx, _format(fmt, as_json), wide, _("no tickets match"), status=status, all_=all_, category=category,
+            level=level, assignee=assignee, priority=priority, breached=breached, due_within=due_within,
+            since=since, until=until, mine=mine, client=client, text=text, sort=sort, reverse=reverse, limit=limit)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., metavar="TEXT", help="Part of a client's name, IIN, BIN, phone, e-mail, login "
+                               "or organisation, or of a ticket's subject, description or messages."),
+    status: Optional[str] = STATUS_OPTION,
+    mine: bool = MINE_OPTION,
+    sort: str = _sort_option("created", help="created (the default: the newest first), updated (the latest "
+                             "change first), due (the nearest deadline first), priority (critical first) or id."),
+    reverse: bool = REVERSE_OPTION,
+    limit: int = _limit_option(SEARCH_LIMIT, help="At most N tickets."),
+    fmt: str = FORMAT_OPTION,
+    as_json: bool = JSON_OPTION,
+    wide: bool = WIDE_OPTION,
+) -> None:
+    """Find tickets, open and closed, by client (name, IIN/BIN, phone, e-mail, organisation) or by any text."""
+    _listed(ctx, _format(fmt, as_json), wide, _("nothing found"), status=status, all_=True, mine=mine,
+            text=_search_text(text), sort=sort, reverse=reverse, limit=limit)
+
+
+def _search_text(text: str) -> str:
+    """search's TEXT, whose problems name TEXT (the core names the field it is given)."""
+    from edoc_cli.search import Needle
+
+    Needle.parse(text, "search")
+    return text
+
+
+def _format(fmt: str, as_json: bool) -> str:
+    from edoc_cli.errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(_("{flag} must be table, json, csv or tsv, not {value}"), fields={"flag": "format"},
+                         value=repr(fmt))
+    if as_json and fmt not in ("table", "json"):
+        raise UsageError(_("{json} is the same as {flag} json: give one of them"),
+                         fields={"json": "json", "flag": "format"})
+    return "json" if as_json else fmt
+
+
+def _listed(ctx: typer.Context, fmt: str, wide: bool, none: str, **given) -> None:
+    """The tickets a list or a search asks for (`given`: the values of Desk.list_filter), in `fmt`; on
+    stderr, `none` when there is none, and that more matched than --limit let through."""
     from edoc_cli import render
 
     env = env_of(ctx)
-    wanted = env.desk.list_filter(status=status, all_=all_, category=category, level=level,
-                                  assignee=assignee, priority=priority, breached=breached,
-                                  due_within=due_within, since=since, until=until)
-    views = env.desk.find(wanted)
-    if as_json:
+    found = env.desk.find(env.desk.list_filter(**given))
+    views = found.views
+    if fmt == "json":
         render.print_json(views)
+    elif fmt in ("csv", "tsv"):
+        from edoc_cli.render_rows import TICKET_KEYS, ticket_record, write_rows
+
+        write_rows(fmt, TICKET_KEYS, [ticket_record(v) for v in views])
     elif views:
         render.ticket_list(env, views, wide=wide)
     else:
-        render.say(_("no tickets match"))
+        render.say(none)
+    if found.total is None:
+        render.say(_("the first {shown} tickets shown; --limit N shows more").format(shown=len(views)))
+    elif found.total > len(views):
+        render.say(_("{shown} of {total} tickets shown; --limit N shows more").format(
+            shown=len(views), total=found.total))

@@ -93,23 +93,20 @@ class Snapshot(ABC):
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
-               until: datetime | None = None) -> Iterable[Ticket]:
-        """The sound tickets of these statuses registered in [since, until), before the SLA figures
-        are worked out. The other fields (`assignee` "-": none) a store may pick by index; the
-        caller applies them again, with the SLA figures."""
+               until: datetime | None = None, client: Any = None, text: Any = None,
+               order: tuple[str, bool] | None = None) -> Iterable[Ticket]:
+        """The sound tickets of these statuses registered in [since, until), of the `client` and saying
+        the `text` looked for (search.Needle), before the SLA figures are worked out. The other fields
+        (`assignee` "-": none) a store may pick by index; the caller applies them again, with the SLA figures.
+        `order`: (a field of ORDERS, descending): in that order, read as they are taken (a caller that
+        wants the first N stops there); may raise ListAgain."""
         from edoc_cli.ticket import ACTIVE
 
         statuses = set(statuses)
         # Everyday lists see only open work: the archive is read only when closed tickets are asked for.
         tickets = self.active_tickets() if statuses <= set(ACTIVE) else self.iter_all_tickets()
-        for ticket in tickets:
-            if ticket["status"] not in statuses:
-                continue
-            if since is not None or until is not None:
-                registered = datetime.fromisoformat(ticket["created_at"])
-                if (since is not None and registered < since) or (until is not None and registered >= until):
-                    continue
-            yield ticket
+        chosen = (t for t in tickets if kept(t, statuses, since, until, client, text))
+        yield from sorted(chosen, key=order_key(order[0]), reverse=order[1]) if order else chosen
 
     @abstractmethod
     def summary_months(self) -> list[str]:
@@ -208,6 +205,55 @@ class Snapshot(ABC):
 
     def close(self) -> None:
         """Let go of what the snapshot holds (open files, a connection)."""
+
+
+ORDERS = ("created", "id")  # what Snapshot.listed can give tickets in
+
+
+class ListAgain(Exception):
+    """A listing found midway that it must start again (an index that disagrees with its file, now set aside)."""
+
+
+def order_key(field: str) -> Callable[[Ticket], tuple]:
+    """A ticket's key in `field`'s order (ORDERS): registration time, then number; or number alone."""
+    if field == "id":
+        return lambda t: number_order(t["id"])
+    return lambda t: (instant_order(t["created_at"]), number_order(t["id"]))
+
+
+def number_order(ticket_id: str) -> tuple:
+    """Registration-number order: by prefix, year, then the number as a number."""
+    from edoc_cli.ticket_id import split_number
+
+    try:
+        return split_number(ticket_id)
+    except (ValueError, AttributeError):
+        return (str(ticket_id), 0, 0)
+
+
+def instant_order(iso: Any) -> float:
+    """An ISO instant's place in time (a malformed one first: its record is refused when read)."""
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except (TypeError, ValueError):
+        return float("-inf")
+
+
+def kept(ticket: Ticket, statuses: set[str], since: datetime | None, until: datetime | None, client: Any = None,
+         text: Any = None) -> bool:
+    """Whether `listed` keeps the ticket (its status, registration time, client and text)."""
+    if ticket["status"] not in statuses:
+        return False
+    if since is not None or until is not None:
+        registered = datetime.fromisoformat(ticket["created_at"])
+        if (since is not None and registered < since) or (until is not None and registered >= until):
+            return False
+    return found(ticket, client, text)
+
+
+def found(ticket: Ticket, client: Any = None, text: Any = None) -> bool:
+    """Whether the ticket is of the `client` and says the `text` looked for (search.Needle, None: any)."""
+    return (client is None or client.finds_client(ticket.get("client"))) and (text is None or text.finds_text(ticket))
 
 
 class Store(ABC):

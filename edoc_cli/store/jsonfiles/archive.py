@@ -75,6 +75,15 @@ class ArchiveFiles:
                               "open at once: raise 'ulimit -n'); try again").format(path=self.store.path))
         return raw, path
 
+    def stat(self, name: str) -> os.stat_result | None:
+        """The pinned file's own stat (None: not pinned, or no such file): what a cache of it is made from."""
+        found = self._fds.get(name) if self.pinned else None
+        return os.fstat(found[0]) if found else None
+
+    def read_at(self, name: str, offset: int, length: int) -> bytes:
+        """Bytes of a pinned file (see stat)."""
+        return os.pread(self._fds[name][0], length, offset)
+
     def hold(self, fd: int) -> None:
         """Keep an open file (closed with the others)."""
         self._fds[f"#{fd}"] = (fd, self.store.path)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Snapshot
+from edoc_cli.store.base import ListAgain, Snapshot, kept, order_key
+from edoc_cli.store.jsonfiles import finder
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.numbers import Numbers
@@ -16,6 +18,7 @@ from edoc_cli.store.jsonfiles.layout import (
     ARCHIVED_SCHEMAS, META, NUMBERS, NUMBERS_FILE, SCHEMA_VERSION, SUMMARIES, TICKETS, Encoded, bucket_name,
     bucket_of, bucket_order, meta_problems, order_of, order_of_id, plain, schema_of, summary_month, untouched_hint,
 )
+from edoc_cli.ticket import ACTIVE
 from edoc_cli.ticket_rules import SUSPECT_ESCAPE, record_problems
 
 
@@ -158,10 +161,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
         name = bucket_name(ticket_id)
         return name is not None and ticket_id in self._bucket(name)
 
-    def all_tickets(self) -> list[dict[str, Any]]:
-        """Every sound ticket, open and archived (reads the whole archive: not for everyday commands)."""
-        return list(self.iter_all_tickets())
-
     def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
         """Every ticket in registration-number order, one archive bucket in memory at a time.
 
@@ -174,19 +173,83 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
 
         def archived() -> Iterator[dict[str, Any]]:
             for name in self.bucket_names():
+                if sound_only:
+                    yield from self._bucket_tickets(name, in_store)
+                    continue
                 tickets = self._bucket(name, keep=False)
-                for tid in sorted(tickets, key=order_of_id):
-                    if tid in in_store:
-                        continue
-                    ticket = plain(tickets[tid])
-                    if sound_only:
-                        problems = record_problems(ticket, not self.texts_suspect)
-                        if problems:
-                            self.note_damage(tid, problems[0])
-                            continue
-                    yield ticket
+                yield from (plain(tickets[tid]) for tid in sorted(tickets, key=order_of_id) if tid not in in_store)
 
         yield from heapq.merge(pending, archived(), key=order_of)
+
+    def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
+               assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
+               until: datetime | None = None, client: Any = None, text: Any = None,
+               order: tuple[str, bool] | None = None) -> Iterator[dict[str, Any]]:
+        """As every store lists; a search of closed tickets reads of the archive only the tickets its
+        index names (finder.py), in `order` as it goes (only those taken are read)."""
+        statuses = set(statuses)
+        needle = text or client
+        if needle is None or statuses <= set(ACTIVE) or not self.archived:
+            yield from super().listed(statuses, category, level, assignee, priority, since, until, client, text, order)
+            return
+        key = order_key(order[0] if order else "id")
+        read: list[dict[str, Any]] = []  # tickets read whole (open ones, and buckets without an index)
+
+        def entries(tickets: Iterable[dict[str, Any]]) -> list[bytes]:
+            start, _ = len(read), read.extend(tickets)
+            return [finder.entry(key(t), finder.IN_MEMORY, i) for i, t in enumerate(read[start:], start)]
+        found = entries(self.pending_tickets())
+        in_store = set(self._id_map())
+        folder = None if getattr(self.store, "index_set_aside", False) else finder.cache_folder(self.store.archive_dir)
+        names = self.bucket_names()
+        for slot, name in enumerate(names):
+            stat = None if folder is None or name in self._archive else self.files.stat(name)
+            places = stat and finder.candidates(folder, name, stat, lambda: self.files.raw(name)[0],
+                                                needle.index_bytes())
+            if places is None:
+                found += entries(self._bucket_tickets(name, in_store))
+                continue
+            found += [finder.entry(key({"id": tid, "created_at": created}), slot, offset, length)
+                      for tid, offset, length, created in places if tid not in in_store]
+        if order:
+            found.sort(reverse=order[1])
+        for packed in found:
+            slot, offset, length = finder.place(packed)
+            ticket = read[offset] if slot == finder.IN_MEMORY else self._indexed(names[slot], packed, key)
+            if ticket is not None and kept(ticket, statuses, since, until, client, text):
+                yield ticket
+
+    def _indexed(self, name: str, packed: bytes, key) -> dict[str, Any] | None:
+        """The ticket an index entry places in bucket `name`, if sound (None: damaged, and noted); ListAgain
+        when the bucket holds another there (the store's indexes are then set aside for this run)."""
+        slot, offset, length = finder.place(packed)
+        chunk = self.files.read_at(name, offset, length)
+        try:  # the same number (and time) as the index says, or the index is set aside
+            ticket = json.loads(chunk)
+            same = finder.entry(key(ticket), slot, offset, length) == packed
+        except (ValueError, TypeError, KeyError, AttributeError):
+            ticket, same = None, False
+        if not same:
+            self.store.index_set_aside = True
+            raise ListAgain(name)
+        problems = record_problems(ticket, not (self.texts_suspect or SUSPECT_ESCAPE.search(chunk)))
+        if problems:
+            self.note_damage(str(ticket["id"])[:40], problems[0])
+            return None
+        return ticket
+
+    def _bucket_tickets(self, name: str, in_store: set[str] = frozenset()) -> Iterator[dict[str, Any]]:
+        """The sound tickets of one archive bucket but those `in_store` (damaged records noted)."""
+        tickets = self._bucket(name, keep=False)
+        for tid in sorted(tickets, key=order_of_id):
+            if tid in in_store:
+                continue
+            ticket = plain(tickets[tid])
+            problems = record_problems(ticket, not self.texts_suspect)
+            if problems:
+                self.note_damage(tid, problems[0])
+                continue
+            yield ticket
 
     def archive_place(self, ticket_id: str) -> str:
         return bucket_name(ticket_id) or "?"
@@ -236,9 +299,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             yield from self._bucket(name, keep=False)
 
     # -- changes -----------------------------------------------------------------
-    def insert(self, ticket: dict[str, Any]) -> None:
-        self.put(ticket)
-
     def take_into_archive(self, ticket: dict[str, Any]) -> None:
         """Archive a closed ticket this snapshot holds as its only copy (a schema 1 store's migration)."""
         self._known_in_archive.add(ticket["id"])
@@ -258,9 +318,6 @@ class JsonSnapshot(Numbers, Repairs, Snapshot):
             for ticket, doc_id in zip(tickets, self.tickets.insert_multiple(tickets)):
                 ids[ticket["id"]] = doc_id
                 self._sound.add(str(doc_id))
-
-    def replace(self, ticket: dict[str, Any]) -> None:
-        self.put(ticket)
 
     def put(self, ticket: dict[str, Any]) -> None:
         """Store the ticket where it belongs: open ones in the store proper, closed ones archived.

@@ -3,7 +3,9 @@
 
 Tables (in the schema `edoc`):
 - tickets: one row a ticket: the ticket's JSON (`doc`, the history left out) and the fields that
-  lists sort and filter on and that find a client, indexed.
+  lists sort and filter on and that find a client, indexed; and (version 3) `search`, all that
+  `edoc search` compares, folded (search.index_text, made by edoc, not by the server's collation):
+  a search picks its candidates there, and the matcher decides on each ticket read.
 - events: the history, one row an event, append-only (no edoc role may UPDATE or DELETE it).
 - counters: the highest registration number issued, per prefix and year (gapless numbers: the
   registration and the counter commit together).
@@ -25,7 +27,7 @@ keys in the same order, so `show --json` and `export` are identical on both stor
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA_V1 = """
 CREATE SCHEMA IF NOT EXISTS edoc;
@@ -73,16 +75,22 @@ UPDATE edoc.tickets SET n_events = (SELECT count(*) FROM edoc.events e WHERE e.t
 CREATE INDEX IF NOT EXISTS tickets_category ON edoc.tickets (category, sla_level) WHERE status <> 'closed';
 """
 
+# Version 3: the text a search looks in. Rows of version 2 have none (NULL) until the migration checks
+# and signs them again with it (store.PgStore.init); meanwhile a search reads them all.
+SCHEMA_V3 = """
+ALTER TABLE edoc.tickets ADD COLUMN IF NOT EXISTS search text;
+"""
+
 # version -> the SQL that brings the schema from the one before it to this one
-MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2}
+MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
 
 # Whether a row is as the write that checked it left it (the reader then need not check it again):
 # the row's version (xmin) is that write's transaction, by the rules of this edoc, with the events it
 # had, each of them as a write no later than the ticket's left it. Transaction ids are compared in
 # full (xid8): a 32-bit age() wraps on a busy cluster and would trust an event edited since.
 _SIGNED = "{alias}.xmin::text = mod({alias}.checked::text::numeric, 4294967296)::text"
-TRUSTED = ("(t.checked IS NOT NULL AND t.rules = {rules} AND " + _SIGNED.format(alias="t")
-           + " AND ev.n = t.n_events AND ev.signed)")
+ROW_SIGNED = "(t.checked IS NOT NULL AND t.rules = {rules} AND " + _SIGNED.format(alias="t") + ")"
+TRUSTED = "(" + ROW_SIGNED + " AND ev.n = t.n_events AND ev.signed)"
 EVENTS = """LEFT JOIN LATERAL (SELECT json_agg(e.data ORDER BY e.seq) AS history, count(*) AS n,
     coalesce(bool_and(coalesce(e.checked <= t.checked AND """ + _SIGNED.format(alias="e") + """, false)), true)
         AS signed

@@ -9,21 +9,23 @@ from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreWriteFailed, ValidationFailed
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Snapshot, Store, encode
-from edoc_cli.store.postgres.schema import COLUMNS, EVENTS, SCHEMA_VERSION, TRUSTED
+from edoc_cli.store.base import Snapshot, Store, encode, found
+from edoc_cli.search import index_text
+from edoc_cli.store.postgres.schema import COLUMNS, EVENTS, ROW_SIGNED, SCHEMA_VERSION, TRUSTED
 from edoc_cli.ticket_id import MAX_SEQUENCE, sequence_key, split_number
 from edoc_cli.ticket_rules import RULES_VERSION, record_problems
 
 FLUSH_EVERY = 5_000  # new tickets written by one COPY
 READ_BATCH = 2_000   # rows a reader fetches from its cursor at a time
 _TRUSTED = TRUSTED.format(rules=RULES_VERSION)
+_ROW_SIGNED = ROW_SIGNED.format(rules=RULES_VERSION)
 # A ticket as read: its row, its history, whether its rows are as the writes that checked them left
 # them, and if not, the indexed columns (to hold against its JSON). As text, decoded here: psycopg's
 # own JSON loader costs a sixth more on a list of open work.
 _SELECT = (f"SELECT t.id, t.doc::text, ev.history::text, {_TRUSTED}, CASE WHEN {_TRUSTED} THEN NULL ELSE {COLUMNS} END"
            f" FROM edoc.tickets t {EVENTS}")
 _COLUMNS = ("id, prefix, year, n, status, category, channel, sla_level, assignee, priority, created_at, received_at,"
-            " client_name, client_iin, client_bin, client_email, client_phone, rules, n_events, doc")
+            " client_name, client_iin, client_bin, client_email, client_phone, rules, n_events, doc, search")
 _VALUES = ", ".join(["%s"] * len(_COLUMNS.split(",")))  # a placeholder for each of _COLUMNS
 _INDEXED = 17  # the first columns of _COLUMNS, those of schema.COLUMNS
 _CURSORS = itertools.count(1)  # names of server-side cursors: one of its own each, on any connection
@@ -132,8 +134,10 @@ class PgSnapshot(Snapshot):
 
     def listed(self, statuses: Iterable[str], category: str | None = None, level: str | None = None,
                assignee: str | None = None, priority: str | None = None, since: datetime | None = None,
-               until: datetime | None = None) -> Iterator[dict[str, Any]]:
-        """The sound tickets a list asks for, picked by the server on its indexed columns."""
+               until: datetime | None = None, client: Any = None, text: Any = None,
+               order: tuple[str, bool] | None = None) -> Iterator[dict[str, Any]]:
+        """The sound tickets a list asks for, picked by the server on its indexed columns (and in `order`,
+        a page at a time: a search that wants the newest 50 reads 50, not five years)."""
         where, params = ["t.status = ANY(%s)"], [list(statuses)]
         for column, value in (("category", category), ("sla_level", level), ("priority", priority)):
             if value is not None:
@@ -144,15 +148,33 @@ class PgSnapshot(Snapshot):
         elif assignee is not None:
             where.append("t.assignee = %s")
             params.append(assignee)
-        if since is not None:
-            where.append("t.created_at >= %s")
-            params.append(since)
-        if until is not None:
-            where.append("t.created_at < %s")
-            params.append(until)
+        for op, value in ((">=", since), ("<", until)):
+            if value is not None:
+                where.append(f"t.created_at {op} %s")
+                params.append(value)
         if "closed" not in statuses:
             where.append("t.status <> 'closed'")  # the partial index of open work
-        yield from self._sound(self._rows(" AND ".join(where), tuple(params)))
+        needle = text or client
+        if needle is not None:
+            # Candidates: the rows whose search text holds it, and every row that edoc's last write of
+            # it did not leave as it is (its search text may be stale): the matcher decides on each.
+            finds = [needle_text.decode("utf-8") for needle_text in needle.index_bytes()]
+            where.append(f"(t.search IS NULL OR NOT {_ROW_SIGNED} OR "
+                         + " OR ".join(["strpos(t.search, %s) > 0"] * len(finds)) + ")")
+            params += finds
+        if order is None:
+            yield from (t for t in self._sound(self._rows(" AND ".join(where), tuple(params))) if found(t, client, text))
+            return
+        # prefixes compared byte by byte, as Python compares them (base.number_order)
+        keys = (["t.created_at"] if order[0] == "created" else []) + ['t.prefix COLLATE "C"', "t.year", "t.n"]
+        by = ", ".join(k + (" DESC" if order[1] else "") for k in keys)
+        start, size = 0, 64  # pages small first (the newest 50 are one), then larger; one snapshot, one order
+        while True:
+            rows = list(self._rows(" AND ".join(where), tuple(params), f"{by} LIMIT {size} OFFSET {start}"))
+            yield from (t for t in self._sound(rows) if found(t, client, text))
+            if len(rows) < size:
+                return
+            start, size = start + size, min(size * 4, 16_384)
 
     def summary_months(self) -> list[str]:
         return [m for (m,) in self.conn.execute("SELECT DISTINCT month FROM edoc.summaries ORDER BY month")]
@@ -290,7 +312,7 @@ class PgSnapshot(Snapshot):
             " priority = excluded.priority, client_name = excluded.client_name, client_iin = excluded.client_iin,"
             " client_bin = excluded.client_bin, client_email = excluded.client_email,"
             " client_phone = excluded.client_phone, rules = excluded.rules, n_events = excluded.n_events,"
-            " doc = excluded.doc, checked = excluded.checked", _ticket_row(ticket))
+            " doc = excluded.doc, search = excluded.search, checked = excluded.checked", _ticket_row(ticket))
         stored = 0 if new else self.conn.execute(
             "SELECT count(*) FROM edoc.events WHERE ticket_id = %s", (tid,)).fetchone()[0]
         history = ticket["history"]
@@ -346,7 +368,7 @@ class PgSnapshot(Snapshot):
         with self.conn.cursor(name=f"edoc_unsigned_{next(_CURSORS)}") as cur:
             cur.itersize = READ_BATCH
             cur.execute(f"SELECT t.id, t.xmin::text, t.doc::text, ev.history::text FROM edoc.tickets t {EVENTS} "
-                        f"WHERE NOT {_TRUSTED} ORDER BY t.prefix, t.year, t.n")
+                        f"WHERE NOT {_TRUSTED} OR t.search IS NULL ORDER BY t.prefix, t.year, t.n")
             for tid, xmin, doc, history in cur:
                 ticket = _ticket(doc, history)
                 if record_problems(ticket):
@@ -384,7 +406,8 @@ def _ticket_row(ticket: dict[str, Any]) -> tuple:
     return (ticket["id"], prefix, year, n, ticket["status"], ticket["category"], ticket["channel"],
             ticket["sla_level"], ticket.get("assignee"), ticket.get("priority"), ticket["created_at"],
             ticket["received_at"], client.get("name"), client.get("iin"), client.get("bin"), client.get("email"),
-            client.get("phone"), RULES_VERSION, len(ticket["history"]), encode({**ticket, "history": None}))
+            client.get("phone"), RULES_VERSION, len(ticket["history"]), encode({**ticket, "history": None}),
+            index_text(ticket))
 
 
 def _columns_problem(ticket: dict[str, Any], columns: str) -> str | None:
