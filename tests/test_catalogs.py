@@ -49,3 +49,15 @@ def test_catalog_tool_finds_messages_in_code_help_and_docstrings() -> None:
     assert "Show this message and exit." in MESSAGES
     assert any(w.startswith("edoc_cli/commands/") for w in MESSAGES.values())
     assert "Register a request: only when the regulation's checklist is met (exit 3 lists what is missing)." in MESSAGES
+
+
+def test_one_russian_word_per_concept():
+    """тема is the topic (clause 6), заголовок the one-line subject; the Help Centre is the
+    regulation's Справочный центр, everywhere."""
+    catalog = parse_po(catalog_path("ru").read_text(encoding="utf-8"))
+    mixed = [(msgid, text) for msgid, text in catalog.items()
+             if ("subject" in msgid.lower() and "тем" in text.lower())
+             or ("topic" in msgid.lower() and "заголов" in text.lower())
+             or ("help centre" in msgid.lower() and "справочн" not in text.lower())
+             or "центр помощи" in text.lower() or "центра помощи" in text.lower()]
+    assert not mixed, mixed
