@@ -199,9 +199,39 @@ def test_a_channel_not_allowed_for_the_category_is_asked_again():
     assert "How did it arrive? (clause 8) email" in said   # asked again, and answered
 
 
-def test_ctrl_c_interrupts():
-    result, _ = drive(USER_START + "\x03")
+@pytest.mark.parametrize("key", ["\x03", "\x1b"])
+@pytest.mark.parametrize("yes", ["y", "Y", "д", "Д"])
+def test_ctrl_c_or_esc_with_answers_asks_before_stopping(key, yes):
+    result, said = drive(USER_START + key + yes)
     assert isinstance(result, KeyboardInterrupt)
+    assert "Stop? The 2 answers given will be saved" in said
+
+
+@pytest.mark.parametrize("no", ["n", "N", "н", "Н", ENTER])   # Enter: the default is to go on
+def test_saying_no_to_stop_asks_the_same_question_again(no):
+    result, said = drive(USER_START + "\x1b" + no, partial=True)
+    assert result is None                                    # not stopped: the keys ran out
+    assert said.rindex("IIN (12 digits") > said.index("Stop?")   # the question, asked again
+
+
+def test_ctrl_c_before_any_answer_stops_at_once():
+    result, said = drive("\x03")
+    assert isinstance(result, KeyboardInterrupt) and "Stop?" not in said
+
+
+def test_ctrl_c_at_the_stop_question_stops():
+    result, _ = drive(USER_START + "\x1b" + "\x03")
+    assert isinstance(result, KeyboardInterrupt)
+
+
+@pytest.mark.parametrize("keys, expected", [("y", True), ("Д", True), ("д", True), ("n", False),
+                                            ("Н", False), ("н", False), (ENTER, True),
+                                            ("x" + "ы" + "\x1b[31m" + "д", True)])  # other keys type nothing
+def test_yes_no_takes_latin_and_cyrillic_keys(keys, expected):
+    screen = Screen()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        assert Prompter(input=pipe, output=screen).confirm("Go on?") is expected
 
 
 # -- one checklist, two ways in ------------------------------------------------------------------
