@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from edoc_cli.config import Config
 from edoc_cli.i18n import N_, _
+from edoc_cli.i18n import _ as _marked  # a message marked with N_() where it is defined
 from edoc_cli.rules.help_centre import match_faq
 from edoc_cli.rules.registration import RegistrationRequest, registration_problems
 from edoc_cli.rules.scope import is_scope_free
@@ -102,7 +103,7 @@ class Wizard:
         count = len(answers_in(self.current))
         if not count:
             return True
-        return self.ask.confirm(_("Stop? The {count} answers given will be saved; `edoc open --resume` "
+        return self.ask.confirm(_("Stop? Answers so far: {count}. They will be saved; `edoc open --resume` "
                                   "continues from them.").format(count=count), default=False)
 
     # -- validation shared with the flags --------------------------------------
@@ -136,7 +137,7 @@ class Wizard:
         if given not in (None, ""):
             self.ask.say(_("{flag}: {problem}").format(flag=field, problem=self._problems(req, field)[0]))
         self.current = req
-        answer = self.ask.text(_(QUESTIONS[field]), self._validator(req, field, required),
+        answer = self.ask.text(_marked(QUESTIONS[field]), self._validator(req, field, required),
                                default=str(self.defaults.get(field) or "")).strip()
         self.current = dataclasses.replace(req, **{field: answer or None})
         return self.current
@@ -224,7 +225,7 @@ class Wizard:
 
     def _named(self, field: str, codes=None) -> list[tuple[str, str]]:
         names = CODE_NAMES[field]
-        return [(c, _(names[c]) if c in names else c) for c in (codes or names)]
+        return [(c, _marked(names[c]) if c in names else c) for c in (codes or names)]
 
     def _ask_again_what_is_refused(self, req: RegistrationRequest) -> RegistrationRequest:
         """A flag the checklist did not need but refuses (say a future --occurred-at on a
@@ -288,7 +289,7 @@ class Wizard:
             if action == "register":
                 return req
             if action == "cancel":
-                if self.ask.confirm(_("Discard these {count} answers? Nothing will be registered.").format(
+                if self.ask.confirm(_("Discard the answers ({count})? Nothing will be registered.").format(
                         count=len(rows)), default=False):
                     raise Discarded()
                 continue
@@ -313,12 +314,12 @@ class Wizard:
         rows = []
         for field, value in answers_in(req).items():
             if field in CODE_NAMES:
-                value = _(CODE_NAMES[field].get(value, value))
+                value = _marked(CODE_NAMES[field].get(value, value))
             elif field == "topic":
                 value = self.config.in_scope.get(value, value)
             elif isinstance(value, bool):
                 value = _("yes") if value else _("no")
             elif isinstance(value, list):
                 value = ", ".join(value)
-            rows.append((field, _(LABELS[field]), str(value)))
+            rows.append((field, _marked(LABELS[field]), str(value)))
         return rows

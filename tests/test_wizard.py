@@ -204,7 +204,7 @@ def test_a_channel_not_allowed_for_the_category_is_asked_again():
 def test_ctrl_c_or_esc_with_answers_asks_before_stopping(key, yes):
     result, said = drive(USER_START + key + yes)
     assert isinstance(result, KeyboardInterrupt)
-    assert "Stop? The 2 answers given will be saved" in said
+    assert "Stop? Answers so far: 2. They will be saved" in said
 
 
 @pytest.mark.parametrize("no", ["n", "N", "н", "Н", ENTER])   # Enter: the default is to go on

@@ -26,8 +26,8 @@ def register_by_wizard(env, request, resume: bool) -> list:
     if resume:
         # Flags given with --resume replace the saved answers they name.
         request = dataclasses.replace(wizard_resume.load(saved, env.store_path), **answers_in(request))
-        prompter.say(_("Continuing from {count} saved answers; the summary shows them all before "
-                       "anything is registered.").format(count=len(answers_in(request))))
+        prompter.say(_("Continuing from the saved answers ({count}); the summary shows them all "
+                       "before anything is registered.").format(count=len(answers_in(request))))
     elif saved.exists():
         prompter.say(_("This store has the saved answers of an interrupted registration: {command} "
                        "continues it. If this one is interrupted too, its answers replace them.").format(
