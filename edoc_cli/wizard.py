@@ -96,6 +96,7 @@ class Wizard:
         self.ask = prompter
         self.current = RegistrationRequest()  # the answers so far, kept when the wizard stops
         self.defaults: dict[str, Any] = {}     # previous answers offered again (an answer changed)
+        self.received_now = False              # "reached support" answered with Enter: not asked again
         prompter.on_interrupt = self._may_stop
 
     def _may_stop(self) -> bool:
@@ -190,7 +191,7 @@ class Wizard:
             if req.channel is not None:
                 self.ask.say(_("A {category} request may arrive only by {channels} (clause 8).").format(
                     category=req.category, channels=", ".join(allowed)))
-            req = self._select(req, "channel", _("How did it arrive? (clause 8)"), [(c, c) for c in allowed])
+            req = self._select(req, "channel", _("How did it arrive? (clause 8)"), self._named("channel", allowed))
 
         # Clause 6: scope. Out of scope: explain, register nothing.
         if not is_scope_free(req.category) and req.topic not in cfg.in_scope:
@@ -219,8 +220,9 @@ class Wizard:
             req.category == "bug" and req.topic in cfg.document_topics)
         if document_needed:
             req = self._text(req, "document", required=True)
-        if req.received_at is None:
+        if req.received_at is None and not self.received_now:
             req = self._text(req, "received_at", required=False)
+            self.received_now = req.received_at is None
         return self._ask_again_what_is_refused(req)
 
     def _named(self, field: str, codes=None) -> list[tuple[str, str]]:
@@ -301,6 +303,7 @@ class Wizard:
     def change(self, req: RegistrationRequest, field: str) -> RegistrationRequest:
         """Ask `field` again (its answer offered as the default), then whatever the new answer needs."""
         self.defaults = {field: getattr(req, field)}
+        self.received_now = self.received_now and field != "received_at"
         try:
             req = dataclasses.replace(req, **{field: [] if field == "attachments" else None})
             if field in QUESTIONS:  # asked even where the checklist would not ask it (an optional answer)

@@ -76,6 +76,7 @@ class Prompter:
             self.kwargs["output"] = output
         # Esc or Ctrl-C: True stops (KeyboardInterrupt), False asks the question again.
         self.on_interrupt: Callable[[], bool] | None = None
+        self.typed: str | None = None  # what was typed when Esc came: offered again if the wizard goes on
 
     @classmethod
     def for_terminal(cls) -> "Prompter":
@@ -87,10 +88,13 @@ class Prompter:
         return cls(output=create_output(stdout=sys.stderr))
 
     def _ask(self, make_question: Callable[[], Any]) -> Any:
+        typed = None
         while True:
+            self.typed = typed  # the question built next offers it (the "stop?" question is asked in between)
             try:
                 return self._run(make_question())
             except KeyboardInterrupt:
+                typed = self.typed
                 if self._stopping():
                     raise
 
@@ -103,14 +107,15 @@ class Prompter:
         finally:
             self.on_interrupt = hook
 
-    @staticmethod
-    def _run(question) -> Any:
+    def _run(self, question) -> Any:
         from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
         bindings = KeyBindings()
 
         @bindings.add("escape", eager=True)
+        @bindings.add("c-c", eager=True)
         def _cancel(event) -> None:
+            self.typed = event.app.current_buffer.text
             event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
 
         app = question.application
@@ -131,7 +136,7 @@ class Prompter:
              instruction: str | None = None) -> str:
         import questionary
 
-        return self._ask(lambda: questionary.text(message, default=default, validate=validate,
+        return self._ask(lambda: questionary.text(message, default=self.typed or default, validate=validate,
                                                   instruction=instruction, **self.kwargs))
 
     def confirm(self, message: str, default: bool = True) -> bool:

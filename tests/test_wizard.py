@@ -196,7 +196,7 @@ def test_a_channel_not_allowed_for_the_category_is_asked_again():
     keys = USER_START + IDENT + CONTACT + ENTER   # channel asked: email
     req, said = drive(keys, given, partial=True)
     assert "may arrive only by email, portal" in said
-    assert "How did it arrive? (clause 8) email" in said   # asked again, and answered
+    assert "How did it arrive? (clause 8) E-mail" in said   # asked again, and answered
 
 
 @pytest.mark.parametrize("key", ["\x03", "\x1b"])

@@ -39,6 +39,9 @@ def register_by_wizard(env, request, resume: bool) -> list:
         answers = answers_in(wizard.current)
         if not answers:
             return False
+        if wizard.received_now and "received_at" not in answers:
+            # "Enter = now" meant the time of this conversation, not of a later --resume.
+            answers["received_at"] = desk.iso(wizard.now)
         try:
             wizard_resume.save(saved, env.store_path, answers, desk.iso(desk.now()))
         except OSError as exc:
