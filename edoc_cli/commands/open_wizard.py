@@ -21,6 +21,7 @@ def register_by_wizard(env, request, resume: bool) -> list:
     from edoc_cli.wizard import Discarded, OutOfScope, Prompter, Refused, Wizard, answers_in
 
     desk = env.desk
+    env.busy_wait  # a bad EDOC_BUSY_WAIT is a usage error before the first question, not after the last
     saved = wizard_resume.resume_path(env.environ, env.store_path)
     prompter = Prompter.for_terminal()
     if resume:
