@@ -9,6 +9,7 @@ import pexpect
 import pytest
 
 from conftest import IIN
+from test_faults import fill_up, small_tmpfs  # noqa: F401 (a fixture)
 from edoc_cli import wizard_resume
 
 DOWN = "\x1b[B"
@@ -228,3 +229,24 @@ def test_russian_busy_store_save_and_quit_then_resume(edoc, columns: int) -> Non
     assert finish(child) == 0
     assert not resume_file(edoc).exists()
     assert edoc.ticket("ED-2026-000001")["received_at"] == "2026-11-26T10:00:00+05:00"
+
+
+@pytest.mark.json_only(reason="a full disk under the JSON store's files (small_tmpfs)")
+def test_a_failed_final_write_keeps_the_answers(edoc, small_tmpfs) -> None:
+    edoc.store = small_tmpfs / "tickets.json"
+    edoc.env["EDOC_STORE"] = str(edoc.store)
+    assert edoc.open_ticket() == "ED-2026-000001"
+    filler = fill_up(small_tmpfs)
+    child = spawn(edoc, *ALMOST_ALL, lang="ru")
+    answer(child, "(Д/н)", "д")
+    answer(child, "(Enter — сейчас)", "\r")
+    answer(child, "Зарегистрировать это обращение?", "\r")
+    child.expect_exact("ответы сохранены: edoc open --resume зарегистрирует обращение")
+    assert finish(child) == 1                        # the disk is full: nothing was written
+    assert resume_file(edoc).exists()
+    filler.unlink()                                  # room again
+    child = spawn(edoc, "--resume", lang="ru")
+    answer(child, "Зарегистрировать это обращение?", "\r")
+    child.expect_exact("ED-2026-000002")
+    assert finish(child) == 0
+    assert not resume_file(edoc).exists()
