@@ -85,9 +85,13 @@ def _unusable(path: Path, why: str) -> ValidationFailed:
                               "or start again with edoc open").format(path=path, why=why))
 
 
-def forget(path: Path) -> None:
-    """The answers were registered (or discarded): nothing left to resume."""
+def forget(path: Path) -> str | None:
+    """The answers were registered (or discarded): nothing left to resume. A warning if the file stays."""
     try:
         path.unlink()
     except FileNotFoundError:
         pass
+    except OSError as exc:  # registered all the same: say so, do not fail
+        return _("the saved answers {path} could not be deleted ({error}); delete the file").format(
+            path=path, error=exc.strerror or exc)
+    return None

@@ -9,7 +9,7 @@ import pexpect
 import pytest
 
 from conftest import IIN
-from test_faults import fill_up, small_tmpfs  # noqa: F401 (a fixture)
+from test_faults import fill_up, small_tmpfs  # noqa: F401 (a fixture: a small full-able disk)
 from edoc_cli import wizard_resume
 
 DOWN = "\x1b[B"
@@ -178,6 +178,12 @@ def test_russian_esc_asks_saves_the_answers_and_resume_continues(edoc, columns: 
     answers = __import__("json").loads(saved.read_text(encoding="utf-8"))["answers"]
     assert answers["subject"] == "Смена почты" and "description" not in answers
 
+    # A new wizard says that answers are waiting; stopped before any answer, it keeps them.
+    child = spawn(edoc, lang="ru", columns=columns)
+    child.expect_exact("Для этого хранилища сохранены ответы прерванной регистрации: edoc open --resume")
+    answer(child, "Кто обращается?", "\x03")
+    assert finish(child) == 130 and saved.exists()
+
     child = spawn(edoc, "--resume", lang="ru", columns=columns)
     child.expect_exact("Продолжаем с сохранёнными ответами (8)")
     answer(child, "Описание словами клиента:", "Хочу сменить адрес\r")   # only what is missing is asked
@@ -232,7 +238,7 @@ def test_russian_busy_store_save_and_quit_then_resume(edoc, columns: int) -> Non
 
 
 @pytest.mark.json_only(reason="a full disk under the JSON store's files (small_tmpfs)")
-def test_a_failed_final_write_keeps_the_answers(edoc, small_tmpfs) -> None:
+def test_a_failed_final_write_keeps_the_answers(edoc, small_tmpfs) -> None:  # noqa: F811 (the fixture)
     edoc.store = small_tmpfs / "tickets.json"
     edoc.env["EDOC_STORE"] = str(edoc.store)
     assert edoc.open_ticket() == "ED-2026-000001"

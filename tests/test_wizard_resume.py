@@ -174,3 +174,12 @@ def test_resume_message_in_russian(edoc):
     assert result.code == 2 and "--resume продолжает работу мастера" in result.err
 
 
+
+
+def test_forgetting_is_quiet_when_done_and_says_when_it_cannot(tmp_path):
+    path = saved_file(tmp_path, tmp_path / "tickets.json")
+    assert wizard_resume.forget(path) is None and not path.exists()
+    assert wizard_resume.forget(path) is None                       # already gone: fine
+    path.mkdir()                                                    # something that cannot be unlinked
+    warning = wizard_resume.forget(path)
+    assert warning is not None and str(path) in warning and "could not be deleted" in warning

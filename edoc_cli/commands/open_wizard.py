@@ -58,7 +58,7 @@ def register_by_wizard(env, request, resume: bool) -> list:
     except Refused as exc:
         raise ValidationFailed(_("nothing was registered: {why}").format(why=str(exc))) from None
     except Discarded:
-        wizard_resume.forget(saved)
+        wizard_resume.forget(saved)  # a file that stays is mentioned by the next wizard
         raise Cancelled(_("cancelled; nothing was registered")) from None
     except KeyboardInterrupt:
         if not keep():
@@ -73,7 +73,11 @@ def register_by_wizard(env, request, resume: bool) -> list:
             prompter.say(_("edoc: nothing was registered; the answers are saved: {command} registers them").format(
                 command=RESUME_HINT))
         raise
-    wizard_resume.forget(saved)
+    warning = wizard_resume.forget(saved)
+    if warning:
+        from edoc_cli.store.commit import RUN
+
+        RUN.warnings.append(warning)
     return tickets
 
 
