@@ -256,3 +256,18 @@ def test_a_failed_final_write_keeps_the_answers(edoc, small_tmpfs) -> None:  # n
     child.expect_exact("ED-2026-000002")
     assert finish(child) == 0
     assert not resume_file(edoc).exists()
+
+
+def test_flags_given_with_resume_replace_the_saved_answers(edoc) -> None:
+    answers = {"client_type": "user", "name": "Иванов Иван", "iin": IIN, "email": "ivanov@example.kz",
+               "category": "consultation", "channel": "phone", "topic": "profile", "subject": "Старая тема",
+               "description": "Хочу сменить адрес", "faq_checked": True, "received_at": "2026-11-26T09:50:00+05:00"}
+    wizard_resume.save(resume_file(edoc), edoc.url or edoc.store, answers, "2026-11-26T09:55:00+05:00")
+    child = spawn(edoc, "--resume", "--subject", "Новая тема", lang="ru", columns=80)
+    child.expect_exact("Продолжаем с сохранёнными ответами (11)")
+    child.expect_exact("Тема: Новая тема")
+    answer(child, "Зарегистрировать это обращение?", "\r")
+    child.expect_exact("ED-2026-000001")
+    assert finish(child) == 0
+    ticket = edoc.ticket("ED-2026-000001")
+    assert (ticket["subject"], ticket["received_at"]) == ("Новая тема", "2026-11-26T09:50:00+05:00")
