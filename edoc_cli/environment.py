@@ -132,15 +132,24 @@ class Environment:
 
     @cached_property
     def lock_timeout(self) -> float:
-        raw = self.environ.get("EDOC_LOCK_TIMEOUT")
+        """How long a write waits for another edoc's lock."""
+        return self._seconds("EDOC_LOCK_TIMEOUT", 5.0)
+
+    @cached_property
+    def busy_wait(self) -> float:
+        """How long the wizard keeps retrying a busy store before it asks what to do."""
+        return self._seconds("EDOC_BUSY_WAIT", 30.0)
+
+    def _seconds(self, name: str, default: float) -> float:
+        raw = self.environ.get(name)
         if not raw:
-            return 5.0
+            return default
         try:
             value = float(raw)
         except ValueError:
             value = -1
         if not 0 <= value <= 3600:
-            raise UsageError(_("EDOC_LOCK_TIMEOUT={value} must be seconds from 0 to 3600").format(value=repr(raw)))
+            raise UsageError(_("{name}={value} must be seconds from 0 to 3600").format(name=name, value=repr(raw)))
         return value
 
     # -- terminal ------------------------------------------------------------

@@ -28,6 +28,8 @@ import pytest
 
 # The holiday-table cache (edoc_cli.workcal) of test runs stays out of the real home.
 os.environ.setdefault("XDG_CACHE_HOME", str(Path(__import__("tempfile").mkdtemp(prefix="edoc-test-cache-"))))
+# So does a wizard's saved answers (edoc_cli.wizard_resume) of a test that does not name its own folder.
+os.environ.setdefault("XDG_STATE_HOME", str(Path(__import__("tempfile").mkdtemp(prefix="edoc-test-state-"))))
 
 # Thursday 26 November 2026, 10:00 in Astana: a plain working day.
 DEFAULT_NOW = "2026-11-26T10:00:00+05:00"
@@ -68,6 +70,7 @@ class Edoc:
             "HOME": str(tmp_path / "home"),
             "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
             "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+            "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
             "LANG": "C.UTF-8",
             "NO_COLOR": "1",
             "EDOC_CONFIG": None,

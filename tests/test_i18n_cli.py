@@ -160,16 +160,18 @@ def test_wizard_asks_in_russian() -> None:
     screen = Captured()
     with create_pipe_input() as pipe:
         pipe.send_text("\r")       # the first answer: a portal user
-        pipe.send_text("\x03")     # then Ctrl-C at the name: the wizard stops, nothing is registered
+        pipe.send_text("\x03")     # then Ctrl-C at the name: "stop?" in Russian ...
+        pipe.send_text("д")        # ... answered with a Russian yes: the wizard stops
         tz = astana_zone()
         wizard = Wizard(load_config(None), datetime(2026, 11, 26, 10, 0, tzinfo=tz), tz,
                         Prompter(input=pipe, output=screen.output))
         with pytest.raises(KeyboardInterrupt):
             wizard.run(RegistrationRequest())
     shown = screen.text()
-    for russian in ("Кто обращается? (пункт 7)", "Пользователь портала", "ФИО клиента:"):
+    for russian in ("Кто обращается? (пункт 7)", "(выбор стрелками)", "Пользователь портала", "ФИО клиента:",
+                    "Прервать? Уже дано ответов: 1.", "Да"):
         assert "".join(russian.split()) in shown, (russian, shown[:500])
-    assert "Whoisasking" not in shown
+    assert "Whoisasking" not in shown and "Usearrowkeys" not in shown and "(y/N)" not in shown
 
 
 @pytest.mark.parametrize("typed, suggestion", [("shwo", "show"), ("lsit", "list"), ("sweeep", "sweep")])

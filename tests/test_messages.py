@@ -78,7 +78,7 @@ def test_bad_files_are_usage_errors(edoc, tid, tmp_path):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     before = edoc.state()
-    cases = [(tmp_path / "missing.txt", "No such file"), (tmp_path, "directory"), (binary, "binary"),
+    cases = [(tmp_path / "missing.txt", "no such file or directory"), (tmp_path, "directory"), (binary, "binary"),
              (big, "larger than"), (fifo, "not a regular file")]
     if os.geteuid() != 0:
         cases.append((locked, "Permission denied"))

@@ -287,7 +287,7 @@ def test_a_missing_file_is_a_usage_error(edoc):
     missing = edoc.tmp / "no-such.json"
     result = edoc.run("open", "--from-json", str(missing))
     assert_refused(edoc, result, None, code=2)
-    assert str(missing) in result.err and "No such file" in result.err
+    assert str(missing) in result.err and "no such file or directory" in result.err
 
 
 def test_a_directory_is_a_usage_error(edoc):

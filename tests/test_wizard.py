@@ -20,7 +20,7 @@ from edoc_cli.config import load_config
 from edoc_cli.rules.registration import RegistrationRequest, registration_problems
 from edoc_cli.tz import astana_zone
 from edoc_cli.typed_time import instant_forms
-from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard
+from edoc_cli.wizard import Discarded, OutOfScope, Prompter, Refused, Wizard
 
 TZ = astana_zone()
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=TZ)  # Thursday 10:00, as EDOC_NOW in conftest
@@ -220,12 +220,132 @@ def test_a_channel_not_allowed_for_the_category_is_asked_again():
     keys = USER_START + IDENT + CONTACT + ENTER   # channel asked: email
     req, said = drive(keys, given, partial=True)
     assert "may arrive only by email, portal" in said
-    assert "How did it arrive? (clause 8) email" in said   # asked again, and answered
+    assert "How did it arrive? (clause 8) E-mail" in said   # asked again, and answered
 
 
-def test_ctrl_c_interrupts():
-    result, _ = drive(USER_START + "\x03")
+@pytest.mark.parametrize("key", ["\x03", "\x1b"])
+@pytest.mark.parametrize("yes", ["y", "Y", "д", "Д"])
+def test_ctrl_c_or_esc_with_answers_asks_before_stopping(key, yes):
+    result, said = drive(USER_START + key + yes)
     assert isinstance(result, KeyboardInterrupt)
+    assert "Stop? Answers so far: 2. They will be saved" in said
+
+
+@pytest.mark.parametrize("no", ["n", "N", "н", "Н", ENTER])   # Enter: the default is to go on
+def test_saying_no_to_stop_asks_the_same_question_again(no):
+    result, said = drive(USER_START + "\x1b" + no, partial=True)
+    assert result is None                                    # not stopped: the keys ran out
+    assert said.rindex("IIN (12 digits") > said.index("Stop?")   # the question, asked again
+
+
+def test_ctrl_c_before_any_answer_stops_at_once():
+    result, said = drive("\x03")
+    assert isinstance(result, KeyboardInterrupt) and "Stop?" not in said
+
+
+def test_ctrl_c_at_the_stop_question_stops():
+    result, _ = drive(USER_START + "\x1b" + "\x03")
+    assert isinstance(result, KeyboardInterrupt)
+
+
+@pytest.mark.parametrize("keys, expected", [("y", True), ("Д", True), ("д", True), ("n", False),
+                                            ("Н", False), ("н", False), (ENTER, True),
+                                            ("xы5 \x07\x00" + "д", True)])  # other keys type nothing
+def test_yes_no_takes_latin_and_cyrillic_keys(keys, expected):
+    screen = Screen()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()  # keys run out -> EOFError, never a hang
+        assert Prompter(input=pipe, output=screen).confirm("Go on?") is expected
+    assert ("Yes" if expected else "No") in screen.text
+
+
+# -- the summary: register, change an answer, cancel ----------------------------------------------
+
+UP = "\x1b[A"
+DONE = dict(client_type="user", name="Иванов Иван", iin=IIN, email="ivanov@example.kz",
+            category="consultation", channel="phone", topic="profile", subject="Смена почты",
+            description="Хочу сменить e-mail", faq_checked=True)
+CHANGE, CANCEL = DOWN + ENTER, DOWN * 2 + ENTER   # the summary's 2nd and 3rd choices
+
+
+def review(keys: str, req: RegistrationRequest):
+    """The summary driven by keys: (the request to register or the exception, what it said)."""
+    screen = Screen()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        wizard = Wizard(CONFIG, NOW, TZ, Prompter(input=pipe, output=screen))
+        try:
+            return wizard.review(req), screen.text
+        except (Discarded, OutOfScope, KeyboardInterrupt) as exc:
+            return exc, screen.text
+
+
+def test_summary_names_every_answer_in_russian():
+    i18n.use("ru")
+    req = RegistrationRequest(**{**DONE, "category": "bug", "channel": "portal", "attachments": ["a.png", "b.png"],
+                                 "client_type": "guest", "faq_checked": False})
+    rows = Wizard(CONFIG, NOW, TZ, Prompter()).summary(req)
+    assert rows[:2] == [("client_type", "Кто обращается", "Гость портала"), ("name", "ФИО", "Иванов Иван")]
+    shown = {field: (label, value) for field, label, value in rows}
+    assert shown["iin"] == ("ИИН", IIN)
+    assert shown["category"] == ("Категория", "Ошибка или дефект")
+    assert shown["channel"] == ("Канал", "Портал")
+    assert shown["subject"] == ("Тема", "Смена почты")
+    assert shown["faq_checked"] == ("Справочный центр изучен", "нет")
+    assert shown["attachments"] == ("Вложения", "a.png, b.png")
+    assert "phone" not in shown and "received_at" not in shown   # no answer, no line
+
+
+def test_register_at_the_summary_changes_nothing():
+    req = RegistrationRequest(**DONE)
+    result, said = review(ENTER, req)
+    assert result == req
+    assert "  Who is asking: A portal user" in said and "  Channel: Phone" in said
+
+
+def test_changing_the_category_asks_what_the_new_one_needs():
+    keys = (CHANGE + DOWN * 4 + ENTER                  # the 5th answer: the category ...
+            + DOWN + ENTER                             # ... becomes a bug
+            + ENTER                                    # phone is not a bug's channel: e-mail
+            + "шаги" + ENTER + "2026-11-26 09:00" + ENTER + "Chrome" + ENTER + "Linux" + ENTER
+            + "a.png" + ENTER + ENTER                  # clause 12's details
+            + ENTER                                    # received now
+            + ENTER)                                   # back at the summary: register
+    result, said = review(keys, RegistrationRequest(**DONE))
+    assert (result.category, result.channel, result.steps, result.attachments) == ("bug", "email", "шаги", ["a.png"])
+    assert "may arrive only by email, portal" in said
+    assert ok(result)
+
+
+def test_a_changed_answer_is_checked_as_it_is_typed():
+    keys = (CHANGE + DOWN * 2 + ENTER                  # the IIN, offered for editing
+            + BACKSPACE + "4" + ENTER                  # a wrong check digit: refused, still asked
+            + BACKSPACE + "3" + ENTER                  # put right
+            + ENTER + ENTER)                           # received now; register
+    # Had ...4 been taken, the keys after it would have answered the next questions wrongly.
+    result, said = review(keys, RegistrationRequest(**{**DONE, "iin": "900101301232"}))
+    assert result.iin == IIN and ok(result)
+    assert "IIN: 900101301232" in said and "IIN: 900101301233" in said   # before and after
+
+
+def test_back_to_the_summary_changes_nothing():
+    keys = CHANGE + UP + ENTER + ENTER                 # the last choice: back; then register
+    req = RegistrationRequest(**DONE)
+    result, said = review(keys, req)
+    assert result == req and said.count("Summary:") == 2
+
+
+def test_cancel_asks_and_no_goes_back_to_the_summary():
+    result, said = review(CANCEL + "n" + CANCEL + ENTER + CANCEL + "д", RegistrationRequest(**DONE))
+    assert isinstance(result, Discarded)
+    assert said.count("Discard the answers (10)?") >= 3 and said.count("Summary:") == 3
+
+
+def test_esc_at_the_summary_asks_before_stopping():
+    result, said = review("\x1b" + "y", RegistrationRequest(**DONE))
+    assert isinstance(result, KeyboardInterrupt) and "Stop? Answers so far: 10." in said
 
 
 # -- one checklist, two ways in ------------------------------------------------------------------

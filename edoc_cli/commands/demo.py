@@ -57,7 +57,7 @@ def _scratch(env, folder: Path, now: str | None):
 
 def _kept_folder(keep: Path) -> Path:
     """--keep's folder, made if need be; refused when it holds anything (a store is never overwritten)."""
-    from edoc_cli.errors import UsageError
+    from edoc_cli.errors import UsageError, os_reason
     from edoc_cli.safe_text import control_problem
 
     why = control_problem(str(keep), False)
@@ -68,7 +68,7 @@ def _kept_folder(keep: Path) -> Path:
         if any(keep.iterdir()):
             raise UsageError(_("--keep: {path} is not empty; name a new or empty folder").format(path=keep))
     except OSError as exc:
-        raise UsageError(_("--keep: {path}: {reason}").format(path=keep, reason=exc.strerror)) from None
+        raise UsageError(_("--keep: {path}: {reason}").format(path=keep, reason=os_reason(exc))) from None
     return keep
 
 
@@ -89,7 +89,7 @@ def _show(env, day) -> None:
                                              for tid, event in day.events])
     _heading(env, _("Open work at {time} (edoc list): !! marks a breached SLA, ! one at risk").format(
         time=day.as_of.strftime("%H:%M")))
-    render.ticket_list(env, desk.find(desk.list_filter()))
+    render.ticket_list(env, desk.find(desk.list_filter()).views)
     _heading(env, _("Why {id} stands where it does (edoc sla {id})").format(id=day.explained))
     render.sla_explanation(env, desk.explain(day.explained))
     _heading(env, _("The last 30 days (edoc report)"))

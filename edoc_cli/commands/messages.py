@@ -16,7 +16,7 @@ from typing import Any, Optional
 import typer
 
 from edoc_cli.commands import completers
-from edoc_cli.errors import UsageError
+from edoc_cli.errors import UsageError, os_reason
 from edoc_cli.i18n import _
 
 # A message holds at most MAX_TEXT characters (rules.checklist), each at most 4 bytes of UTF-8.
@@ -90,7 +90,7 @@ def read_text_file(path: str, empty_ok: bool = False) -> str:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MESSAGE_BYTES + 1)
     except OSError as exc:
-        raise UsageError(_("{file}: cannot read it: {reason}").format(file=path, reason=exc.strerror)) from None
+        raise UsageError(_("{file}: cannot read it: {reason}").format(file=path, reason=os_reason(exc))) from None
     return _decoded(data, path, empty_ok)
 
 
@@ -133,7 +133,7 @@ def from_editor(env, hint: str) -> str:
             done = subprocess.run([*argv, path])
         except OSError as exc:
             raise UsageError(_("cannot start the editor {command}: {reason}; set $EDITOR or give {flag}"),
-                             fields={"flag": "message"}, command=repr(command), reason=exc.strerror) from None
+                             fields={"flag": "message"}, command=repr(command), reason=os_reason(exc)) from None
         if done.returncode != 0:
             raise UsageError(_("the editor exited with code {code}: nothing was changed").format(code=done.returncode))
         text = read_text_file(path, empty_ok=True)

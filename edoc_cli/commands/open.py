@@ -49,6 +49,8 @@ def open_(
     from_json: Optional[str] = typer.Option(None, "--from-json", metavar="FILE|-",
                                             help="Read one request object, or an array of them, from a file or stdin."),
     no_input: bool = typer.Option(False, "--no-input", help="Never ask: every answer comes from flags or JSON."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the wizard this store's last interrupted "
+                                "registration left off, from its saved answers (a terminal only)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Register a request: only when the regulation's checklist is met (exit 3 lists what is missing)."""
@@ -64,6 +66,11 @@ def open_(
         document=document, received_at=received_at,
     )
     given = {k: v for k, v in flags.items() if v not in (None, [])}
+    if resume and (from_json is not None or no_input or not env.interactive):
+        from edoc_cli.errors import UsageError
+
+        raise UsageError(_("--resume continues the wizard: it needs a terminal, without --no-input "
+                           "and --from-json"))
     if from_json is not None:
         if given:
             from edoc_cli.errors import UsageError
@@ -71,13 +78,15 @@ def open_(
             raise UsageError(_("--from-json cannot be combined with request flags ({flags})").format(
                 flags=", ".join(sorted(given))))
         items, many = _read_json(from_json)
-        requests = _requests_from_json(items)
+        tickets = env.desk.register(_requests_from_json(items))
     else:
-        request = RegistrationRequest(**flags)
-        if not no_input and env.interactive:
-            request = _ask_what_is_missing(env, request)
-        requests, many = [request], False
-    tickets = env.desk.register(requests)
+        request, many = RegistrationRequest(**flags), False
+        if not no_input and env.interactive and (resume or env.desk.registration_problems(request)):
+            from edoc_cli.commands.open_wizard import register_by_wizard
+
+            tickets = register_by_wizard(env, request, resume)
+        else:
+            tickets = env.desk.register([request])
     if as_json:
         views = [env.desk.view(t) for t in tickets]
         render.print_json(views if many else views[0])
@@ -86,27 +95,6 @@ def open_(
         sys.stdout.write(t["id"] + "\n")
     count = len(tickets)
     render.say((_("registered {count} request") if count == 1 else _("registered {count} requests")).format(count=count))
-
-
-def _ask_what_is_missing(env, request):
-    """On a terminal with answers missing or refused: the wizard, then a summary to confirm."""
-    desk = env.desk
-    if not desk.registration_problems(request):
-        return request
-    from edoc_cli.errors import Cancelled, ValidationFailed
-    from edoc_cli.wizard import OutOfScope, Prompter, Refused, Wizard, summary_of
-
-    wizard = Wizard(desk.config, desk.now(), desk.tz, Prompter.for_terminal())
-    try:
-        request = wizard.run(request)
-    except OutOfScope as exc:
-        raise ValidationFailed(_("clause 6: {what} is outside what support handles; nothing was registered")
-                               .format(what=str(exc))) from None
-    except Refused as exc:
-        raise ValidationFailed(_("nothing was registered: {why}").format(why=str(exc))) from None
-    if not wizard.confirm(summary_of(request)):
-        raise Cancelled(_("cancelled; nothing was registered"))
-    return request
 
 
 def _requests_from_json(items: list) -> list:
