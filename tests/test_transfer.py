@@ -398,8 +398,9 @@ def test_store_info_is_a_card_of_what_the_store_holds(edoc):
     assert result.code == 0, result
     # In a pipe, as every card: labels in the run's language and a tab (scripts read --json).
     lines = dict(line.split(":\t", 1) for line in result.out.splitlines())
-    assert lines["store"] == ("json" if edoc.kind == "json" else "postgresql")
+    assert lines["store"] == ("JSON files" if edoc.kind == "json" else "PostgreSQL")
     assert (lines["open tickets"], lines["closed tickets"]) == ("1", "0")
     assert "None" not in result.out  # no Python words on a person's screen
     ru = dict(line.split(":\t", 1) for line in edoc.run("--lang", "ru", "store", "info", now=NOW).out.splitlines())
     assert ru["открытых обращений"] == "1"
+    assert ru["хранилище"] == ("файлы JSON" if edoc.kind == "json" else "PostgreSQL")

@@ -292,7 +292,7 @@ def test_summary_names_every_answer_in_russian():
     assert shown["iin"] == ("ИИН", IIN)
     assert shown["category"] == ("Категория", "Ошибка или дефект")
     assert shown["channel"] == ("Канал", "Портал")
-    assert shown["subject"] == ("Тема", "Смена почты")
+    assert shown["subject"] == ("Заголовок", "Смена почты")
     assert shown["faq_checked"] == ("Справочный центр изучен", "нет")
     assert shown["attachments"] == ("Вложения", "a.png, b.png")
     assert "phone" not in shown and "received_at" not in shown   # no answer, no line

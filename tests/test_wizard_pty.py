@@ -127,7 +127,7 @@ def test_russian_summary_goes_back_to_an_answer_then_registers(edoc, columns: in
     answer(child, "(Enter — сейчас)", "\r")
     child.expect_exact("Итого:")
     for line in ("Кто обращается: Пользователь портала", "ФИО: Иванов Иван", f"ИИН: {IIN}",
-                 "Категория: Консультация", "Канал: Телефон", "Тема: Смена почты",
+                 "Категория: Консультация", "Канал: Телефон", "Заголовок: Смена почты",
                  "Справочный центр изучен: да"):
         child.expect_exact(line)
     shows(child, "Зарегистрировать это обращение?", "(выбор стрелками)")
@@ -136,7 +136,7 @@ def test_russian_summary_goes_back_to_an_answer_then_registers(edoc, columns: in
     # The previous answer is offered for editing: "почты" becomes "адреса".
     shows(child, "Заголовок (одной строкой):", "Смена почты")
     child.send(BACKSPACE * 5 + "адреса\r")
-    child.expect_exact("Тема: Смена адреса")                       # back at the summary
+    child.expect_exact("Заголовок: Смена адреса")                       # back at the summary
     answer(child, "Зарегистрировать это обращение?", "\r")
     child.expect_exact("ED-2026-000001")
     assert finish(child) == 0
@@ -189,7 +189,7 @@ def test_russian_esc_asks_saves_the_answers_and_resume_continues(edoc, columns: 
     answer(child, "Описание словами клиента:", "Хочу сменить адрес\r")   # only what is missing is asked
     answer(child, "(Д/н)", "\r")                                         # Enter: the default, yes
     answer(child, "(Enter — сейчас)", "\r")
-    child.expect_exact("Тема: Смена почты")
+    child.expect_exact("Заголовок: Смена почты")
     answer(child, "Зарегистрировать это обращение?", "\r")
     child.expect_exact("ED-2026-000001")
     assert finish(child) == 0
@@ -265,7 +265,7 @@ def test_flags_given_with_resume_replace_the_saved_answers(edoc) -> None:
     wizard_resume.save(resume_file(edoc), edoc.url or edoc.store, answers, "2026-11-26T09:55:00+05:00")
     child = spawn(edoc, "--resume", "--subject", "Новая тема", lang="ru", columns=80)
     child.expect_exact("Продолжаем с сохранёнными ответами (11)")
-    child.expect_exact("Тема: Новая тема")
+    child.expect_exact("Заголовок: Новая тема")
     answer(child, "Зарегистрировать это обращение?", "\r")
     child.expect_exact("ED-2026-000001")
     assert finish(child) == 0
