@@ -107,6 +107,13 @@ def screens(opened: str, bug: str) -> list[tuple[tuple[str, ...], set[str]]]:
         (("open", "--no-input", *request_args(topic="third_party_software")), set()),
         (("open", "--no-input", "--category", "bug"), typed),
         (("reopen", opened, "-m", "снова"), {"reopen"}), (("calendar", "check", "2026-02-30"), set()),
+        # Finding, correcting, several tickets at once.
+        (("search", "иванов"), OPERATORS), (("search", "нет такого клиента"), set()),
+        (("list", "--client", "900101301233", "--all"), OPERATORS), (("search", ""), typed),
+        (("edit", opened, "--phone", "8 701 123 45 67"), set()), (("edit", opened, "--phone", "8 701 123 45 67"), set()),
+        (("edit", opened, "--category", "nosuch"), typed | {"nosuch"}),
+        (("assign", opened, bug, "aida"), OPERATORS), (("assign", opened, "ED-2026-999999", "aida"), typed),
+        (("note", opened, "-F", "/nonexistent/text.txt"), set()),
     ]
 
 

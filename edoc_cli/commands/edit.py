@@ -59,13 +59,23 @@ def edit(
     elif not changes:
         render.say(_("{id}: nothing changed: it already holds these values").format(id=ticket["id"]))
     else:
+        from edoc_cli.words import word
+
         render.say(_("{id}: corrected {fields}").format(id=ticket["id"], fields="; ".join(
-            f"{name}: {_shown(change['old'])} -> {_shown(change['new'])}" for name, change in changes.items())))
+            f"{word('field', name)}: {_shown(name, change['old'])} -> {_shown(name, change['new'])}"
+            for name, change in changes.items())))
 
 
-def _shown(value: str | list | None, limit: int = 60) -> str:
-    """A value in the confirmation: quoted (so an empty or absent one shows), one line, short."""
+def _shown(field: str, value: str | list | None, limit: int = 60) -> str:
+    """A value in the confirmation: quoted (so an empty one shows), "—" when absent, one line,
+    short; a category or a channel by its word."""
     import json
 
+    from edoc_cli.words import word
+
+    if value is None:
+        return "—"
+    if field in ("category", "channel") and isinstance(value, str):
+        value = word(field, value)
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 2] + "…\""
