@@ -140,9 +140,7 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
     import click
 
-    i = 0
-    while i < len(args) and args[i].startswith("-") and args[i] != "--":
-        i += 2 if args[i] in GLOBAL_VALUED else 1
+    _, i = _root_options(args)
     if i >= len(args) or args[i] not in COMMANDS:
         return args
     front, kept = list(args[:i]), [args[i]]
@@ -178,15 +176,26 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + kept
 
 
-def _lang_flag(args: list[str]) -> str | None:
-    """--lang from the command line, read before parsing so that --help and errors speak it too."""
-    found, i = None, 0  # the root's (hoist_global_options puts every one before the subcommand)
+def _root_options(args: list[str]) -> tuple[list[int], int]:
+    """The root's own options before the subcommand: their indexes (a value is not an option), and
+    where they end (the subcommand's index, or `--`'s, or past the end)."""
+    at, i = [], 0
     while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        at.append(i)
+        i += 2 if args[i] in GLOBAL_VALUED else 1
+    return at, i
+
+
+def _lang_flag(args: list[str]) -> str | None:
+    """--lang from the command line, read before parsing so that --help and errors speak it too:
+    the root's (hoist_global_options puts every one before the subcommand), the last one counting,
+    as with click."""
+    found = None
+    for i in _root_options(args)[0]:
         if args[i] == "--lang" and i + 1 < len(args):
-            found = args[i + 1]  # the last one counts, as with click
+            found = args[i + 1]
         elif args[i].startswith("--lang="):
             found = args[i].split("=", 1)[1]
-        i += 2 if args[i] in GLOBAL_VALUED else 1
     return found
 
 

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
 from edoc_cli.safe_text import escape_c1_in_json, for_terminal
-from edoc_cli.words import holiday_name, interval_reason, word
+from edoc_cli.words import field_value, holiday_name, interval_reason, namer, word
 
 
 def to_json(obj: Any, pretty: bool = True) -> str:
@@ -195,7 +195,7 @@ def fields(env, pairs: Sequence[tuple[str, Any]], title: str | None = None,
 
 def _changed(field: str, value: Any) -> str:
     """A corrected field's value in an `edited` event: a category or channel by its word."""
-    return word(field, value) if field in ("category", "channel") and isinstance(value, str) else _plain(value)
+    return _plain(field_value(field, value))
 
 
 def _plain(value: Any) -> str:
@@ -222,7 +222,7 @@ def ticket_rows(views: Sequence[dict[str, Any]], human: bool = False) -> tuple[l
     """The list's headers and rows: codes for a pipe's TSV, or (`human`) words for a person."""
     from edoc_cli.sla import next_due
 
-    say = word if human else (lambda kind, code: code or "")
+    say = namer(human)
     headers = [c.header for c in TICKET_COLUMNS[1:]]
     rows = []
     for v in views:
@@ -348,7 +348,7 @@ def ticket_card(env, view: dict[str, Any]) -> None:
 def history_row(event: dict[str, Any], human: bool = True) -> list[Any]:
     """One history event as a row of HISTORY_COLUMNS: when, who, what, its details, its message;
     the event and its codes as words for a person, or (not `human`: a pipe's TSV) as codes."""
-    say = word if human else (lambda kind, code: code)
+    say = namer(human)
     what = event.get("message") or "; ".join(
         f"{say('field', k)}: {_changed(k, c.get('old'))} -> {_changed(k, c.get('new'))}"
         for k, c in (event.get("changes") or {}).items())
@@ -390,11 +390,10 @@ def calendar(env, report: dict[str, Any]) -> None:
         period=period, days=report["working_days"], start=report["hours"]["start"],
         end=report["hours"]["end"], timezone=report["timezone"]))
     days = report.get("days", report.get("exceptions", []))
-    human = env.stdout_tty
+    human, name_of = env.stdout_tty, namer(env.stdout_tty)
     table(env, [N_("date"), N_("day"), N_("working"), N_("kind"), N_("name")],
-          [[d["date"], word("weekday", d["weekday"]) if human else d["weekday"], d["working"],
-            word("day", d["kind"]) if human else d["kind"], (holiday_name(d["name"]) if human else d["name"]) or ""]
-           for d in days])
+          [[d["date"], name_of("weekday", d["weekday"]), d["working"], name_of("day", d["kind"]),
+            (holiday_name(d["name"]) if human else d["name"]) or ""] for d in days])
 
 
 def day(env, report: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from edoc_cli.i18n import N_, _
 from edoc_cli.render import Column, _cell, _console, _short_time, fitted_table, say
 from edoc_cli.render_rows import spreadsheet_safe, write_rows
 from edoc_cli.safe_text import for_terminal
-from edoc_cli.words import word
+from edoc_cli.words import namer, word
 
 
 def report_csv(report: dict[str, Any]) -> None:
@@ -77,14 +77,14 @@ def report_table(env, report: dict[str, Any], wide: bool = False) -> None:
     # TSV block of its own, after a blank line.
     if report["terminated"]:
         _next_block(env)
-        fitted_table(env, TERMINATED_COLUMNS,
-              guard([[t["id"], _short_time(t["at"]), t["by"], t["client"], t["message"]]
-                     for t in report["terminated"]]))
+        fitted_table(env, TERMINATED_COLUMNS, guard([[t["id"], _short_time(t["at"]), t["by"], t["client"],
+                                                      t["message"]] for t in report["terminated"]]))
     if report["complaints"]:
         _next_block(env)
-        fitted_table(env, COMPLAINT_COLUMNS,
-              guard([[c["id"], word("status", c["status"]) if env.stdout_tty else c["status"], _short_time(c["received_at"]), c["client"], c["subject"], c["assignee"]]
-                     for c in report["complaints"]]))
+        name_of = namer(env.stdout_tty)
+        fitted_table(env, COMPLAINT_COLUMNS, guard([[c["id"], name_of("status", c["status"]), _short_time(c["received_at"]),
+                                                     c["client"], c["subject"], c["assignee"]]
+                                                    for c in report["complaints"]]))
 
 
 def _spreadsheet_rows(env):
@@ -104,10 +104,10 @@ def _next_block(env) -> None:
 
 
 def _group_key(env, group_by: str):
-    """A group's name: its code in a pipe, its word on a terminal ("-": no group)."""
-    if not env.stdout_tty or group_by == "assignee":
-        return lambda code: "-" if code is None else code
-    return lambda code: "-" if code is None else word(group_by, code)
+    """A group's name: its code in a pipe, its word on a terminal (an operator's name as it is; "-":
+    no group)."""
+    name_of = namer(env.stdout_tty and group_by != "assignee")
+    return lambda code: "-" if code is None else name_of(group_by, code)
 
 
 def _report_charts(groups: list[dict[str, Any]], name) -> None:

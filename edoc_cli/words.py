@@ -57,6 +57,21 @@ def words(kind: str, codes) -> str:
     return ", ".join(word(kind, c) for c in codes)
 
 
+def as_code(kind: str, code: str | None) -> str:
+    """`code` as it is: what a pipe's TSV shows where a terminal shows `word`."""
+    return code or ""
+
+
+def namer(human: bool):
+    """How a screen names a code: `word` for a person on a terminal, `as_code` in a pipe."""
+    return word if human else as_code
+
+
+def field_value(field: str, value):
+    """A registration field's value for a person: a category or a channel by its word, else as it is."""
+    return word(field, value) if field in ("category", "channel") and isinstance(value, str) else value
+
+
 # The names the `holidays` package gives Kazakhstan's holidays (en_US), and edoc's own.
 HOLIDAYS = (
     N_("Capital Day"), N_("Constitution Day"), N_("Defender of the Fatherland Day"), N_("Eid al-Adha"),

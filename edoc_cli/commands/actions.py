@@ -35,7 +35,12 @@ def _done(ctx: typer.Context, ticket: dict, as_json: bool, message: str, **value
         return
     from edoc_cli import render
 
-    render.say(message.format(id=ticket["id"], status=word("status", ticket["status"]), **values))
+    render.say(_said(message, ticket, **values))
+
+
+def _said(message: str, ticket: dict, **values: str) -> str:
+    """A confirmation: `message` with the ticket's {id}, its {status} in words, and `values`."""
+    return message.format(id=ticket["id"], status=word("status", ticket["status"]), **values)
 
 
 def _text(ctx: typer.Context, ticket_id: str, message, file, template=None, *, required: bool = True,
@@ -76,7 +81,7 @@ def assign(ctx: typer.Context,
     text = _("{id}: assigned to {assignee}; status {status}")
     _each(ctx, ids, lambda tid: env.desk.assign(tid, name), as_json,
           lambda t: _done(ctx, t, as_json, text, assignee=t["assignee"]),
-          lambda t: text.format(id=t["id"], status=word("status", t["status"]), assignee=t["assignee"]))
+          lambda t: _said(text, t, assignee=t["assignee"]))
 
 
 @app.command("reply")
@@ -117,7 +122,7 @@ def note(ctx: typer.Context, ticket_ids: List[str] = IDS, message: Optional[str]
     text = _("{id}: note recorded; status {status}")
     given = _bulk_message(ctx, ticket_ids, message, file, template, "note")
     _each(ctx, ticket_ids, lambda tid: env.desk.note(tid, given(tid)), as_json,
-          lambda t: _done(ctx, t, as_json, text), lambda t: text.format(id=t["id"], status=word("status", t["status"])))
+          lambda t: _done(ctx, t, as_json, text), lambda t: _said(text, t))
 
 
 @app.command("diagnose")
@@ -144,7 +149,7 @@ def postpone(ctx: typer.Context, ticket_ids: List[str] = IDS,
     given = _bulk_message(ctx, ticket_ids, message, file, template, "postpone")
     _each(ctx, ticket_ids, lambda tid: env.desk.postpone(tid, reason, given(tid), until), as_json,
           lambda t: _done(ctx, t, as_json, text, reason=label),
-          lambda t: text.format(id=t["id"], status=word("status", t["status"]), reason=label))
+          lambda t: _said(text, t, reason=label))
 
 
 def _bulk_message(ctx: typer.Context, ids: list[str], message, file, template, action: str):

@@ -71,11 +71,9 @@ def _shown(field: str, value: str | list | None, limit: int = 60) -> str:
     short; a category or a channel by its word."""
     import json
 
-    from edoc_cli.words import word
+    from edoc_cli.words import field_value
 
     if value is None:
         return "—"
-    if field in ("category", "channel") and isinstance(value, str):
-        value = word(field, value)
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(field_value(field, value), ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 2] + "…\""
