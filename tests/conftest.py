@@ -88,8 +88,8 @@ class Edoc:
 
         with psycopg.connect(self.url) as conn:
             rows = {table: [r for (r,) in conn.execute(f"SELECT t::text FROM edoc.{table} t ORDER BY t::text")]
-                    for table in ("tickets", "events", "counters", "summaries", "meta")}
-        if not any(rows[t] for t in ("tickets", "events", "counters", "summaries")) and \
+                    for table in ("tickets", "events", "counters", "summaries", "meta", "mail", "files")}
+        if not any(rows[t] for t in ("tickets", "events", "counters", "summaries", "mail", "files")) and \
                 all(r.startswith("(schema_version,") for r in rows["meta"]):
             return None
         return rows

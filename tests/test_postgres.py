@@ -160,7 +160,7 @@ def test_store_init_is_idempotent_and_info_counts(pg):
     info = pg.run("store", "info", "--json", now=NOW)
     assert info.code == 0, info
     assert {k: info.json()[k] for k in ("backend", "schema_version", "open", "closed")} == {
-        "backend": "postgresql", "schema_version": 3, "open": 1, "closed": 0}
+        "backend": "postgresql", "schema_version": 4, "open": 1, "closed": 0}
 
 
 def test_the_operator_is_the_database_role(pg):

@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
+from edoc_cli.store.mail_rows import MailRows
+
 Ticket = dict[str, Any]
 Summarize = Callable[[Ticket], dict[str, Any]]
 
@@ -37,8 +39,9 @@ def no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-class Snapshot(ABC):
-    """One committed state of the store; inside a transaction, also the changes to commit."""
+class Snapshot(MailRows, ABC):
+    """One committed state of the store; inside a transaction, also the changes to commit (and
+    beside the tickets, the rows and files of mail: store/mail_rows.py)."""
 
     damaged: dict[str, str]    # record -> its first problem: skipped by readers, refused to writers
     meta_problems: list[str]   # a lenient read's problems of the store's own record (check, repair)

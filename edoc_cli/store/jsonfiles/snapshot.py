@@ -12,6 +12,7 @@ from edoc_cli.store.base import ListAgain, Snapshot, kept, order_key
 from edoc_cli.store.jsonfiles import finder
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
+from edoc_cli.store.jsonfiles.mail_rows import JsonMailRows
 from edoc_cli.store.jsonfiles.numbers import Numbers
 from edoc_cli.store.jsonfiles.repairs import Repairs
 from edoc_cli.store.jsonfiles.layout import (
@@ -40,7 +41,7 @@ def _tinydb_storage(initial: dict[str, Any]):
     return SnapshotStorage
 
 
-class JsonSnapshot(Numbers, Repairs, Snapshot):
+class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
     """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
 
     def __init__(self, data: dict[str, Any], store: StoreFiles, files: ArchiveFiles,

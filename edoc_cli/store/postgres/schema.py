@@ -11,6 +11,7 @@ Tables (in the schema `edoc`):
   registration and the counter commit together).
 - summaries: a closed ticket's report summary, by registration month.
 - meta: the schema version and the last sweep's time.
+- mail, files (version 4): the outbox, the messages seen, the intake queue; attachments.
 
 Every ticket row and every event row says which edoc write checked it (version 2): `checked`,
 the id of the transaction that wrote the row after checking the ticket by `ticket_rules` (the
@@ -27,7 +28,7 @@ keys in the same order, so `show --json` and `export` are identical on both stor
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA_V1 = """
 CREATE SCHEMA IF NOT EXISTS edoc;
@@ -81,8 +82,16 @@ SCHEMA_V3 = """
 ALTER TABLE edoc.tickets ADD COLUMN IF NOT EXISTS search text;
 """
 
+# Version 4: mail (store/mail_rows.py): rows of the outbox, of messages seen and of the intake queue,
+# and files kept with them (attachments).
+SCHEMA_V4 = """
+CREATE TABLE IF NOT EXISTS edoc.mail (kind text NOT NULL, n bigint NOT NULL, doc json NOT NULL, PRIMARY KEY (kind, n));
+CREATE TABLE IF NOT EXISTS edoc.files (owner text NOT NULL, name text NOT NULL, content bytea NOT NULL,
+    PRIMARY KEY (owner, name));
+"""
+
 # version -> the SQL that brings the schema from the one before it to this one
-MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}
+MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3, 4: SCHEMA_V4}
 
 # Whether a row is as the write that checked it left it (the reader then need not check it again):
 # the row's version (xmin) is that write's transaction, by the rules of this edoc, with the events it
@@ -116,6 +125,7 @@ BEGIN
         EXECUTE format('GRANT INSERT, UPDATE ON edoc.tickets, edoc.counters, edoc.meta TO %I', r);
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON edoc.summaries TO %I', r);
         EXECUTE format('GRANT INSERT ON edoc.events TO %I', r);
+        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON edoc.mail, edoc.files TO %I', r);
     END LOOP;
 END $$;
 -- The history is append-only for every edoc role: no UPDATE or DELETE on events, for anyone but its owner.

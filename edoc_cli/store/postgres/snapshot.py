@@ -11,6 +11,7 @@ from edoc_cli.errors import StoreWriteFailed, ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import Snapshot, Store, encode, found
 from edoc_cli.search import index_text
+from edoc_cli.store.postgres.mail_rows import PgMailRows
 from edoc_cli.store.postgres.schema import COLUMNS, EVENTS, ROW_SIGNED, SCHEMA_VERSION, TRUSTED
 from edoc_cli.ticket_id import MAX_SEQUENCE, sequence_key, split_number
 from edoc_cli.ticket_rules import RULES_VERSION, record_problems
@@ -31,7 +32,7 @@ _INDEXED = 17  # the first columns of _COLUMNS, those of schema.COLUMNS
 _CURSORS = itertools.count(1)  # names of server-side cursors: one of its own each, on any connection
 
 
-class PgSnapshot(Snapshot):
+class PgSnapshot(PgMailRows, Snapshot):
     """One transaction's view of the PostgreSQL store; its changes go straight into the transaction."""
 
     archived = True
