@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 from edoc_cli.config import Config
+from edoc_cli.desk_mail import MailDesk
 from edoc_cli.errors import TicketNotFound, UsageError, ValidationFailed
 from edoc_cli.i18n import _
 from edoc_cli.lifecycle import apply_replay, ensure_allowed
@@ -33,13 +34,17 @@ Check = Callable[[Ticket, Snapshot], None]
 
 
 @dataclass
-class Desk:
+class Desk(MailDesk):
     store: Store
     config: Config
     clock: Callable[[], datetime]
     operator: str
     tz: Any
     calendar: Any = None  # the working calendar (workcal.WorkCalendar)
+    send_mail: bool = True  # whether an action queues its message to the client (--no-mail: not this once)
+
+    def __post_init__(self) -> None:
+        self.queued: list[str] = []  # Message-IDs this run queued, delivered when their change is committed
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -245,6 +250,12 @@ class Desk:
         entry = {"at": self.iso(now), "by": self.operator, **event}
         ticket["history"].append({k: v for k, v in entry.items() if v is not None})
         apply_replay(ticket)
+        if self.send_mail:
+            from edoc_cli.mail.outbox import queue
+
+            queued = queue(self, snap, ticket, ticket["history"][-1])
+            if queued:
+                self.queued.append(queued)
         breaches = []
         if ticket["status"] == "closed" and self.calendar is not None:
             # Closing stops the clocks: a breach the sweep has not seen yet is recorded now.
@@ -257,7 +268,8 @@ class Desk:
         with self.store.transaction() as snap:
             ticket = self.get(ticket_id, snap)
             self.apply(snap, ticket, action, event, check)
-            return ticket
+        self.deliver_queued()
+        return ticket
 
     def edit(self, ticket_id: str, given: dict[str, str]) -> tuple[Ticket, dict[str, Any]]:
         """Correct registration fields through the registration checklist (rules.correction): the

@@ -342,6 +342,10 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     if view.get("third_parties"):
         sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
                                                for t in view["third_parties"]], THIRD_PARTY_COLUMNS))
+    if view.get("mail"):
+        from edoc_cli.render_mail import card_section
+
+        sections.append(card_section(view["mail"]))
     fields(env, pairs, title=f"{view['id']}  {view['subject']}", sections=sections)
 
 

@@ -41,6 +41,7 @@ WORDS = (
     N_("field|topic"), N_("field|subject"), N_("field|description"), N_("field|steps"), N_("field|occurred_at"),
     N_("field|browser"), N_("field|os"), N_("field|attachments"), N_("field|document"),
     N_("by|category"), N_("by|level"), N_("by|channel"), N_("by|assignee"), N_("by|priority"),
+    N_("delivery|queued"), N_("delivery|sending"), N_("delivery|sent"), N_("delivery|failed"),
 )
 
 

@@ -23,6 +23,8 @@ app = typer.Typer()
 ID = typer.Argument(..., metavar="ID", autocompletion=completers.ticket_ids, help="The registration number, e.g. ED-2026-000042.")
 CLOSED_ID = typer.Argument(..., metavar="ID", autocompletion=completers.closed_ticket_ids,
                            help="The registration number of a closed ticket.")
+NO_MAIL = typer.Option(False, "--no-mail", help="Send the client no e-mail about this one action "
+                       "(when mail is configured and the ticket has an address, it is sent).")
 IDS = typer.Argument(..., metavar="ID...", autocompletion=completers.ticket_ids,
                      help="Registration numbers; '-' reads them from stdin, one a line.")
 
@@ -50,6 +52,11 @@ def _text(ctx: typer.Context, ticket_id: str, message, file, template=None, *, r
     ticket = env.desk.get(ticket_id)  # before an editor opens: a wrong number is said at once
     hint = _("The message for {id} ({action}).").format(id=ticket["id"], action=action)
     return read_message(env, message, file, template, required=required, hint=hint).for_ticket(env, ticket)
+
+
+def _mail(ctx: typer.Context, no_mail: bool) -> None:
+    """--no-mail: this action queues no message to the client."""
+    env_of(ctx).desk.send_mail = not no_mail
 
 
 def _each(ctx: typer.Context, args: list[str], act, as_json: bool, single, confirm) -> None:
@@ -88,8 +95,9 @@ def assign(ctx: typer.Context,
 def reply(ctx: typer.Context, ticket_id: str = ID, message: Optional[str] = MESSAGE, file: Optional[str] = FILE,
           template: Optional[str] = TEMPLATE,
           faq_link: Optional[str] = typer.Option(None, "--faq-link", help="A Help Centre article that answers (clause 14)."),
-          as_json: bool = JSON_OPTION) -> None:
-    """Record an answer to the client (counts as first response)."""
+          no_mail: bool = NO_MAIL, as_json: bool = JSON_OPTION) -> None:
+    """Record an answer to the client (counts as first response); e-mailed to the client."""
+    _mail(ctx, no_mail)
     text = _text(ctx, ticket_id, message, file, template, action="reply")
     _done(ctx, env_of(ctx).desk.reply(ticket_id, text, faq_link), as_json,
           _("{id}: reply recorded; status {status}"))
@@ -98,8 +106,9 @@ def reply(ctx: typer.Context, ticket_id: str = ID, message: Optional[str] = MESS
 @app.command("request-info")
 def request_info(ctx: typer.Context, ticket_id: str = ID, message: Optional[str] = MESSAGE,
                  file: Optional[str] = FILE, template: Optional[str] = TEMPLATE,
-                 as_json: bool = JSON_OPTION) -> None:
-    """Ask the client for missing information (clause 15): SLA paused, auto-close after sla.auto_close_after_hours (8 working hours by default)."""
+                 no_mail: bool = NO_MAIL, as_json: bool = JSON_OPTION) -> None:
+    """Ask the client for missing information (clause 15): SLA paused, auto-close after sla.auto_close_after_hours (8 working hours by default); e-mailed to the client."""
+    _mail(ctx, no_mail)
     text = _text(ctx, ticket_id, message, file, template, action="request-info")
     _done(ctx, env_of(ctx).desk.request_info(ticket_id, text), as_json,
           _("{id}: information requested, SLA paused; status {status}"))
@@ -194,8 +203,9 @@ def close(ctx: typer.Context, ticket_id: str = ID,
           faq_link: Optional[str] = typer.Option(None, "--faq-link", help="Required with --resolution faq."),
           duplicate_of: Optional[str] = typer.Option(None, "--duplicate-of", metavar="ID",
                                                      help="Required with --resolution duplicate."),
-          as_json: bool = JSON_OPTION) -> None:
-    """Close a ticket with a resolution code."""
+          no_mail: bool = NO_MAIL, as_json: bool = JSON_OPTION) -> None:
+    """Close a ticket with a resolution code; the client is told by e-mail."""
+    _mail(ctx, no_mail)
     text = _text(ctx, ticket_id, message, file, template, required=False)
     t = env_of(ctx).desk.close(ticket_id, resolution, text, faq_link, duplicate_of)
     _done(ctx, t, as_json, _("{id}: closed ({resolution}); status {status}"), resolution=word("resolution", resolution))
@@ -212,8 +222,9 @@ def reopen(ctx: typer.Context, ticket_id: str = CLOSED_ID, message: Optional[str
 
 @app.command("terminate")
 def terminate(ctx: typer.Context, ticket_id: str = ID, message: Optional[str] = MESSAGE, file: Optional[str] = FILE,
-              as_json: bool = JSON_OPTION) -> None:
-    """Stop service for abuse (clause 16): closed as 'abuse', listed for the supervisor."""
+              no_mail: bool = NO_MAIL, as_json: bool = JSON_OPTION) -> None:
+    """Stop service for abuse (clause 16): closed as 'abuse', listed for the supervisor; the client is told by e-mail."""
+    _mail(ctx, no_mail)
     text = _text(ctx, ticket_id, message, file, action="terminate")
     _done(ctx, env_of(ctx).desk.terminate(ticket_id, text), as_json,
           _("{id}: terminated for abuse; supervisor notified in reports; status {status}"))

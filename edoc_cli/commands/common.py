@@ -20,6 +20,7 @@ def show_ticket(env: Environment, ticket: dict, as_json: bool, done: str | None 
     from edoc_cli import render
 
     view = env.desk.view(ticket)
+    view["mail"] = env.desk.ticket_mail(ticket["id"])
     if as_json:
         render.print_json(view)
         return

@@ -71,14 +71,22 @@ def list_(
                              "first), updated (the latest change first), priority (critical first) or id."),
     reverse: bool = REVERSE_OPTION,
     limit: Optional[int] = _limit_option(None, help="At most N tickets (default: all)."),
+    mail_failed: bool = typer.Option(False, "--mail-failed", help="Only tickets with an e-mail to the client "
+                                     "not delivered after a failure (closed tickets too): 'edoc mail queue' "
+                                     "says why."),
     fmt: str = FORMAT_OPTION,
     as_json: bool = JSON_OPTION,
     wide: bool = WIDE_OPTION,
 ) -> None:
     """List tickets not yet closed (unless --status or --all), nearest due time first."""
-    _listed(ctx, _format(fmt, as_json), wide, _("no tickets match"), status=status, all_=all_, category=category,
-            level=level, assignee=assignee, priority=priority, breached=breached, due_within=due_within,
-            since=since, until=until, mine=mine, client=client, text=text, sort=sort, reverse=reverse, limit=limit)
+    only = None
+    if mail_failed:
+        only = {row["ticket"] for row in env_of(ctx).desk.undelivered_mail() if row["attempts"]}
+        all_ = all_ or status is None
+    _listed(ctx, _format(fmt, as_json), wide, _("no tickets match"), only=only, status=status, all_=all_,
+            category=category, level=level, assignee=assignee, priority=priority, breached=breached,
+            due_within=due_within, since=since, until=until, mine=mine, client=client, text=text, sort=sort,
+            reverse=reverse, limit=limit)
 
 
 @app.command("search")
@@ -121,14 +129,20 @@ def _format(fmt: str, as_json: bool) -> str:
     return "json" if as_json else fmt
 
 
-def _listed(ctx: typer.Context, fmt: str, wide: bool, none: str, **given) -> None:
-    """The tickets a list or a search asks for (`given`: the values of Desk.list_filter), in `fmt`; on
-    stderr, `none` when there is none, and that more matched than --limit let through."""
+def _listed(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str] | None = None, **given) -> None:
+    """The tickets a list or a search asks for (`given`: the values of Desk.list_filter; `only`: of
+    these numbers alone), in `fmt`; on stderr, `none` when there is none, and that more matched than
+    --limit let through."""
     from edoc_cli import render
 
     env = env_of(ctx)
+    limit = given.pop("limit", None) if only is not None else None
     found = env.desk.find(env.desk.list_filter(**given))
     views = found.views
+    if only is not None:
+        views = [v for v in views if v["id"] in only]
+        found.total = len(views)
+        views = views[:limit] if limit is not None else views
     if fmt == "json":
         render.print_json(views)
     elif fmt in ("csv", "tsv"):

@@ -1,0 +1,42 @@
+"""The desk's mail: what the Desk does with e-mail to and from clients (edoc_cli/mail/), kept apart
+from desk.py so that each stays one screenful of intent. Desk inherits it; the methods use the
+Desk's store, config and clock like its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MailDesk:
+    """E-mail on the desk: delivering what actions queued, and what waits."""
+
+    queued: list[str]
+
+    def deliver_queued(self) -> Any:
+        """Deliver at once the messages this run's committed changes queued (mail.outbox); one that
+        cannot go now stays queued for `edoc mail flush`, and a warning says so."""
+        from edoc_cli.mail.outbox import flush, tell
+
+        if not self.queued:
+            return None
+        only, self.queued = set(self.queued), []
+        return tell(flush(self, only=only))
+
+    def flush_mail(self, retry_failed: bool = False) -> Any:
+        """Deliver every message that is due (edoc mail flush, the sweep)."""
+        from edoc_cli.mail.outbox import flush
+
+        self.queued = []
+        return flush(self, retry_failed=retry_failed)
+
+    def undelivered_mail(self) -> list[dict[str, Any]]:
+        """The messages to clients not delivered yet (mail.outbox.undelivered)."""
+        from edoc_cli.mail.outbox import undelivered
+
+        return undelivered(self.store.snapshot())
+
+    def ticket_mail(self, ticket_id: str) -> list[dict[str, Any]]:
+        from edoc_cli.mail.outbox import ticket_mail
+
+        return ticket_mail(self.store.snapshot(), ticket_id)
+

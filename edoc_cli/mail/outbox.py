@@ -1,0 +1,234 @@
+"""The outbox: a message to the client queued with the action that says it, delivered after.
+
+Never lost: `queue` runs inside the action's transaction (Desk.apply), so the action and its
+message commit together or not at all; the history event names the message by its Message-ID,
+the outbox row keeps the message itself and its delivery state (not the history: the history says
+what was said, the outbox whether it has reached the client yet).
+
+Never twice: `flush` claims the messages it will send in one short transaction (state "sending",
+until a lease ends), sends them outside any transaction, and records each result in another. A
+second flush meanwhile skips what is claimed; a flush that dies mid-way leaves its claims to end,
+and the next flush sends them (with the same Message-ID, which a mail program shows once). A
+message accepted by the server just before such a death is the one case that can reach the client
+twice; nothing is ever lost.
+
+Retries run on edoc's clock (EDOC_NOW when set): after the n-th temporary failure the next attempt
+waits smtp.retry_delay(n); after smtp.MAX_ATTEMPTS, or at a permanent refusal (5xx), the message is
+"failed": `show`, `list --mail-failed` and `mail queue` show it, `mail flush --retry-failed` sends it
+again (to the ticket's address of now, mended by `edit` if that was the trouble).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from edoc_cli.i18n import _
+from edoc_cli.tz import parse_instant
+
+AT_ONCE_TIMEOUT = 10.0          # seconds an action waits for the mail server before leaving it to `mail flush`
+KEEP_SENT = timedelta(days=90)   # a sent message's row (without its text): threading and `show`
+PENDING = ("queued", "sending")  # not delivered yet
+UNDELIVERED = ("queued", "sending", "failed")
+
+
+@dataclass
+class FlushResult:
+    sent: list[str] = field(default_factory=list)       # message ids delivered
+    later: list[dict] = field(default_factory=list)     # {message_id, ticket, reason, next_at}
+    failed: list[dict] = field(default_factory=list)    # {message_id, ticket, reason}
+    skipped: int = 0                                    # claimed by another flush, or not due
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sent": len(self.sent), "retry_later": self.later, "failed": self.failed}
+
+
+# -- queueing (inside the action's transaction) --------------------------------------------
+def queue(desk, snap, ticket: dict[str, Any], event: dict[str, Any]) -> str | None:
+    """Queue the message that `event` (just appended to the ticket's history) sends the client, and
+    record its Message-ID on the event; None (nothing queued) when mail is off, the event sends
+    nothing or the ticket has no e-mail address."""
+    from edoc_cli.mail.settings import mail_settings
+
+    settings = mail_settings(desk.config)
+    address = (ticket.get("client") or {}).get("email")
+    if settings is None or not address:
+        return None  # mail off (the default): no import of what composes it
+    from edoc_cli.mail.compose import SENDING_EVENTS, compose, new_message_id
+
+    if event.get("type") not in SENDING_EVENTS:
+        return None
+    now = desk.now()
+    message_id = new_message_id(ticket["id"], settings, now)
+    thread = thread_ids(ticket["history"][:-1])
+    lang = (ticket.get("client") or {}).get("lang") or "ru"
+    hours = (ticket.get("sla_rules") or {}).get("auto_close_minutes", desk.config.auto_close_minutes) / 60
+    message = compose(ticket, event, settings, lang=lang, message_id=message_id,
+                      in_reply_to=thread[-1] if thread else None, references=tuple(thread), when=now,
+                      auto_close_hours=hours)
+    at = desk.iso(now)
+    snap.put_mail_row("outbox", {
+        "ticket": ticket["id"], "event": len(ticket["history"]) - 1, "message_id": message_id,
+        "to": str(address), "lang": lang, "state": "queued", "attempts": 0, "queued_at": at, "next_at": at,
+        "raw": message.as_bytes().decode("ascii", "surrogateescape"),
+    })
+    event["message_id"] = message_id
+    return message_id
+
+
+def thread_ids(history: list[dict[str, Any]]) -> list[str]:
+    """The Message-IDs of a ticket's conversation so far, oldest first: ours and the client's own
+    messages; never an automatic message's or a third party's (they are no part of the thread)."""
+    ids = []
+    for event in history:
+        mid = event.get("message_id")
+        if isinstance(mid, str) and mid and not event.get("automatic") and not event.get("third_party"):
+            ids.append(mid)
+    return ids
+
+
+# -- delivering ------------------------------------------------------------------------------
+def flush(desk, only: set[str] | None = None, retry_failed: bool = False) -> FlushResult:
+    """Deliver the messages that are due (`only`: these Message-IDs, due or not: an action's own,
+    at once); see the module's text for claims and retries."""
+    from edoc_cli.mail.settings import mail_settings
+
+    from dataclasses import replace
+
+    result = FlushResult()
+    settings = mail_settings(desk.config)
+    if settings is None:
+        return result
+    if only is not None:  # an operator waits: a server that does not answer soon is left to `mail flush`
+        settings = replace(settings, timeout=min(settings.timeout, AT_ONCE_TIMEOUT))
+    token = secrets.token_hex(8)
+    claimed = _claim(desk, settings, token, only, retry_failed, result)
+    for n, row in claimed:
+        _deliver_one(desk, settings, token, n, row, result)
+    return result
+
+
+def _claim(desk, settings, token: str, only, retry_failed: bool, result: FlushResult) -> list[tuple[int, dict]]:
+    now = desk.now()
+    lease = timedelta(seconds=settings.timeout * 3 + 60)
+    claimed = []
+    with desk.store.transaction() as snap:
+        for n, row in snap.mail_rows("outbox").items():
+            if row["state"] == "sent":
+                if row.get("sent_at") and parse_instant(row["sent_at"], desk.tz) < now - KEEP_SENT:
+                    snap.drop_mail_row("outbox", n)
+                continue
+            if only is not None and row["message_id"] not in only:
+                continue
+            if row["state"] == "failed":
+                if not retry_failed:
+                    continue
+                row = _readdressed(desk, snap, row)
+            elif row["state"] == "sending" and parse_instant(row.get("claim_until") or row["queued_at"],
+                                                             desk.tz) > now:
+                result.skipped += 1  # another flush is sending it
+                continue
+            elif only is None and row["state"] == "queued" and parse_instant(row["next_at"], desk.tz) > now:
+                result.skipped += 1
+                continue
+            if not row.get("raw"):
+                continue
+            row = {**row, "state": "sending", "claim": token, "claim_until": desk.iso(now + lease)}
+            snap.put_mail_row("outbox", row, n)
+            claimed.append((n, row))
+    return claimed
+
+
+def _readdressed(desk, snap, row: dict[str, Any]) -> dict[str, Any]:
+    """A failed message sent again: to the ticket's address of now, attempts counted afresh."""
+    import email
+    from email import policy
+
+    ticket = snap.get(row["ticket"])
+    address = ((ticket or {}).get("client") or {}).get("email") or row["to"]
+    row = {**row, "attempts": 0, "last_error": None}
+    if address != row["to"]:
+        message = email.message_from_bytes(row["raw"].encode("ascii", "surrogateescape"), policy=policy.SMTP)
+        name = message["To"].addresses[0].display_name if message["To"] and message["To"].addresses else ""
+        from edoc_cli.mail.compose import client_address
+
+        del message["To"]
+        message["To"] = client_address(address, name)
+        row.update(to=address, raw=message.as_bytes().decode("ascii", "surrogateescape"))
+    return row
+
+
+def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result: FlushResult) -> None:
+    import email
+    from email import policy
+
+    from edoc_cli.mail.smtp import MAX_ATTEMPTS, PermanentFailure, TemporaryFailure, deliver, retry_delay
+
+    message = email.message_from_bytes(row["raw"].encode("ascii", "surrogateescape"), policy=policy.SMTP)
+    outcome: dict[str, Any]
+    try:
+        reply = deliver(message, settings)
+        outcome = {"state": "sent", "sent_at": None, "server_reply": reply[:300], "raw": None}
+    except PermanentFailure as exc:
+        outcome = {"state": "failed", "last_error": exc.reason}
+    except TemporaryFailure as exc:
+        outcome = {"state": "queued", "last_error": exc.reason}
+    attempts = row["attempts"] + 1
+    with desk.store.transaction() as snap:
+        now = desk.now()
+        current = snap.mail_rows("outbox").get(n)
+        if current is None or current.get("claim") != token:
+            return  # our claim ended and another flush took the message: its result stands
+        done = {k: v for k, v in current.items() if k not in ("claim", "claim_until")}
+        done.update(outcome, attempts=attempts)
+        if done["state"] == "sent":
+            done["sent_at"] = desk.iso(now)
+            done.pop("raw")
+        elif done["state"] == "queued" and attempts >= MAX_ATTEMPTS:
+            done["state"] = "failed"
+            done["last_error"] = _("{reason}; given up after {count} attempts").format(
+                reason=done["last_error"], count=attempts)
+        elif done["state"] == "queued":
+            done["next_at"] = desk.iso(now + retry_delay(attempts))
+        snap.put_mail_row("outbox", done, n)
+    who = {"message_id": row["message_id"], "ticket": row["ticket"], "to": row["to"]}
+    if done["state"] == "sent":
+        result.sent.append(row["message_id"])
+    elif done["state"] == "failed":
+        result.failed.append({**who, "reason": done["last_error"]})
+    else:
+        result.later.append({**who, "reason": done["last_error"], "next_at": done["next_at"]})
+
+
+def tell(result: FlushResult) -> FlushResult:
+    """Warn (after the command's own output) of each message that did not go: the action stands."""
+    from edoc_cli.store.commit import RUN
+
+    for item in result.later:
+        RUN.warnings.append(_("the e-mail to {to} ({id}) is queued: {reason}; 'edoc mail flush' sends it "
+                              "(the action itself is saved)").format(to=item["to"], id=item["ticket"],
+                                                                     reason=item["reason"]))
+    for item in result.failed:
+        RUN.warnings.append(_("the e-mail to {to} ({id}) was refused: {reason}; the action itself is saved; "
+                              "check the address ('edoc edit'), then 'edoc mail flush --retry-failed'").format(
+            to=item["to"], id=item["ticket"], reason=item["reason"]))
+    return result
+
+
+# -- reading ---------------------------------------------------------------------------------
+def ticket_mail(snap, ticket_id: str) -> list[dict[str, Any]]:
+    """The delivery state of a ticket's messages, oldest first (what `show` tells)."""
+    return [public(row) for row in snap.mail_rows("outbox").values() if row["ticket"] == ticket_id]
+
+
+def undelivered(snap) -> list[dict[str, Any]]:
+    """Every message not delivered yet, failed ones included (`mail queue`, `list --mail-failed`)."""
+    return [public(row) for row in snap.mail_rows("outbox").values() if row["state"] in UNDELIVERED]
+
+
+def public(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as shown: without its text and its claim."""
+    keys = ("ticket", "message_id", "to", "state", "attempts", "queued_at", "next_at", "sent_at", "last_error")
+    return {k: row.get(k) for k in keys}
