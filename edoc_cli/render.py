@@ -284,7 +284,8 @@ TIMELINE_COLUMNS = (Column(N_("from")), Column(N_("to")), Column(N_("kind")), Co
                     Column(N_("counted min"), numeric=True))
 
 
-def ticket_card(env, view: dict[str, Any]) -> None:
+def ticket_card(env, view: dict[str, Any], more: Sequence[tuple] = ()) -> None:
+    """A ticket's card; `more`: sections after its own (the e-mails' delivery: render_mail)."""
     client = view["client"]
     ident = [_("IIN {number}").format(number=client["iin"]) if client.get("iin") else "",
              _("BIN {number}").format(number=client["bin"]) if client.get("bin") else "",
@@ -342,10 +343,7 @@ def ticket_card(env, view: dict[str, Any]) -> None:
     if view.get("third_parties"):
         sections.append((N_("third parties"), [[_short_time(t["at"]), t["name"], t.get("note", "")]
                                                for t in view["third_parties"]], THIRD_PARTY_COLUMNS))
-    if view.get("mail"):
-        from edoc_cli.render_mail import card_section
-
-        sections.append(card_section(view["mail"]))
+    sections += more
     fields(env, pairs, title=f"{view['id']}  {view['subject']}", sections=sections)
 
 

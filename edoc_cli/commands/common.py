@@ -26,4 +26,6 @@ def show_ticket(env: Environment, ticket: dict, as_json: bool, done: str | None 
         return
     if done:
         render.say(done)
-    render.ticket_card(env, view)
+    from edoc_cli.render_mail import card_section
+
+    render.ticket_card(env, view, [card_section(view["mail"])] if view["mail"] else [])
