@@ -1,6 +1,6 @@
 """A real SMTP server on 127.0.0.1 for the mail tests (aiosmtpd), recording what it receives.
 
-    from smtp_server import smtp_server  # noqa: F401   (the fixture: a running plain server)
+    from smtp_server import smtp_server_fixture  # noqa: F401   (the fixture `smtp_server`: a running plain server)
 
     def test_x(smtp_server):
         deliver(message, smtp_server.settings())
@@ -121,14 +121,15 @@ class SMTPTestServer:
                 kwargs["require_starttls"] = True
         if auth:
             kwargs.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=False)
-        self.controller = _QuietController(_Handler(self), hostname=HOST, port=self.port, **kwargs)
+        self._controller_options = kwargs
+        self.controller: Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         login, password = auth_data.login.decode(), auth_data.password.decode()
         self.logins.append((login, password))
-        return AuthResult(success=(login, password) == (USERNAME, PASSWORD))
+        return AuthResult(success=(login, password) == (USERNAME, PASSWORD), handled=False)
 
     def client_context(self) -> ssl.SSLContext:
         """A client context that trusts this server's certificate authority."""
@@ -139,21 +140,17 @@ class SMTPTestServer:
 
     def settings(self, **changes) -> MailSettings:
         """MailSettings that send through this server (plain SMTP unless it speaks TLS)."""
-        base = MailSettings(
-            sender="Служба поддержки E-DOC <support@e-doc.kz>", sender_address="support@e-doc.kz",
-            domain="e-doc.kz", smtp_host=HOST, smtp_port=self.port,
-            starttls=self.tls == "starttls", ssl=self.tls == "ssl",
-            username=None, password_env=None, password_file=None, reply_to=None, timeout=10.0,
-            max_per_hour=20, max_attachment_bytes=10 * 1024 * 1024, max_message_bytes=25 * 1024 * 1024,
-            maildir=None)
-        return replace(base, **changes)
+        return settings_for(self.port, tls=self.tls, **changes)
 
     def start(self) -> "SMTPTestServer":
+        self.controller = _QuietController(_Handler(self), hostname=HOST, port=self.port, **self._controller_options)
         self.controller.start()
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
     def __enter__(self) -> "SMTPTestServer":
         return self.start()
@@ -162,8 +159,19 @@ class SMTPTestServer:
         self.stop()
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SMTPTestServer]:
+def settings_for(port: int, tls: str | None = None, **changes) -> MailSettings:
+    """MailSettings that send to 127.0.0.1:`port` (plain SMTP, or `tls` "starttls" / "ssl")."""
+    base = MailSettings(
+        sender="Служба поддержки E-DOC <support@e-doc.kz>", sender_address="support@e-doc.kz",
+        domain="e-doc.kz", smtp_host=HOST, smtp_port=port, starttls=tls == "starttls", ssl=tls == "ssl",
+        username=None, password_env=None, password_file=None, reply_to=None, timeout=10.0,
+        max_per_hour=20, max_attachment_bytes=10 * 1024 * 1024, max_message_bytes=25 * 1024 * 1024,
+        maildir=None)
+    return replace(base, **changes)
+
+
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SMTPTestServer]:
     """A running plain SMTP server in "accept" mode (set `.mode` to change how it answers)."""
     with SMTPTestServer() as server:
         yield server

@@ -117,6 +117,9 @@ def deliver(message: EmailMessage, settings: MailSettings, *, context: ssl.SSLCo
     except smtplib.SMTPResponseException as exc:
         _raise_for(exc.smtp_code, exc.smtp_error, step)
     except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib reports a timed-out answer so
+            raise TemporaryFailure(_("the SMTP server {server} did not answer within {seconds} s ({step})").format(
+                server=where, seconds=f"{settings.timeout:g}", step=step)) from exc
         raise TemporaryFailure(_("the SMTP server {server} closed the connection ({step})").format(
             server=where, step=step)) from exc
     except (ssl.SSLError, ssl.CertificateError) as exc:
