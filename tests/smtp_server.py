@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 for the mail tests (aiosmtpd), recording what it receives.
 
-    from smtp_server import smtp_server_fixture  # noqa: F401   (the fixture `smtp_server`: a running plain server)
+    # the fixture `smtp_server`: a running plain server (the name differs so flake8 sees no redefinition)
+    from smtp_server import smtp_server_fixture  # noqa: F401
 
     def test_x(smtp_server):
         deliver(message, smtp_server.settings())
@@ -8,11 +9,13 @@
         smtp_server.mode = "tempfail"      # the next transactions get 451 (switchable live)
 
 Modes: "accept" (250 2.0.0 Ok: queued as …), "refuse" (550 to RCPT TO), "refuse_data" (554 to
-the message), "tempfail" (451 to the message), "drop" (the connection closed after the message's
-data arrived, before any answer), "slow" (the answer to the message comes after `slow_seconds`:
-give the client a shorter timeout). `SMTPTestServer(tls="starttls"|"ssl", auth=True)` serves TLS
-with a certificate of a `trustme` authority (`server.client_context()` trusts it) and AUTH
-LOGIN/PLAIN with USERNAME and PASSWORD. `down_port()` is a port on which nobody listens.
+the message), "tempfail" (451 to the message), "greylist" (450 to RCPT TO), "drop" (the
+connection closed after the message's data arrived, before any answer), "slow" (the answer to
+the message comes after `slow_seconds`: give the client a shorter timeout).
+`SMTPTestServer(tls="starttls"|"ssl", auth=True)` serves TLS with a certificate of a `trustme`
+authority (`server.client_context()` trusts it) and AUTH LOGIN/PLAIN with USERNAME and
+PASSWORD; `settings_for(port, tls)` gives MailSettings for any port; `down_port()` is a port on
+which nobody listens. Only a delivered message is recorded in `received`.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from edoc_cli.mail.settings import MailSettings
 HOST = "127.0.0.1"
 USERNAME = "edoc"
 PASSWORD = "s3cret-pass"
-MODES = ("accept", "refuse", "refuse_data", "tempfail", "drop", "slow")
+MODES = ("accept", "refuse", "refuse_data", "tempfail", "greylist", "drop", "slow")
 
 
 @dataclass
@@ -68,6 +71,8 @@ class _Handler:
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         if self.server.mode == "refuse":
             return "550 5.1.1 <%s>: Recipient address rejected: no such user" % address
+        if self.server.mode == "greylist":
+            return "450 4.2.0 <%s>: Recipient address rejected: Greylisted, try again later" % address
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 

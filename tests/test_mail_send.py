@@ -151,6 +151,20 @@ def test_the_clients_language_does_not_follow_the_operators_interface(smtp_serve
     assert body_of(english).endswith(FOOTER_EN)
 
 
+def test_in_language_speaks_the_language_asked_whatever_the_run_speaks():
+    before = i18n.current()
+    try:
+        i18n.use("en")
+        assert i18n.in_language("ru")("Hello!") == "Здравствуйте!"
+        assert i18n.in_language("kk")("Hello!") == "Здравствуйте!"  # until a Kazakh catalog exists
+        i18n.use("ru")
+        assert i18n.in_language("en")("Hello!") == "Hello!"
+        assert i18n.in_language("xx")("Hello!") == "Hello!"
+        assert i18n._("Hello!") == "Здравствуйте!"
+    finally:
+        i18n.use(before)
+
+
 @pytest.mark.parametrize("hours, russian, english", [
     (8, "в течение 8 рабочих часов", "within 8 working hours"),
     (1, "в течение 1 рабочего часа", "within 1 working hour"),
@@ -318,6 +332,12 @@ def test_a_451_is_temporary_and_the_retry_goes_through(smtp_server):
     settings = smtp_server.settings()
     assert deliver(message_for(settings), settings).startswith("250 ")
     assert len(smtp_server.received) == 1
+
+
+def test_a_greylisted_recipient_is_temporary(smtp_server):
+    smtp_server.mode = "greylist"
+    reason = failure(smtp_server, TemporaryFailure)
+    assert "450 4.2.0" in reason and "RCPT TO" in reason and "Greylisted" in reason
 
 
 def test_a_connection_dropped_in_the_middle_of_the_message_is_temporary(smtp_server):

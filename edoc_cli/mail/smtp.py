@@ -19,6 +19,7 @@ import smtplib
 import ssl
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import NoReturn
 
 from edoc_cli.errors import ConfigError, os_reason
 from edoc_cli.i18n import _
@@ -149,7 +150,7 @@ def _expect(reply: tuple[int, bytes], step: str, good: tuple[int, ...]) -> None:
         _raise_for(code, text, step)
 
 
-def _raise_for(code: int, text: bytes | str, step: str) -> None:
+def _raise_for(code: int, text: bytes | str, step: str) -> NoReturn:
     """A 5xx to MAIL FROM, RCPT TO or DATA is final; any other refusal may pass later."""
     said = f"{code} {server_text(text)}".strip()
     if 500 <= code < 600 and step in ("MAIL FROM", "RCPT TO", "DATA"):
