@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 for the mail tests (aiosmtpd), recording what it receives.
 
-    from smtp_server import smtp_server  # noqa: F401   (the fixture: a running plain server)
+    # the fixture `smtp_server`: a running plain server (the name differs so flake8 sees no redefinition)
+    from smtp_server import smtp_server_fixture  # noqa: F401
 
     def test_x(smtp_server):
         deliver(message, smtp_server.settings())
@@ -8,11 +9,13 @@
         smtp_server.mode = "tempfail"      # the next transactions get 451 (switchable live)
 
 Modes: "accept" (250 2.0.0 Ok: queued as …), "refuse" (550 to RCPT TO), "refuse_data" (554 to
-the message), "tempfail" (451 to the message), "drop" (the connection closed after the message's
-data arrived, before any answer), "slow" (the answer to the message comes after `slow_seconds`:
-give the client a shorter timeout). `SMTPTestServer(tls="starttls"|"ssl", auth=True)` serves TLS
-with a certificate of a `trustme` authority (`server.client_context()` trusts it) and AUTH
-LOGIN/PLAIN with USERNAME and PASSWORD. `down_port()` is a port on which nobody listens.
+the message), "tempfail" (451 to the message), "greylist" (450 to RCPT TO), "drop" (the
+connection closed after the message's data arrived, before any answer), "slow" (the answer to
+the message comes after `slow_seconds`: give the client a shorter timeout).
+`SMTPTestServer(tls="starttls"|"ssl", auth=True)` serves TLS with a certificate of a `trustme`
+authority (`server.client_context()` trusts it) and AUTH LOGIN/PLAIN with USERNAME and
+PASSWORD; `settings_for(port, tls)` gives MailSettings for any port; `down_port()` is a port on
+which nobody listens. Only a delivered message is recorded in `received`.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from edoc_cli.mail.settings import MailSettings
 HOST = "127.0.0.1"
 USERNAME = "edoc"
 PASSWORD = "s3cret-pass"
-MODES = ("accept", "refuse", "refuse_data", "tempfail", "drop", "slow")
+MODES = ("accept", "refuse", "refuse_data", "tempfail", "greylist", "drop", "slow")
 
 
 @dataclass
@@ -68,6 +71,8 @@ class _Handler:
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         if self.server.mode == "refuse":
             return "550 5.1.1 <%s>: Recipient address rejected: no such user" % address
+        if self.server.mode == "greylist":
+            return "450 4.2.0 <%s>: Recipient address rejected: Greylisted, try again later" % address
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
@@ -121,14 +126,15 @@ class SMTPTestServer:
                 kwargs["require_starttls"] = True
         if auth:
             kwargs.update(authenticator=self._authenticate, auth_required=True, auth_require_tls=False)
-        self.controller = _QuietController(_Handler(self), hostname=HOST, port=self.port, **kwargs)
+        self._controller_options = kwargs
+        self.controller: Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
         login, password = auth_data.login.decode(), auth_data.password.decode()
         self.logins.append((login, password))
-        return AuthResult(success=(login, password) == (USERNAME, PASSWORD))
+        return AuthResult(success=(login, password) == (USERNAME, PASSWORD), handled=False)
 
     def client_context(self) -> ssl.SSLContext:
         """A client context that trusts this server's certificate authority."""
@@ -139,21 +145,17 @@ class SMTPTestServer:
 
     def settings(self, **changes) -> MailSettings:
         """MailSettings that send through this server (plain SMTP unless it speaks TLS)."""
-        base = MailSettings(
-            sender="Служба поддержки E-DOC <support@e-doc.kz>", sender_address="support@e-doc.kz",
-            domain="e-doc.kz", smtp_host=HOST, smtp_port=self.port,
-            starttls=self.tls == "starttls", ssl=self.tls == "ssl",
-            username=None, password_env=None, password_file=None, reply_to=None, timeout=10.0,
-            max_per_hour=20, max_attachment_bytes=10 * 1024 * 1024, max_message_bytes=25 * 1024 * 1024,
-            maildir=None)
-        return replace(base, **changes)
+        return settings_for(self.port, tls=self.tls, **changes)
 
     def start(self) -> "SMTPTestServer":
+        self.controller = _QuietController(_Handler(self), hostname=HOST, port=self.port, **self._controller_options)
         self.controller.start()
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
     def __enter__(self) -> "SMTPTestServer":
         return self.start()
@@ -162,8 +164,19 @@ class SMTPTestServer:
         self.stop()
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SMTPTestServer]:
+def settings_for(port: int, tls: str | None = None, **changes) -> MailSettings:
+    """MailSettings that send to 127.0.0.1:`port` (plain SMTP, or `tls` "starttls" / "ssl")."""
+    base = MailSettings(
+        sender="Служба поддержки E-DOC <support@e-doc.kz>", sender_address="support@e-doc.kz",
+        domain="e-doc.kz", smtp_host=HOST, smtp_port=port, starttls=tls == "starttls", ssl=tls == "ssl",
+        username=None, password_env=None, password_file=None, reply_to=None, timeout=10.0,
+        max_per_hour=20, max_attachment_bytes=10 * 1024 * 1024, max_message_bytes=25 * 1024 * 1024,
+        maildir=None)
+    return replace(base, **changes)
+
+
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture() -> Iterator[SMTPTestServer]:
     """A running plain SMTP server in "accept" mode (set `.mode` to change how it answers)."""
     with SMTPTestServer() as server:
         yield server

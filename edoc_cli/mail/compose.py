@@ -3,9 +3,8 @@
 `compose` is pure: the ticket, the event and the settings in, an `EmailMessage` out; the
 Message-ID is chosen by the caller (`new_message_id`) so it can be recorded with the event
 before the message leaves. Nothing a person typed reaches a header unchecked: control
-characters go, lines become one, and a text that looks like an RFC 2047 encoded word
-(`=?utf-8?…?=`) gets a space after its `=` so that no mail program decodes it into something
-else (an address list, a second header). The email package then quotes and encodes the rest.
+characters go, lines become one, and `headers` writes names and subjects as encoded words that
+decode back to exactly that text (never to an address list or a second header).
 
 The words are the client's (`lang`: ru by default, en; kk reads Russian until Kazakh exists),
 never the operator's interface language.
@@ -23,8 +22,9 @@ from email.utils import format_datetime
 from typing import Any, Callable
 
 from edoc_cli.i18n import N_, in_language
+from edoc_cli.mail.headers import address_field, assemble, header_text, id_list, text_field
 from edoc_cli.mail.settings import MailSettings, parse_address
-from edoc_cli.safe_text import clean_multiline, for_terminal
+from edoc_cli.safe_text import clean_multiline
 
 # History event types that send the client a mail.
 SENDING_EVENTS = ("replied", "info_requested", "closed", "terminated")
@@ -33,7 +33,7 @@ SUBJECT_LIMIT = 150      # characters of the ticket's subject kept after "[ED-�
 NAME_LIMIT = 200         # characters of a display name
 MAX_REFERENCES = 20      # msg-ids kept in References: the first (the thread's root) and the latest
 _MSG_ID_RE = re.compile(r"^<[!-;=?-~]{1,250}@[!-;=?-~]{1,250}>$")  # printable ASCII, no spaces, no < >
-_SPACES = re.compile(r"\s+")
+_TICKET_ID_RE = re.compile(r"[A-Z][A-Z0-9]{0,9}-[0-9]{4}-[0-9]{1,12}")
 
 _RESOLUTIONS = {
     "resolved": N_("Your request has been resolved and closed."),
@@ -69,70 +69,52 @@ def compose(ticket: dict[str, Any], event: dict[str, Any], settings: MailSetting
     lang = lang if lang in CLIENT_LANGUAGES else "ru"
     tr = in_language(lang)
     client = ticket.get("client") or {}
-    ticket_id = header_text(ticket["id"], 40)
+    ticket_id = str(ticket.get("id") or "")
+    if not _TICKET_ID_RE.fullmatch(ticket_id):
+        raise ValueError(f"not a registration number: {ticket_id!r}")
     name = header_text(client.get("name") or "", NAME_LIMIT)
-    to = client_address(client.get("email"), name)
+    to = client_address(client.get("email"))
 
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = subject_line(ticket_id, ticket.get("subject") or "")
     sender_name, sender_address = parse_address(settings.sender) or ("", settings.sender_address)
-    message["From"] = Address(display_name=header_text(sender_name, NAME_LIMIT), addr_spec=sender_address)
-    message["To"] = to
+    fields = [
+        ("Subject", text_field("Subject", f"[{ticket_id}]", header_text(ticket.get("subject") or "", SUBJECT_LIMIT))),
+        ("From", address_field("From", header_text(sender_name, NAME_LIMIT), sender_address)),
+        ("To", address_field("To", name, to)),
+    ]
     if settings.reply_to:
         reply_name, reply_address = parse_address(settings.reply_to) or ("", settings.reply_to)
-        message["Reply-To"] = Address(display_name=header_text(reply_name, NAME_LIMIT), addr_spec=reply_address)
-    message["Date"] = format_datetime(when)
-    message["Message-ID"] = checked_msg_id(message_id)
+        fields.append(("Reply-To", address_field("Reply-To", header_text(reply_name, NAME_LIMIT), reply_address)))
+    fields += [("Date", format_datetime(when)), ("Message-ID", checked_msg_id(message_id))]
     parent = in_reply_to if in_reply_to and _MSG_ID_RE.match(in_reply_to) else None
     if parent:
-        message["In-Reply-To"] = parent
+        fields.append(("In-Reply-To", parent))
     thread = [m for m in dict.fromkeys(references) if _MSG_ID_RE.match(m)]
     if parent and parent not in thread:
         thread.append(parent)
     if len(thread) > MAX_REFERENCES:
         thread = thread[:1] + thread[-(MAX_REFERENCES - 1):]
     if thread:
-        message["References"] = " ".join(thread)
+        fields.append(("References", id_list(thread, "References")))
     if event.get("auto"):
-        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: the sweep's close, not a person's
-    message["X-EDOC-Ticket"] = ticket_id
-    message["Content-Language"] = "ru" if lang == "kk" else lang  # Kazakh reads Russian for now
-    message.set_content(body(ticket_id, name, event, tr, lang, auto_close_hours),
+        fields.append(("Auto-Submitted", "auto-generated"))  # RFC 3834: the sweep's close, not a person's
+    fields += [("X-EDOC-Ticket", ticket_id),
+               ("Content-Language", "ru" if lang == "kk" else lang)]  # Kazakh reads Russian for now
+    content = EmailMessage(policy=policy.SMTP)
+    content.set_content(body(ticket_id, name, event, tr, lang, auto_close_hours),
                         charset="utf-8", cte="quoted-printable")
-    return message
+    return assemble(fields, content)
 
 
-def header_text(text: str, limit: int) -> str:
-    """Text for a header: one line, no control characters, no encoded-word lookalike, at most `limit`."""
-    text = _SPACES.sub(" ", for_terminal(str(text), single_line=True)).strip()
-    text = text.replace("=?", "= ?")
-    return truncated(text, limit)
-
-
-def truncated(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, at a word boundary when one is near, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit * 2 // 3:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
-
-
-def subject_line(ticket_id: str, subject: str) -> str:
-    """"[ED-2026-000042] " and the ticket's subject on one line, cut near SUBJECT_LIMIT characters."""
-    text = header_text(subject, SUBJECT_LIMIT)
-    return f"[{ticket_id}] {text}" if text else f"[{ticket_id}]"
-
-
-def client_address(email: Any, name: str) -> Address:
-    """The client's address with their name as display name; ValueError when there is none usable."""
+def client_address(email: Any) -> str:
+    """The client's addr-spec; ValueError when there is none usable (one plain ASCII address)."""
     addr = str(email or "").strip()
     if not addr or not addr.isascii() or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in addr) \
             or addr.count("@") != 1:
         raise ValueError("the ticket has no usable e-mail address")
-    return Address(display_name=name, addr_spec=addr)  # raises ValueError for anything but one addr-spec
+    Address(addr_spec=addr)  # raises ValueError for anything but one addr-spec
+    if not re.fullmatch(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+", addr):
+        raise ValueError("the ticket's e-mail address is not a plain addr-spec")
+    return addr
 
 
 def checked_msg_id(message_id: str) -> str:

@@ -19,6 +19,7 @@ import smtplib
 import ssl
 from datetime import timedelta
 from email.message import EmailMessage
+from typing import NoReturn
 
 from edoc_cli.errors import ConfigError, os_reason
 from edoc_cli.i18n import _
@@ -117,6 +118,9 @@ def deliver(message: EmailMessage, settings: MailSettings, *, context: ssl.SSLCo
     except smtplib.SMTPResponseException as exc:
         _raise_for(exc.smtp_code, exc.smtp_error, step)
     except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib reports a timed-out answer so
+            raise TemporaryFailure(_("the SMTP server {server} did not answer within {seconds} s ({step})").format(
+                server=where, seconds=f"{settings.timeout:g}", step=step)) from exc
         raise TemporaryFailure(_("the SMTP server {server} closed the connection ({step})").format(
             server=where, step=step)) from exc
     except (ssl.SSLError, ssl.CertificateError) as exc:
@@ -146,7 +150,7 @@ def _expect(reply: tuple[int, bytes], step: str, good: tuple[int, ...]) -> None:
         _raise_for(code, text, step)
 
 
-def _raise_for(code: int, text: bytes | str, step: str) -> None:
+def _raise_for(code: int, text: bytes | str, step: str) -> NoReturn:
     """A 5xx to MAIL FROM, RCPT TO or DATA is final; any other refusal may pass later."""
     said = f"{code} {server_text(text)}".strip()
     if 500 <= code < 600 and step in ("MAIL FROM", "RCPT TO", "DATA"):
