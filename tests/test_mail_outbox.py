@@ -15,7 +15,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from smtp_server import SMTPTestServer, smtp_server  # noqa: F401  (the fixture)
+from smtp_server import SMTPTestServer, smtp_server_fixture  # noqa: F401  (the fixture smtp_server)
 
 NOW = "2026-11-26T10:00:00+05:00"
 
