@@ -56,26 +56,35 @@ def queue(desk, snap, ticket: dict[str, Any], event: dict[str, Any]) -> str | No
     address = (ticket.get("client") or {}).get("email")
     if settings is None or not address:
         return None  # mail off (the default): no import of what composes it
-    from edoc_cli.mail.compose import SENDING_EVENTS, compose, new_message_id
+    from edoc_cli.mail.compose import SENDING_EVENTS, new_message_id
 
     if event.get("type") not in SENDING_EVENTS:
         return None
     now = desk.now()
     message_id = new_message_id(ticket["id"], settings, now)
-    thread = thread_ids(ticket["history"][:-1])
-    lang = (ticket.get("client") or {}).get("lang") or "ru"
-    hours = (ticket.get("sla_rules") or {}).get("auto_close_minutes", desk.config.auto_close_minutes) / 60
-    message = compose(ticket, event, settings, lang=lang, message_id=message_id,
-                      in_reply_to=thread[-1] if thread else None, references=tuple(thread), when=now,
-                      auto_close_hours=hours)
     at = desk.iso(now)
+    lang = (ticket.get("client") or {}).get("lang") or "ru"
     snap.put_mail_row("outbox", {
         "ticket": ticket["id"], "event": len(ticket["history"]) - 1, "message_id": message_id,
         "to": str(address), "lang": lang, "state": "queued", "attempts": 0, "queued_at": at, "next_at": at,
-        "raw": message.as_bytes().decode("ascii", "surrogateescape"),
+        "raw": _raw(desk, settings, ticket, len(ticket["history"]) - 1, message_id, now, event),
     })
     event["message_id"] = message_id
     return message_id
+
+
+def _raw(desk, settings, ticket: dict[str, Any], index: int, message_id: str, when: datetime,
+         event: dict[str, Any] | None = None) -> str:
+    """The message the ticket's event `index` sends, as the outbox keeps it (its bytes, ASCII)."""
+    from edoc_cli.mail.compose import compose
+
+    thread = thread_ids(ticket["history"][:index])
+    lang = (ticket.get("client") or {}).get("lang") or "ru"
+    hours = (ticket.get("sla_rules") or {}).get("auto_close_minutes", desk.config.auto_close_minutes) / 60
+    message = compose(ticket, event or ticket["history"][index], settings, lang=lang, message_id=message_id,
+                      in_reply_to=thread[-1] if thread else None, references=tuple(thread), when=when,
+                      auto_close_hours=hours)
+    return message.as_bytes().decode("ascii", "surrogateescape")
 
 
 def thread_ids(history: list[dict[str, Any]]) -> list[str]:
@@ -125,7 +134,7 @@ def _claim(desk, settings, token: str, only, retry_failed: bool, result: FlushRe
             if row["state"] == "failed":
                 if not retry_failed:
                     continue
-                row = _readdressed(desk, snap, row)
+                row = _readdressed(desk, settings, snap, row)
             elif row["state"] == "sending" and parse_instant(row.get("claim_until") or row["queued_at"],
                                                              desk.tz) > now:
                 result.skipped += 1  # another flush is sending it
@@ -141,22 +150,16 @@ def _claim(desk, settings, token: str, only, retry_failed: bool, result: FlushRe
     return claimed
 
 
-def _readdressed(desk, snap, row: dict[str, Any]) -> dict[str, Any]:
-    """A failed message sent again: to the ticket's address of now, attempts counted afresh."""
-    import email
-    from email import policy
-
+def _readdressed(desk, settings, snap, row: dict[str, Any]) -> dict[str, Any]:
+    """A failed message sent again: to the ticket's address of now (the same message otherwise, its
+    Message-ID and date kept), attempts counted afresh."""
     ticket = snap.get(row["ticket"])
-    address = ((ticket or {}).get("client") or {}).get("email") or row["to"]
+    address = ((ticket or {}).get("client") or {}).get("email")
     row = {**row, "attempts": 0, "last_error": None}
-    if address != row["to"]:
-        message = email.message_from_bytes(row["raw"].encode("ascii", "surrogateescape"), policy=policy.SMTP)
-        name = message["To"].addresses[0].display_name if message["To"] and message["To"].addresses else ""
-        from edoc_cli.mail.compose import client_address
-
-        del message["To"]
-        message["To"] = client_address(address, name)
-        row.update(to=address, raw=message.as_bytes().decode("ascii", "surrogateescape"))
+    if ticket is not None and address and address != row["to"] and isinstance(row.get("event"), int) \
+            and 0 < row["event"] < len(ticket["history"]):
+        when = parse_instant(row["queued_at"], desk.tz)
+        row.update(to=address, raw=_raw(desk, settings, ticket, row["event"], row["message_id"], when))
     return row
 
 
