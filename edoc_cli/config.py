@@ -132,6 +132,18 @@ DEFAULTS: dict[str, Any] = {
         },
     ],
     "quality_control": {"email": "support@mitwork.kz"},
+    # Mail to and from clients (issue 15). Off until both `from` and `smtp_host` are set; the
+    # keys without a default here (from, smtp_host, smtp_port, username, password_env,
+    # password_file, maildir, reply_to) are simply absent until the file gives them. The
+    # password itself is never here: an environment variable or a private file holds it.
+    "mail": {
+        "starttls": True,
+        "ssl": False,
+        "timeout": 30,           # seconds, per SMTP operation
+        "max_per_hour": 20,      # inbound mail per sender per hour, then throttled
+        "max_attachment_mb": 10,
+        "max_message_mb": 25,
+    },
 }
 
 
@@ -222,6 +234,12 @@ class Config:
     @property
     def quality_control_email(self) -> str:
         return self.data["quality_control"]["email"]
+
+    @property
+    def mail(self) -> dict[str, Any]:
+        """The [mail] table as given over the defaults; optional keys are absent when unset
+        (`edoc_cli.mail.settings.mail_settings` reads it with every default resolved)."""
+        return dict(self.data["mail"])
 
     @property
     def warn_at(self) -> float:
@@ -352,7 +370,8 @@ def load_config(path: Path | None, required: bool = False) -> Config:
 
 # Tables whose keys are the administrator's own names (not a fixed schema).
 _OPEN_TABLES = {"sla.basic", "sla.vip", "channels", "details", "scope.in_scope",
-                "scope.out_of_scope", "postponement.reasons"}
+                "scope.out_of_scope", "postponement.reasons",
+                "mail"}  # its optional keys have no default: config_check knows them all
 # Tables of labels: a label given replaces the default whole (its languages are not merged, so an
 # English label changed alone never leaves the old Russian one beside it).
 _LABEL_TABLES = {"scope.in_scope", "scope.out_of_scope", "postponement.reasons"}

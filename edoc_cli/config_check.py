@@ -160,6 +160,8 @@ def validate(data: dict[str, Any], where: str) -> None:
     if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
         fail("quality_control.email", _("must be an e-mail address"))
 
+    _check_mail(data["mail"], fail, where)
+
 
 LABEL_LANGUAGES = ("ru", "kk", "en")
 
@@ -201,6 +203,84 @@ def _check_templates(templates: Any, fail) -> None:
                 _("is longer than {limit} characters").format(limit=MAX_TEXT) if len(text) > MAX_TEXT else None)
             if why:
                 fail(f"{key}.{lang}", why)
+
+
+MAIL_KEYS = ("from", "smtp_host", "smtp_port", "starttls", "ssl", "username", "password_env", "password_file",
+             "timeout", "max_per_hour", "max_attachment_mb", "max_message_mb", "maildir", "reply_to")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+HOST_RE = re.compile(r"^[A-Za-z0-9._:\[\]-]{1,253}$")  # a name, an IPv4 or an [IPv6] address
+
+
+def _check_mail(mail: dict[str, Any], fail, where: str) -> None:
+    """[mail]: the keys of issue 15, and never a password (it would sit in a file many can read)."""
+    import os
+    import stat
+
+    from edoc_cli.mail.settings import file_problem, parse_address
+    from edoc_cli.safe_text import control_problem
+
+    if "password" in mail:
+        fail("mail.password", _("is not allowed: name an environment variable in mail.password_env, "
+                                "or a file only you can read in mail.password_file"))
+    for key in mail:
+        if key not in MAIL_KEYS:
+            raise ConfigError(_("{where}: unknown key '{key}'").format(where=where, key=f"mail.{key}"))
+
+    def is_text(value: Any) -> bool:
+        return isinstance(value, str) and bool(value.strip()) and len(value) <= 4096 \
+            and control_problem(value, False) is None
+
+    def number_in(key: str, low: float, high: float, integer: bool = False) -> bool:
+        value = mail[key]
+        return (isinstance(value, int) if integer else is_number(value)) and not isinstance(value, bool) \
+            and low <= value <= high
+
+    for key in ("from", "reply_to"):
+        if key in mail and parse_address(mail[key]) is None:
+            fail(f"mail.{key}", _("must be one e-mail address, with an optional name: "
+                                  "\"Служба поддержки E-DOC <support@e-doc.kz>\" or \"support@e-doc.kz\""))
+    if "smtp_host" in mail and (not isinstance(mail["smtp_host"], str) or not HOST_RE.match(mail["smtp_host"])):
+        fail("mail.smtp_host", _("must be the SMTP server's host name or IP address"))
+    for key, other in (("from", "smtp_host"), ("smtp_host", "from")):
+        if key in mail and other not in mail:
+            fail(f"mail.{other}", _("is missing: outbound mail needs both mail.from and mail.smtp_host"))
+    if "smtp_port" in mail and not number_in("smtp_port", 1, 65535, integer=True):
+        fail("mail.smtp_port", _("must be a port number from 1 to 65535"))
+    for key in ("starttls", "ssl"):
+        if not isinstance(mail[key], bool):
+            fail(f"mail.{key}", _("must be true or false"))
+    if mail["ssl"] and mail["starttls"]:
+        fail("mail.ssl", _("and mail.starttls cannot both be true: ssl speaks TLS from the first byte "
+                           "(port 465), starttls upgrades a plain connection (port 587); set starttls = false"))
+    for key in ("username", "password_file", "maildir"):
+        if key in mail and not is_text(mail[key]):
+            fail(f"mail.{key}", _("must be a non-empty string"))
+    if "password_env" in mail and (not isinstance(mail["password_env"], str)
+                                   or not ENV_NAME_RE.match(mail["password_env"])):
+        fail("mail.password_env", _("must be the name of an environment variable, such as EDOC_SMTP_PASSWORD"))
+    if "password_env" in mail and "password_file" in mail:
+        fail("mail.password_file", _("and mail.password_env are both set: give one of them"))
+    secret = next((k for k in ("password_env", "password_file") if k in mail), None)
+    if "username" in mail and secret is None:
+        fail("mail.username", _("needs a password: set mail.password_env or mail.password_file"))
+    if secret and "username" not in mail:
+        fail(f"mail.{secret}", _("is set but mail.username is not: a password is only sent with a user name"))
+    if "password_file" in mail:
+        # Like ssh with a private key: refuse a file others can read, as early as the file is there.
+        try:
+            info = os.stat(os.path.expanduser(mail["password_file"]))
+        except OSError:
+            info = None  # checked again, with the reason, when the password is needed
+        problem = file_problem(info) if info is not None and stat.S_ISREG(info.st_mode) else None
+        if problem:
+            fail("mail.password_file", problem)
+    if not number_in("timeout", 1, 600):
+        fail("mail.timeout", _("must be seconds from 1 to 600"))
+    if not number_in("max_per_hour", 1, 10000, integer=True):
+        fail("mail.max_per_hour", _("must be a whole number of messages from 1 to 10000"))
+    for key in ("max_attachment_mb", "max_message_mb"):
+        if not number_in(key, 0.001, 1024):
+            fail(f"mail.{key}", _("must be megabytes from 0.001 to 1024"))
 
 
 def _shown(value: Any) -> str:

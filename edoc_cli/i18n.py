@@ -15,6 +15,7 @@ import ast
 import gettext
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 LANGUAGES = ("ru", "en")
 ACCEPTED = ("ru", "kk", "en")
@@ -100,6 +101,16 @@ def use(lang: str) -> None:
 
 def current() -> str:
     return _lang
+
+
+@lru_cache(maxsize=None)
+def in_language(lang: str) -> Callable[[str], str]:
+    """A gettext for one given language, whatever this run speaks: the words edoc sends a client
+    (an e-mail) follow the client's language, never the operator's --lang. Kazakh falls back to
+    Russian until a Kazakh catalog exists; an unknown language is English."""
+    if lang not in LANGUAGES:
+        lang = "ru" if lang == "kk" else "en"
+    return load(lang).gettext
 
 
 def _(message: str) -> str:
