@@ -40,6 +40,7 @@ class Desk:
     operator: str
     tz: Any
     calendar: Any = None  # the working calendar (workcal.WorkCalendar)
+    environ: dict[str, str] | None = None  # where per-user folders are (the mail spool); None: the process's
 
     def now(self) -> datetime:
         return self.clock().astimezone(self.tz)
@@ -167,6 +168,37 @@ class Desk:
         period = Period.parse(since, until, now, self.tz)
         return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by,
                              progress=progress)
+
+    # -- mail in (mail/inbound.py) --------------------------------------------------
+    def receive_mail(self, raw: bytes, arrived_at: datetime | None = None):
+        """Record one received message where it belongs, or set it aside (an inbound.Received)."""
+        from edoc_cli.mail.inbound import receive
+
+        return receive(self, raw, arrived_at)
+
+    def fetch_mail(self, maildir: str | None):
+        """Receive every new message of a Maildir (default [mail] maildir): a maildir.FetchResult."""
+        from pathlib import Path
+
+        from edoc_cli.mail.maildir import fetch_maildir
+
+        where = maildir or self.config.mail.get("maildir")
+        if not where:
+            raise UsageError(_("no Maildir given: name one with {maildir} or set mail.maildir"),
+                             fields={"maildir": "maildir"})
+        return fetch_maildir(self, Path(where).expanduser())
+
+    def failed_mail(self) -> list:
+        """The messages set aside (spool.SetAside), by number."""
+        from edoc_cli.mail.inbound import spool_of
+
+        return spool_of(self).entries()
+
+    def retry_mail(self, numbers: list[int] | None) -> list:
+        """Receive messages set aside again (all when None): (number, inbound.Received) each."""
+        from edoc_cli.mail.inbound import retry
+
+        return retry(self, numbers)
 
     def sweep(self, dry_run: bool = False):
         from edoc_cli.sweep import sweep
