@@ -88,11 +88,12 @@ def fetch_maildir(desk, path: Path) -> FetchResult:
         except OSError:
             result.skipped.append(name)  # a symbolic link (ELOOP), or unreadable: left where it is
             continue
+        info = os.fstat(fd)  # the file opened, not a name that may change under us
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            result.skipped.append(name)
+            continue
         with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                result.skipped.append(name)
-                continue
             raw = handle.read()
         try:
             received = receive(desk, raw, delivered_at(name, info).astimezone(desk.tz))
