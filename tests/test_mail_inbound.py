@@ -219,7 +219,7 @@ def test_an_unparseable_message_is_set_aside_and_listed(edoc):
     assert oct(spool(edoc)[0].stat().st_mode & 0o777) == "0o600"
     assert oct(spool(edoc)[0].parent.stat().st_mode & 0o777) == "0o700"
     listed = edoc.run("mail", "failed").out.splitlines()
-    assert listed[0].split("\t") == ["number", "when", "from", "subject", "reason"]
+    assert listed[0].split("\t") == ["number", "when", "sender", "subject", "reason"]
     assert listed[1].split("\t")[:2] == ["1", local("2026-11-26T11:00")]
     retried = edoc.run("mail", "retry", "--all")
     assert retried.code == 0 and retried.out.startswith("1: set aside as 1:")

@@ -91,7 +91,7 @@ def failed(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not entries:
         render.say(_("no mail is set aside"))
         return
-    headers = [N_("number"), N_("when"), N_("from"), N_("subject"), N_("reason")]
+    headers = [N_("number"), N_("when"), N_("sender"), N_("subject"), N_("reason")]
     render.table(env, headers, [[e["number"], e["when"] or "", e["from"] or "", e["subject"] or "", e["reason"]]
                                 for e in entries])
 
