@@ -412,3 +412,17 @@ def test_damaged_corpus_messages_never_raise(path, data):
     for _ in range(data.draw(st.integers(min_value=0, max_value=8))):
         raw[data.draw(st.integers(min_value=0, max_value=len(raw) - 1))] = data.draw(st.integers(0, 255))
     _parse_or_refuse(bytes(raw))
+
+
+def test_unparseable_reasons_speak_the_operators_language():
+    from edoc_cli import i18n
+    try:
+        i18n.use("ru")
+        with pytest.raises(Unparseable, match="^письмо пустое$"):
+            parse_message(b"")
+        with pytest.raises(Unparseable, match="^это двоичные данные, а не письмо$"):
+            parse_message(b"\x00\x00\x00\x00")
+        with pytest.raises(Unparseable, match="^письмо занимает 21 байт, а допустимо не более 10$"):
+            parse_message(b"Subject: x\n\n123456789", max_message_bytes=10)  # 11 + 1 + 9 bytes
+    finally:
+        i18n.use("en")
