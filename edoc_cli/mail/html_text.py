@@ -35,6 +35,7 @@ class _TextMaker(HTMLParser):
         self.pre = 0
         self.cells_in_row = 0
         self.links: list[tuple[str, int]] = []  # (href, position in self.current where its text starts)
+        self.cell_gap = False  # a table cell began after one with text
         self.spacer = False  # the line held only &nbsp; (how Outlook and Yandex write an empty paragraph)
 
     # --- line handling
@@ -50,6 +51,7 @@ class _TextMaker(HTMLParser):
             if len(self.lines) < MAX_LINES:
                 self.lines.append((self.depth_of_line, text.strip() if not self.pre else text.rstrip()))
         self.current = []
+        self.cell_gap = False
         self.depth_of_line = self.quote_depth
         self.links = [(href, 0) for href, _start in self.links]
 
@@ -78,8 +80,8 @@ class _TextMaker(HTMLParser):
             self.newline()
             self.cells_in_row = 0
         elif tag in _CELLS:
-            if self.cells_in_row and self._text_so_far().strip():
-                self.current.append(" | ")
+            # the " | " goes in only when the next cell has text: an empty last cell leaves no bar behind
+            self.cell_gap = bool(self.cells_in_row and self._text_so_far().strip())
             self.cells_in_row += 1
         elif tag == "li":
             self.newline()
@@ -123,8 +125,8 @@ class _TextMaker(HTMLParser):
             if href.lower().startswith(_LINK_SCHEMES) and shown and shown != label and shown not in label:
                 self.current.append(f" ({shown})" if label else shown)
         elif tag == "pre":
-            self.pre = max(0, self.pre - 1)
             self.newline()
+            self.pre = max(0, self.pre - 1)
         elif tag in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
             self.blank_line()
         elif tag in _BLOCKS or tag == "li":
@@ -143,6 +145,10 @@ class _TextMaker(HTMLParser):
             self.spacer = True
         text = _SPACE.sub(" ", data)
         if not self.current or self._text_so_far().endswith((" ", "- ")):
+            text = text.lstrip(" ")
+        if text.strip() and self.cell_gap:
+            self.current.append(" | ")
+            self.cell_gap = False
             text = text.lstrip(" ")
         if text:
             self.current.append(text)

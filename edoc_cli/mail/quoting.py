@@ -29,8 +29,8 @@ _BLOCK_SENT = re.compile(r"^\s*\*?(sent|date|отправлено|дата|envoy
 _BLOCK_OTHER = re.compile(r"^\s*\*?(to|кому|subject|тема|cc|копия|à|an|objet|betreff)\s*:", re.IGNORECASE)
 # "On Mon, 30 Nov 2026 at 10:00, Name <a@b> wrote:" (English Gmail, Thunderbird, Apple Mail)
 _ON_WROTE = re.compile(r"^\s*(on|am|le|el)\s.{4,300}\s(wrote|schrieb|a écrit|escribió)\s*:\s*$", re.IGNORECASE)
-# «... написал(а):», «... пишет:»
-_WROTE_RU = re.compile(r"\s(написал|написала|написал\(а\)|пишет)\s*:\s*$", re.IGNORECASE)
+# «... написал(а):», «... писал(а):», «... пишет:»
+_WROTE_RU = re.compile(r"\s((на)?писал(а|\(а\))?|пишет)\s*:\s*$", re.IGNORECASE)
 # Gmail (ru): "пн, 30 нояб. 2026 г. в 10:00, Name <a@b>:"; Mail.ru: "Понедельник, 30 ноября 2026,
 # 10:00 +05:00 от Name <a@b>:"; Yandex: '30.11.2026, 10:00, "Name" <a@b>:' — a date with a year,
 # a time, an address or a name, and a colon at the end.
