@@ -338,3 +338,47 @@ def test_a_reply_naming_no_ticket_is_matched_by_the_message_we_sent(edoc):
     result = receive(edoc, raw, "2026-11-26T11:00", "--json")
     assert (result.json()["outcome"], result.json()["ticket_id"]) == ("client_reply", ticket_id), result
     assert edoc.ticket(ticket_id, now=local("2026-11-26T11:00"))["status"] == "open"
+
+
+def test_two_deliveries_at_once_record_the_message_once(edoc):
+    import subprocess
+    import sys
+
+    ticket_id = waiting_ticket(edoc)
+    raw = mail(f"Re: [{ticket_id}] x", message_id="<twice@mail.example.kz>")
+    env = edoc.proc_env(now=local("2026-11-26T11:00"))
+    runs = [subprocess.Popen([sys.executable, "-m", "edoc_cli", "mail", "receive", "--json"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
+    outcomes = sorted(json.loads(run.communicate(raw, timeout=60)[0])["outcome"] for run in runs)
+    assert outcomes == ["client_reply", "duplicate"]
+    assert len(events(edoc, ticket_id, "client_replied")) == 1
+
+
+def test_an_automatic_messages_id_never_names_a_ticket(edoc):
+    ticket_id = waiting_ticket(edoc)
+    receive(edoc, mail(f"[{ticket_id}] Автоответ", "В отпуске", message_id="<auto@bank.example.kz>",
+                       headers={"Auto-Submitted": "auto-replied"}), "2026-11-26T11:00")
+    answer = mail("Re: Автоответ", "Ответ на автоответ", sender="other@bank.example.kz",
+                  headers={"In-Reply-To": "<auto@bank.example.kz>"})
+    assert receive(edoc, answer, "2026-11-26T11:10", "--json").json()["outcome"] == "intake"
+    # A person's message recorded on the ticket does name it.
+    receive(edoc, mail(f"Re: [{ticket_id}] x", "Ответ", message_id="<person@mail.example.kz>"), "2026-11-26T11:20")
+    follow = mail("Ещё", "Дополнение", headers={"In-Reply-To": "<person@mail.example.kz>"})
+    assert receive(edoc, follow, "2026-11-26T11:30", "--json").json()["ticket_id"] == ticket_id
+
+
+def test_the_line_is_in_the_run_s_language(edoc):
+    ticket_id = waiting_ticket(edoc)
+    result = edoc.run("mail", "receive", input=mail(f"Re: [{ticket_id}] x"), now=local("2026-11-26T11:00"),
+                      env={"EDOC_LANG": "ru"})
+    assert result.out == f"{ticket_id}: ответ клиента записан\n"
+    shown = edoc.run("show", ticket_id, now=local("2026-11-26T11:00"), env={"EDOC_LANG": "ru"})
+    assert "ответ клиента" in shown.out
+
+
+@pytest.mark.json_only(reason="a PostgreSQL server that is not there: the desk's own store does not matter")
+def test_an_unreachable_database_exits_75_and_sets_nothing_aside(edoc):
+    result = edoc.proc("mail", "receive", input=mail("[ED-2026-000001] x"), now=local("2026-11-26T11:00"),
+                       env={"EDOC_STORE": "postgresql://tester@/edoc?host=/nonexistent-socket&connect_timeout=2"})
+    assert result.code == 75 and "cannot be reached" in result.err, result
+    assert spool(edoc) == []
