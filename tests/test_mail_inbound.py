@@ -382,3 +382,18 @@ def test_an_unreachable_database_exits_75_and_sets_nothing_aside(edoc):
                        env={"EDOC_STORE": "postgresql://tester@/edoc?host=/nonexistent-socket&connect_timeout=2"})
     assert result.code == 75 and "cannot be reached" in result.err, result
     assert spool(edoc) == []
+
+
+def test_seen_rows_older_than_30_days_are_forgotten_and_an_hour_later_the_sender_is_free(edoc):
+    from edoc_cli.store.commit import RUN
+
+    edoc.write_config("[mail]\nmax_per_hour = 1\n")
+    with edoc.environment().store.transaction() as snap:
+        snap.put_mail_row("seen", {"message_id": "<old@x>", "at": local("2026-10-26T10:59"), "sender": CLIENT})
+        snap.put_mail_row("seen", {"message_id": "<kept@x>", "at": local("2026-10-27T11:00"), "sender": CLIENT})
+        snap.put_mail_row("seen", {"message_id": "<hour@x>", "at": local("2026-11-26T09:59"), "sender": CLIENT})
+    RUN.close()
+    # 30 days before 2026-11-26T11:00 is 2026-10-27T11:00; the 09:59 row is over an hour old.
+    assert receive(edoc, mail("Вопрос"), "2026-11-26T11:00", "--json").json()["outcome"] == "intake"
+    assert [r["message_id"] for r in mail_rows(edoc, "seen").values()][:2] == ["<kept@x>", "<hour@x>"]
+    assert receive(edoc, mail("Вопрос 2"), "2026-11-26T11:30", "--json").json()["outcome"] == "set_aside"

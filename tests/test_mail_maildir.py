@@ -105,3 +105,20 @@ def test_links_in_new_are_left_alone(edoc):
     assert result.err.count("is not a plain file") == 2
     assert sorted(os.listdir(box / "new")) == ["1764132000.M1P1.mx", "1764132001.M2P1.mx"]
     assert mail_rows(edoc, "intake") == {} and mail_rows(edoc, "seen") == {}
+
+
+def test_the_whole_corpus_goes_through_and_nothing_is_left_behind(edoc):
+    from test_mail_inbound import DATA
+
+    box = maildir(edoc.tmp / "Maildir")
+    corpus = sorted(DATA.glob("*.eml"))
+    for i, path in enumerate(corpus):
+        (box / "new" / f"{1764132000 + i}.M{i}P1.mx").write_bytes(path.read_bytes())
+    result = edoc.run("mail", "fetch", "--maildir", box, "--json", now=local("2026-12-01T12:00")).json()
+    # No ticket is named that the store holds: everything readable waits in the intake.
+    assert result["intake"] + result["set_aside"] == len(corpus) and result["stopped"] is None
+    assert os.listdir(box / "new") == [] and len(os.listdir(box / "cur")) == len(corpus)
+    rows = mail_rows(edoc, "intake")
+    automatic = {r["sender"]: r["automatic"] for r in rows.values() if r["automatic"]}
+    assert automatic["mailer-daemon@mail.edoc.example.kz"] == "bounce"
+    assert automatic["news@shop.example.kz"] == "bulk"
