@@ -126,7 +126,7 @@ def test_yandex_html_only_becomes_readable_text():
     mail = load("yandex_html_only.eml")
     assert mail.subject == "Подключение сотрудников" and mail.ticket_ids == ()
     assert mail.sender == "aliya.kim@yandex.kz" and mail.sender_name == "Алия Ким"
-    assert mail.message_id == "<123451764488399@mail.yandex.kz>"
+    assert mail.message_id == "<123451764488399@mail.yandex.kz>" and mail.cc == ("director@firma.example.kz",)
     lines = mail.text.split("\n")
     assert lines[0] == "Добрый день!"
     assert "ФИО | ИИН | Роль" in lines
@@ -462,3 +462,10 @@ def test_the_lenient_reading_gives_the_same_result_as_the_modern_one(name):
     modern, lenient = (parse._build(parse._read(raw, policy), len(raw), 10 * 1024 * 1024, 100_000)
                        for policy in (email.policy.default, email.policy.compat32))
     assert modern == lenient
+
+
+def test_cc_addresses_and_a_space_before_a_header_colon():
+    mail = parse_message(b"Subject : spaced\nFrom: a@example.kz\nCc: B <B@example.kz>, c@example.kz\n"
+                         b"Cc: b@example.kz\nTo: support@edoc.example.kz\n\nbody\n")
+    assert mail.subject == "spaced" and mail.sender == "a@example.kz" and mail.text == "body"
+    assert mail.cc == ("b@example.kz", "c@example.kz") and mail.to == ("support@edoc.example.kz",)

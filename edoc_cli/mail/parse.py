@@ -34,6 +34,7 @@ MANY_BOUNDARIES = 1000
 FORWARD_MARKER = "---------- Forwarded message ----------"
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 _CONTINUATION = re.compile(rb"^[ \t]")
+_SPACE_BEFORE_COLON = re.compile(rb"^([!-9;-~]+)[ \t]+:")
 _TICKET_TAG = re.compile(r"\[\s*(" + TICKET_ID_RE.pattern.strip("^$") + r")\s*\]", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(\[[^\]]*\]|(re|aw|sv|ha|на|ответ|отв)\s*(\[\d+\]|\(\d+\))?\s*:)", re.IGNORECASE)
 _FORWARD_PREFIX = re.compile(r"^\s*(fwd?|tr|wg|пересл|переслано|перес)\s*(\[\d+\]|\(\d+\))?\s*:", re.IGNORECASE)
@@ -68,6 +69,7 @@ class Incoming:
     ticket_ids: tuple[str, ...]
     forwarded: bool
     size: int
+    cc: tuple[str, ...] = ()   # the Cc addr-specs, lowercased (a copy to someone is no new sender)
 
 
 class Unparseable(ValueError):
@@ -97,13 +99,15 @@ def _mend_headers(raw: bytes) -> bytes:
     block = lines[:end]
     is_header = [bool(_HEADER_LINE.match(line) or (i == 0 and line.startswith(b"From ")))
                  for i, line in enumerate(block)]
-    kept, dropped = [], False
+    kept, changed = [], False
     for i, line in enumerate(block):
+        if is_header[i] and _SPACE_BEFORE_COLON.match(line):  # "Subject : x" would end the headers too
+            line, changed = _SPACE_BEFORE_COLON.sub(rb"\1:", line, count=1), True
         if is_header[i] or (_CONTINUATION.match(line) and kept) or not any(is_header[i + 1:]):
             kept.append(line)
         else:
-            dropped = True
-    return b"".join(kept + lines[end:]) if dropped else raw
+            changed = True
+    return b"".join(kept + lines[end:]) if changed else raw
 
 
 def _call(default, function, *args, **kwargs):
@@ -287,6 +291,13 @@ def is_forward_subject(subject: str) -> bool:
     return _FORWARD_PREFIX.match(rest) is not None
 
 
+def _addresses(values: list[str]) -> list[str]:
+    found: list[str] = []
+    for value in values:
+        found.extend(address for _name, address in hdr.address_list(value) if address not in found)
+    return found
+
+
 def _read(raw: bytes, policy, headers_only: bool = False) -> Message:
     message = BytesParser(policy=policy).parsebytes(raw, headersonly=headers_only)
     if headers_only:  # the last resort: the whole body read as one text
@@ -308,9 +319,7 @@ def _build(message: Message, size: int, max_attachment_bytes: int, max_text_char
     senders = hdr.address_list(_first(headers, "from"))
     sender_name, sender = senders[0] if senders else ("", "")
     reply_to = hdr.address_list(_first(headers, "reply-to"))
-    to: list[str] = []
-    for value in headers.get("to", []):
-        to.extend(address for _name, address in hdr.address_list(value) if address not in to)
+    to, cc = _addresses(headers.get("to", [])), _addresses(headers.get("cc", []))
     subject = hdr.header_text(_first(headers, "subject"), MAX_SUBJECT)
     own_ids = hdr.message_ids(_first(headers, "message-id"))
     received = headers.get("received", [])
@@ -338,7 +347,7 @@ def _build(message: Message, size: int, max_attachment_bytes: int, max_text_char
         references=tuple(hdr.message_ids(" ".join(headers.get("references", [])))),
         text=new_part(full, forwarded)[:max_text_chars], full_text=full,
         attachments=tuple(attachments), automatic=_automatic(headers, message),
-        ticket_ids=ticket_ids_in(subject), forwarded=forwarded, size=size)
+        ticket_ids=ticket_ids_in(subject), forwarded=forwarded, size=size, cc=tuple(cc))
 
 
 def parse_message(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024,
