@@ -126,7 +126,7 @@ def test_yandex_html_only_becomes_readable_text():
     mail = load("yandex_html_only.eml")
     assert mail.subject == "Подключение сотрудников" and mail.ticket_ids == ()
     assert mail.sender == "aliya.kim@yandex.kz" and mail.sender_name == "Алия Ким"
-    assert mail.message_id == "<123451764488399@mail.yandex.kz>"
+    assert mail.message_id == "<123451764488399@mail.yandex.kz>" and mail.cc == ("director@firma.example.kz",)
     lines = mail.text.split("\n")
     assert lines[0] == "Добрый день!"
     assert "ФИО | ИИН | Роль" in lines
@@ -426,3 +426,46 @@ def test_unparseable_reasons_speak_the_operators_language():
             parse_message(b"Subject: x\n\n123456789", max_message_bytes=10)  # 11 + 1 + 9 bytes
     finally:
         i18n.use("en")
+
+
+def test_a_mime_tree_too_deep_for_the_parser_still_gives_its_headers_and_text():
+    raw = b"From: deep@example.kz\nSubject: [ED-2026-000042] deep\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    for level in range(1, 3000):
+        raw += b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (level - 1, level)
+    raw += b"--b2999\nContent-Type: text/plain\n\nthe bottom\n"
+    mail = parse_message(raw, max_text_chars=len(raw))  # the body comes back as one text, boundaries and all
+    assert (mail.sender, mail.subject, mail.ticket_ids) == ("deep@example.kz", "[ED-2026-000042] deep", ("ED-2026-000042",))
+    assert mail.full_text.endswith("the bottom")
+
+
+def test_a_message_of_thousands_of_parts_is_read_quickly_and_capped():
+    raw = (b"From: many@example.kz\nSubject: parts\nContent-Type: multipart/mixed; boundary=b\n\n"
+           + b"--b\nContent-Type: application/pdf\n\nx\n" * 20000 + b"--b--\n")
+    mail = parse_message(raw)
+    assert len(mail.attachments) == 999  # 1000 parts read, the first being the multipart itself
+    assert mail.attachments[0].name == "attachment-1.pdf" and mail.attachments[-1].name == "attachment-999.pdf"
+
+
+def test_a_byte_order_mark_before_the_headers_is_ignored():
+    mail = parse_message(b"\xef\xbb\xbfFrom: bom@example.kz\nSubject: bom\n\ntext\n")
+    assert (mail.sender, mail.subject, mail.text, mail.size) == ("bom@example.kz", "bom", "text", 3 + 21 + 13 + 1 + 5)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.eml")))
+def test_the_lenient_reading_gives_the_same_result_as_the_modern_one(name):
+    # Messages of many parts are read with compat32 straight away (see parse.MANY_BOUNDARIES): that
+    # is only right if both policies give the same record.
+    import email.policy
+
+    from edoc_cli.mail import parse
+    raw = (CORPUS / name).read_bytes()
+    modern, lenient = (parse._build(parse._read(raw, policy), len(raw), 10 * 1024 * 1024, 100_000)
+                       for policy in (email.policy.default, email.policy.compat32))
+    assert modern == lenient
+
+
+def test_cc_addresses_and_a_space_before_a_header_colon():
+    mail = parse_message(b"Subject : spaced\nFrom: a@example.kz\nCc: B <B@example.kz>, c@example.kz\n"
+                         b"Cc: b@example.kz\nTo: support@edoc.example.kz\n\nbody\n")
+    assert mail.subject == "spaced" and mail.sender == "a@example.kz" and mail.text == "body"
+    assert mail.cc == ("b@example.kz", "c@example.kz") and mail.to == ("support@edoc.example.kz",)

@@ -218,3 +218,16 @@ def test_unique_names_ignore_case_and_fill_in_missing_ones():
     long = "y" * 96 + ".pdf"
     assert unique_name(long, "application/pdf", 7, taken) == long
     assert unique_name(long, "application/pdf", 8, taken) == "y" * 94 + "-2.pdf"
+
+
+def test_an_outlook_html_reply_loses_its_header_block_and_the_old_message():
+    html = ("<html><head><style><!-- p.MsoNormal {margin:0cm} --></style></head><body lang=RU>"
+            "<div class=WordSection1><p class=MsoNormal>Добрый день!<o:p></o:p></p><p class=MsoNormal><o:p>&nbsp;</o:p></p>"
+            "<p class=MsoNormal>Всё работает, спасибо.<o:p></o:p></p>"
+            "<div style='border:none;border-top:solid #E1E1E1 1.0pt'><p class=MsoNormal><b>От:</b> Служба поддержки "
+            "&lt;support@edoc.example.kz&gt;<br><b>Отправлено:</b> понедельник, 30 ноября 2026 г. 10:00<br>"
+            "<b>Кому:</b> Султанова Айгуль<br><b>Тема:</b> [ED-2026-000042] Не подписывается документ</p></div>"
+            "<p class=MsoNormal>Уточните версию.</p></div></body></html>")
+    text = html_to_text(html)
+    assert "От: Служба поддержки <support@edoc.example.kz>\nОтправлено: понедельник" in text
+    assert new_part(text) == "Добрый день!\n\nВсё работает, спасибо."

@@ -26,9 +26,15 @@ from edoc_cli.ticket_id import TICKET_ID_RE
 
 MAX_SUBJECT = 500
 MAX_DEPTH = 20  # MIME nesting followed; deeper parts are left out
+MAX_PARTS = 1000  # MIME parts read; those after are left out (no real mail has more)
+MAX_HEADER = 100_000  # characters of one header value read (a real References line is a few thousand)
+# The modern email policy parses every header of every part as it reads (15 s for a 4 MB message of
+# 100,000 tiny parts); past this many boundary lines the message is read with compat32 straight away.
+MANY_BOUNDARIES = 1000
 FORWARD_MARKER = "---------- Forwarded message ----------"
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+[ \t]*:")
 _CONTINUATION = re.compile(rb"^[ \t]")
+_SPACE_BEFORE_COLON = re.compile(rb"^([!-9;-~]+)[ \t]+:")
 _TICKET_TAG = re.compile(r"\[\s*(" + TICKET_ID_RE.pattern.strip("^$") + r")\s*\]", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(\[[^\]]*\]|(re|aw|sv|ha|на|ответ|отв)\s*(\[\d+\]|\(\d+\))?\s*:)", re.IGNORECASE)
 _FORWARD_PREFIX = re.compile(r"^\s*(fwd?|tr|wg|пересл|переслано|перес)\s*(\[\d+\]|\(\d+\))?\s*:", re.IGNORECASE)
@@ -63,6 +69,7 @@ class Incoming:
     ticket_ids: tuple[str, ...]
     forwarded: bool
     size: int
+    cc: tuple[str, ...] = ()   # the Cc addr-specs, lowercased (a copy to someone is no new sender)
 
 
 class Unparseable(ValueError):
@@ -92,13 +99,15 @@ def _mend_headers(raw: bytes) -> bytes:
     block = lines[:end]
     is_header = [bool(_HEADER_LINE.match(line) or (i == 0 and line.startswith(b"From ")))
                  for i, line in enumerate(block)]
-    kept, dropped = [], False
+    kept, changed = [], False
     for i, line in enumerate(block):
+        if is_header[i] and _SPACE_BEFORE_COLON.match(line):  # "Subject : x" would end the headers too
+            line, changed = _SPACE_BEFORE_COLON.sub(rb"\1:", line, count=1), True
         if is_header[i] or (_CONTINUATION.match(line) and kept) or not any(is_header[i + 1:]):
             kept.append(line)
         else:
-            dropped = True
-    return b"".join(kept + lines[end:]) if dropped else raw
+            changed = True
+    return b"".join(kept + lines[end:]) if changed else raw
 
 
 def _call(default, function, *args, **kwargs):
@@ -148,6 +157,7 @@ class _Collector:
         self.forwarded = False
         self.max_chars = max_chars
         self.chars = 0
+        self.parts = 0
 
     def add_text(self, text: str) -> None:
         if self.chars <= self.max_chars and text.strip():
@@ -155,7 +165,8 @@ class _Collector:
             self.chars += len(text)
 
     def walk(self, part: Message, depth: int = 0, in_report: bool = False) -> None:
-        if depth > MAX_DEPTH:
+        self.parts += 1
+        if depth > MAX_DEPTH or self.parts > MAX_PARTS:
             return
         content_type = _content_type(part)
         children = _subparts(part)
@@ -227,7 +238,7 @@ def _all_headers(message: Message) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for key, value in _call([], message.raw_items):
         if isinstance(key, str):
-            found.setdefault(key.strip().lower(), []).append(value if isinstance(value, str) else "")
+            found.setdefault(key.strip().lower(), []).append(value[:MAX_HEADER] if isinstance(value, str) else "")
     return found
 
 
@@ -280,8 +291,27 @@ def is_forward_subject(subject: str) -> bool:
     return _FORWARD_PREFIX.match(rest) is not None
 
 
-def _read(raw: bytes, policy) -> Message:
-    return BytesParser(policy=policy).parsebytes(raw)
+def _addresses(values: list[str]) -> list[str]:
+    found: list[str] = []
+    for value in values:
+        found.extend(address for _name, address in hdr.address_list(value) if address not in found)
+    return found
+
+
+def _read(raw: bytes, policy, headers_only: bool = False) -> Message:
+    message = BytesParser(policy=policy).parsebytes(raw, headersonly=headers_only)
+    if headers_only:  # the last resort: the whole body read as one text
+        for name in ("Content-Type", "Content-Transfer-Encoding", "Content-Disposition"):
+            del message[name]
+    return message
+
+
+def _readings(raw: bytes) -> list[tuple[object, bool]]:
+    """The ways to read a message, tried in turn: the modern policy, the lenient compat32 one, and
+    compat32 on the headers alone (for a MIME tree too deep for the parser's recursion)."""
+    modern, lenient = email.policy.default, email.policy.compat32
+    first = [lenient] if raw.count(b"\n--") > MANY_BOUNDARIES else [modern, lenient]
+    return [(policy, False) for policy in first] + [(lenient, True)]
 
 
 def _build(message: Message, size: int, max_attachment_bytes: int, max_text_chars: int) -> Incoming:
@@ -289,16 +319,15 @@ def _build(message: Message, size: int, max_attachment_bytes: int, max_text_char
     senders = hdr.address_list(_first(headers, "from"))
     sender_name, sender = senders[0] if senders else ("", "")
     reply_to = hdr.address_list(_first(headers, "reply-to"))
-    to: list[str] = []
-    for value in headers.get("to", []):
-        to.extend(address for _name, address in hdr.address_list(value) if address not in to)
+    to, cc = _addresses(headers.get("to", [])), _addresses(headers.get("cc", []))
     subject = hdr.header_text(_first(headers, "subject"), MAX_SUBJECT)
     own_ids = hdr.message_ids(_first(headers, "message-id"))
     received = headers.get("received", [])
 
     collector = _Collector(max_text_chars)
     collector.walk(message)
-    full = tidy(for_terminal("\n\n".join(collector.texts)))[:max_text_chars]
+    joined = "\n\n".join(collector.texts)[: 2 * max_text_chars + 1000]  # cleaning 25 MB to keep 100 kB is waste
+    full = tidy(for_terminal(joined))[:max_text_chars]
     forwarded = collector.forwarded or is_forward_subject(subject) or has_forward_marker(full)
 
     attachments: list[Attachment] = []
@@ -318,7 +347,7 @@ def _build(message: Message, size: int, max_attachment_bytes: int, max_text_char
         references=tuple(hdr.message_ids(" ".join(headers.get("references", [])))),
         text=new_part(full, forwarded)[:max_text_chars], full_text=full,
         attachments=tuple(attachments), automatic=_automatic(headers, message),
-        ticket_ids=ticket_ids_in(subject), forwarded=forwarded, size=size)
+        ticket_ids=ticket_ids_in(subject), forwarded=forwarded, size=size, cc=tuple(cc))
 
 
 def parse_message(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024,
@@ -332,17 +361,19 @@ def parse_message(raw: bytes, *, max_attachment_bytes: int = 10 * 1024 * 1024,
     if not isinstance(raw, (bytes, bytearray)) or not raw.strip():
         raise Unparseable(_("the message is empty"))
     raw = bytes(raw)
-    if len(raw) > max_message_bytes:
+    size = len(raw)
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark left by a Windows editor
+    if size > max_message_bytes:
         raise Unparseable(_("the message is {size} bytes, more than the limit of {limit}").format(
-            size=len(raw), limit=max_message_bytes))
+            size=size, limit=max_message_bytes))
     problem = _header_block_problem(raw)
     if problem:
         raise Unparseable(problem)
     mended = _mend_headers(raw)
     failure: Exception | None = None
-    for policy in (email.policy.default, email.policy.compat32):
+    for policy, headers_only in _readings(mended):
         try:
-            return _build(_read(mended, policy), len(raw), max_attachment_bytes, max_text_chars)
+            return _build(_read(mended, policy, headers_only), size, max_attachment_bytes, max_text_chars)
         except Exception as error:  # the next policy, then a reason; never a traceback
             failure = error
     raise Unparseable(_("the message could not be read: {error}").format(
