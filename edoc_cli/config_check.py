@@ -206,7 +206,8 @@ def _check_templates(templates: Any, fail) -> None:
 
 
 MAIL_KEYS = ("from", "smtp_host", "smtp_port", "starttls", "ssl", "username", "password_env", "password_file",
-             "timeout", "max_per_hour", "max_attachment_mb", "max_message_mb", "maildir", "reply_to")
+             "timeout", "max_per_hour", "max_attachment_mb", "max_message_mb", "maildir", "reply_to",
+             "failed_dir")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9._:\[\]-]{1,253}$")  # a name, an IPv4 or an [IPv6] address
 
@@ -252,7 +253,7 @@ def _check_mail(mail: dict[str, Any], fail, where: str) -> None:
     if mail["ssl"] and mail["starttls"]:
         fail("mail.ssl", _("and mail.starttls cannot both be true: ssl speaks TLS from the first byte "
                            "(port 465), starttls upgrades a plain connection (port 587); set starttls = false"))
-    for key in ("username", "password_file", "maildir"):
+    for key in ("username", "password_file", "maildir", "failed_dir"):
         if key in mail and not is_text(mail[key]):
             fail(f"mail.{key}", _("must be a non-empty string"))
     if "password_env" in mail and (not isinstance(mail["password_env"], str)

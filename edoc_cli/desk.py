@@ -42,6 +42,7 @@ class Desk(MailDesk):
     tz: Any
     calendar: Any = None  # the working calendar (workcal.WorkCalendar)
     send_mail: bool = True  # whether an action queues its message to the client (--no-mail: not this once)
+    environ: dict[str, str] | None = None  # where per-user folders are (the mail spool); None: the process's
 
     def __post_init__(self) -> None:
         self.queued: list[str] = []  # Message-IDs this run queued, delivered when their change is committed
@@ -173,6 +174,7 @@ class Desk(MailDesk):
         return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by,
                              progress=progress)
 
+    # -- mail in (mail/inbound.py) --------------------------------------------------
     def sweep(self, dry_run: bool = False):
         from edoc_cli.sweep import sweep
 

@@ -4,13 +4,18 @@ Desk's store, config and clock like its own."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from edoc_cli.errors import UsageError
+from edoc_cli.i18n import _
 
 
 class MailDesk:
     """E-mail on the desk: delivering what actions queued, and what waits."""
 
     queued: list[str]
+    config: Any
 
     def deliver_queued(self) -> Any:
         """Deliver at once the messages this run's committed changes queued (mail.outbox); one that
@@ -40,3 +45,33 @@ class MailDesk:
 
         return ticket_mail(self.store.snapshot(), ticket_id)
 
+    # -- mail from clients ---------------------------------------------------------
+    def receive_mail(self, raw: bytes, arrived_at: datetime | None = None):
+        """Record one received message where it belongs, or set it aside (an inbound.Received)."""
+        from edoc_cli.mail.inbound import receive
+
+        return receive(self, raw, arrived_at)
+
+    def fetch_mail(self, maildir: str | None):
+        """Receive every new message of a Maildir (default [mail] maildir): a maildir.FetchResult."""
+        from pathlib import Path
+
+        from edoc_cli.mail.maildir import fetch_maildir
+
+        where = maildir or self.config.mail.get("maildir")
+        if not where:
+            raise UsageError(_("no Maildir given: name one with {maildir} or set mail.maildir"),
+                             fields={"maildir": "maildir"})
+        return fetch_maildir(self, Path(where).expanduser())
+
+    def failed_mail(self) -> list:
+        """The messages set aside (spool.SetAside), by number."""
+        from edoc_cli.mail.inbound import spool_of
+
+        return spool_of(self).entries()
+
+    def retry_mail(self, numbers: list[int] | None) -> list:
+        """Receive messages set aside again (all when None): (number, inbound.Received) each."""
+        from edoc_cli.mail.inbound import retry
+
+        return retry(self, numbers)

@@ -189,7 +189,7 @@ class Environment:
     def desk(self):
         from edoc_cli.desk import Desk
 
-        return Desk(self.store, self.config, self.now, self.operator, self.tz, self.calendar)
+        return Desk(self.store, self.config, self.now, self.operator, self.tz, self.calendar, self.environ)
 
     @cached_property
     def calendar(self):

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     NOT_ALLOWED = 5
     STORE_BUSY = 6
     STORE_CORRUPT = 7
+    MAIL_TEMPFAIL = 75  # EX_TEMPFAIL: `mail receive` could not take the message; the mail server retries
     INTERRUPTED = 130
 
 

@@ -28,6 +28,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "reopen": ("closed",),
     "terminate": ACTIVE,
     "edit": ACTIVE,  # a closed ticket's registration is history: reopen it first
+    "receive_mail": STATUSES,  # mail is recorded whatever the status; it changes none
 }
 
 def ensure_allowed(ticket: dict[str, Any], action: str) -> None:
@@ -124,6 +125,7 @@ _ACTION_OF = {
     "client_replied": "client_reply", "note": "note", "diagnosed": "diagnose",
     "postponed": "postpone", "resumed": "resume", "escalated": "escalate",
     "closed": "close", "reopened": "reopen", "terminated": "terminate", "edited": "edit",
+    "mail_received": "receive_mail",
 }
 
 def apply_replay(ticket: dict[str, Any]) -> dict[str, Any]:

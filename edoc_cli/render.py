@@ -355,7 +355,11 @@ def history_row(event: dict[str, Any], human: bool = True) -> list[Any]:
         f"{say('field', k)}: {_changed(k, c.get('old'))} -> {_changed(k, c.get('new'))}"
         for k, c in (event.get("changes") or {}).items())
     extra = [say(k, event[k]) if k in ("priority", "resolution", "target") else event[k]
-             for k in ("assignee", "priority", "reason", "third_party", "resolution", "target") if event.get(k)]
+             for k in ("assignee", "priority", "reason", "third_party", "resolution", "target")
+             if isinstance(event.get(k), str) and event[k]]
+    from edoc_cli.render_mail import history_marks
+
+    extra += history_marks(event, human)
     return [_short_time(event["at"]), event.get("by", ""), say("event", event["type"]), " ".join(extra), what]
 
 

@@ -1,29 +1,60 @@
-"""How e-mail to clients is shown: the outbox's rows in a ticket's card and in `edoc mail queue`."""
+"""Received mail in words: the line `mail receive` prints, fetch's counts, and the marks a history
+row gives a message received by e-mail (from a third party, automatic, on a closed ticket)."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
-from edoc_cli.i18n import N_
-from edoc_cli.render import Column, _short_time, fitted_table
-from edoc_cli.words import word
+from edoc_cli.i18n import N_, _
+from edoc_cli.i18n import _ as _marked  # a word marked with N_() below
 
-MAIL_COLUMNS = (Column(N_("queued")), Column(N_("to"), folds=True), Column(N_("delivery")),
-                Column(N_("attempts"), numeric=True), Column(N_("why"), folds=True))
-QUEUE_COLUMNS = (Column(N_("id")), Column(N_("queued")), Column(N_("delivery")), Column(N_("attempts"), numeric=True),
-                 Column(N_("next attempt"), drop=2), Column(N_("to"), drop=1), Column(N_("why"), cut=True))
+AUTOMATIC = {"auto_reply": N_("an auto-reply"), "bulk": N_("bulk mail"), "bounce": N_("a bounce")}
 
 
-def card_section(rows: Sequence[dict[str, Any]]) -> tuple[str, list[list[Any]], Sequence[Column]]:
-    """The card's section on the ticket's e-mails: each with its delivery state."""
-    return (N_("e-mail"), [[_short_time(r["queued_at"]), r["to"], word("delivery", r["state"]), r["attempts"],
-                            r.get("last_error") or ""] for r in rows], MAIL_COLUMNS)
+def history_marks(event: dict[str, Any], human: bool = True) -> list[str]:
+    """What a history row adds for mail: who wrote and what kind of message it is (codes in a pipe)."""
+    if event.get("via") != "email" and event.get("type") != "mail_received":
+        return []
+    marks = []
+    kind = event.get("automatic")
+    if kind:
+        marks.append(_marked(AUTOMATIC.get(kind, kind)) if human else f"automatic={kind}")
+    if event.get("third_party"):
+        marks.append(_("from a third party: {sender}").format(sender=event.get("from") or "?") if human
+                     else f"third_party={event.get('from') or ''}")
+    if event.get("closed_ticket"):
+        marks.append(_("after the close") if human else "closed_ticket")
+    names = event.get("attachments") or []
+    if names:
+        marks.append(_("attachments: {names}").format(names=", ".join(map(str, names))) if human
+                     else "attachments=" + ",".join(map(str, names)))
+    return marks
 
 
-def queue_table(env, rows: Sequence[dict[str, Any]]) -> None:
-    """`edoc mail queue`: the messages not delivered yet."""
-    human = env.stdout_tty
-    fitted_table(env, QUEUE_COLUMNS, [
-        [r["ticket"], _short_time(r["queued_at"]), word("delivery", r["state"]) if human else r["state"],
-         r["attempts"], _short_time(r["next_at"]) if r["state"] == "queued" else "", r["to"],
-         r.get("last_error") or ""] for r in rows])
+def received_line(result) -> str:
+    """One line saying what became of a received message (mail receive, mail retry)."""
+    ticket = result.ticket_id
+    if result.outcome == "client_reply":
+        if result.reopened:
+            return _("{id}: reopened, the client's reply recorded (it came before the clause-15 close)").format(
+                id=ticket)
+        return _("{id}: the client's reply recorded").format(id=ticket)
+    if result.outcome == "recorded":
+        if result.reason == "automatic":
+            return _("{id}: an automatic message recorded (never a client's reply)").format(id=ticket)
+        if result.reason == "closed_ticket":
+            return _("{id}: a message recorded on the closed ticket (it reopens nothing)").format(id=ticket)
+        return _("{id}: a message from a third party recorded ({sender})").format(id=ticket, sender=result.sender)
+    if result.outcome == "intake":
+        return _("intake {number}: the message names no ticket; it waits to be registered").format(
+            number=result.intake)
+    if result.outcome == "duplicate":
+        return _("already received ({message_id}): nothing recorded").format(message_id=result.message_id)
+    return _("set aside as {number}: {reason}; 'edoc mail failed' lists it").format(
+        number=result.set_aside, reason=result.reason)
+
+
+def fetch_line(result) -> str:
+    return _("received {received} (client replies {replies}, intake {intake}), duplicates {duplicates}, "
+             "set aside {set_aside}").format(**{k: getattr(result, k) for k in (
+                 "received", "replies", "intake", "duplicates", "set_aside")})

@@ -16,6 +16,7 @@ RESOLUTIONS = ("resolved", "faq", "out_of_scope", "no_response", "abuse", "dupli
 EVENT_TYPES = (
     "opened", "assigned", "replied", "info_requested", "client_replied", "note", "diagnosed",
     "postponed", "resumed", "escalated", "closed", "reopened", "terminated", "breached", "edited",
+    "mail_received",  # a message recorded on the ticket that is not the client's answer: changes no state
 )
 CLIENT_TYPES = ("user", "guest")
 PRIORITIES = ("critical", "high", "normal", "low")

@@ -22,7 +22,7 @@ WORDS = (
     N_("event|opened"), N_("event|assigned"), N_("event|replied"), N_("event|info_requested"),
     N_("event|client_replied"), N_("event|note"), N_("event|diagnosed"), N_("event|postponed"),
     N_("event|resumed"), N_("event|escalated"), N_("event|closed"), N_("event|reopened"),
-    N_("event|terminated"), N_("event|breached"), N_("event|edited"),
+    N_("event|terminated"), N_("event|breached"), N_("event|edited"), N_("event|mail_received"),
     N_("category|consultation"), N_("category|bug"), N_("category|feature"), N_("category|complaint"),
     N_("channel|phone"), N_("channel|email"), N_("channel|portal"), N_("channel|chat"),
     N_("client|user"), N_("client|guest"),

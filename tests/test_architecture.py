@@ -18,7 +18,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "edoc_cli"
 CLI = ("edoc_cli.app", "edoc_cli.environment", "edoc_cli.render", "edoc_cli.render_report", "edoc_cli.render_rows",
-       "edoc_cli.render_progress", "edoc_cli.render_mail", "edoc_cli.wizard", "edoc_cli.wizard_prompts", "edoc_cli.wizard_resume",
+       "edoc_cli.render_progress", "edoc_cli.render_mail", "edoc_cli.render_outbox", "edoc_cli.wizard", "edoc_cli.wizard_prompts", "edoc_cli.wizard_resume",
        "edoc_cli.__main__", "edoc_cli.entry", "edoc_cli.commands")
 MAX_LINES = 450
 

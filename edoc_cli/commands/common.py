@@ -26,6 +26,6 @@ def show_ticket(env: Environment, ticket: dict, as_json: bool, done: str | None 
         return
     if done:
         render.say(done)
-    from edoc_cli.render_mail import card_section
+    from edoc_cli.render_outbox import card_section
 
     render.ticket_card(env, view, [card_section(view["mail"])] if view["mail"] else [])

@@ -22,7 +22,7 @@ from email.utils import format_datetime
 from typing import Any, Callable
 
 from edoc_cli.i18n import N_, in_language
-from edoc_cli.mail.headers import address_field, assemble, header_text, id_list, text_field
+from edoc_cli.mail.header_fields import address_field, assemble, header_text, id_list, text_field
 from edoc_cli.mail.settings import MailSettings, parse_address
 from edoc_cli.safe_text import clean_multiline
 

@@ -1,91 +1,229 @@
-"""Header lines edoc writes itself, so that no text a person typed can turn into another header.
+"""Header values of inbound mail as text: encoded words, raw 8-bit bytes, addresses, message ids, dates.
 
-Python's email package (3.11) loses the quotes of a long display name when it folds the line:
-"Smith, John …" <a@b> comes out as two addresses. So the free-text parts of our headers — the
-client's name, the subject — are written here: plain when they are short, safe ASCII words,
-otherwise as RFC 2047 encoded words that every mail program decodes back to the literal text
-(an `=?utf-8?…?=` lookalike a client typed included), folded to at most 78 characters a line.
-The message is then parsed back (`assemble`) under a policy that writes those lines untouched.
+Everything here takes the value as stored by the parser (folded, possibly holding undecodable bytes
+as surrogates) and never raises: a value it cannot make sense of becomes "" / None / ().
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import codecs
+import email.utils
 import re
-from email import message_from_bytes, policy
-from email.header import Header
-from email.message import EmailMessage
+from datetime import datetime, timezone
 
 from edoc_cli.safe_text import for_terminal
 
-LINE = 78                 # RFC 5322's recommended line length; no line we write is longer
-CRLF = "\r\n"
-_PLAIN_PHRASE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ]{0,39}")     # atoms only: nothing to quote
-_PLAIN_TEXT = re.compile(r"[ -~]*")                                # printable ASCII
-_SPACES = re.compile(r"\s+")
-# Keep headers written from source as they are: the lines below are already folded.
-WRITE_AS_IS = policy.SMTP.clone(refold_source="none")
+# An RFC 2047 encoded word; the charset may carry an RFC 2231 language (utf-8*ru).
+_WORD = re.compile(r"=\?([^?\s]{1,40})\?([bBqQ])\?([^?\s]*)\?=")
+_BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
+_FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
+_SPACES = re.compile(r"[ \t]+")
+_SURROGATES = re.compile("[\udc80-\udcff]")
+_ADDR_SPEC = re.compile(r"^[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+$")
+_ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_BARE_ADDR = re.compile(r"[^\s<>()\[\],;:\"\\]+@[^\s<>()\[\],;:\"\\]+")
+_ID_IN_ANGLES = re.compile(r"<([^<>]{1,990})>")
+_ID_BODY = re.compile(r"^[!-;=?-~]+@[!-;=?-~]+$")  # printable ASCII without < > and a single @ at least
+MAX_ADDRESS = 254
 
 
-def header_text(text: str, limit: int) -> str:
-    """Text for a header: one line, no control characters, at most `limit` characters."""
-    return truncated(_SPACES.sub(" ", for_terminal(str(text), single_line=True)).strip(), limit)
+def charset_codec(charset: str | None) -> str | None:
+    """The Python codec for a MIME charset name, or None when Python knows no such charset."""
+    if not charset:
+        return None
+    name = charset.strip().strip('"').split("*", 1)[0].lower()
+    aliases = {"unknown-8bit": "", "x-unknown": "", "win-1251": "cp1251", "x-cp1251": "cp1251",
+               "cp-1251": "cp1251", "windows-1251": "cp1251", "utf8": "utf-8", "x-user-defined": ""}
+    name = aliases.get(name, name)
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return None
 
 
-def truncated(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, at a word boundary when one is near, with an ellipsis."""
-    if len(text) <= limit:
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Bytes as text: the declared charset when it fits, else UTF-8, else windows-1251 (never raises).
+
+    A single-byte charset (koi8-r, windows-1251, iso-8859-5) decodes any bytes without an error, so a
+    declaration that lies cannot be caught by decoding alone; non-ASCII bytes that are valid UTF-8
+    are taken as UTF-8 whatever the declaration says (text in a single-byte Cyrillic charset is
+    practically never valid UTF-8 by accident).
+    """
+    codec = charset_codec(charset)
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        text = data.decode("utf-8")
         return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit * 2 // 3:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
+    except UnicodeDecodeError:
+        pass
+    if codec and codec not in ("utf-8", "ascii"):
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            return data.decode(codec, errors="replace")
+    return data.decode("cp1251", errors="replace")
 
 
-def encoded(text: str, used: int) -> str:
-    """`text` as RFC 2047 encoded words (UTF-8), folded; `used`: characters already on the first line."""
-    return Header(text, "utf-8", maxlinelen=LINE - 2, header_name="x" * max(used - 2, 1)).encode(linesep=CRLF)
+def raw_to_text(value: object) -> str:
+    """A stored header value as a str: raw 8-bit bytes (kept by the parser as surrogates) decoded."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        try:
+            value = str(value)
+        except Exception:
+            return ""
+    if _SURROGATES.search(value):
+        data = value.encode("utf-8", errors="surrogateescape")
+        value = decode_bytes(data)
+    return value
 
 
-def address_field(name: str, display_name: str, addr_spec: str) -> str:
-    """The value of an address header (From, To, Reply-To) for one address and its display name."""
-    used = len(name) + 2
-    if not display_name:
-        return addr_spec
-    if _PLAIN_PHRASE.fullmatch(display_name) and not display_name.endswith(" "):
-        phrase = display_name
-    else:
-        phrase = encoded(display_name, used)
-    last = len(phrase.rsplit(CRLF, 1)[-1]) + (used if CRLF not in phrase else 0)
-    separator = " " if last + len(addr_spec) + 3 <= LINE else CRLF + " "
-    return f"{phrase}{separator}<{addr_spec}>"
+def unfold(value: str) -> str:
+    """A header value on one line: folding whitespace joined."""
+    return _FOLD.sub("", value)
 
 
-def text_field(name: str, prefix: str, text: str) -> str:
-    """An unstructured header (Subject): `prefix` (plain ASCII, e.g. "[ED-2026-000042]") then `text`."""
-    used = len(name) + 2 + len(prefix) + 1
-    if not text:
-        return prefix
-    if _PLAIN_TEXT.fullmatch(text) and "=?" not in text and used + len(text) <= LINE:
-        return f"{prefix} {text}"
-    return f"{prefix} {encoded(text, used)}"
-
-
-def id_list(ids: list[str], name: str) -> str:
-    """msg-ids separated by folding white space, a line each when they do not fit on one."""
-    out, used = "", len(name) + 2
-    for i, msg_id in enumerate(ids):
-        if i and used + 1 + len(msg_id) > LINE:
-            out, used = out + CRLF + " " + msg_id, 1 + len(msg_id)
+def _word_bytes(encoding: str, payload: str) -> bytes:
+    if encoding in "bB":
+        payload = re.sub(r"[^A-Za-z0-9+/]", "", payload)
+        payload = payload[: len(payload) - len(payload) % 4] if len(payload) % 4 == 1 else payload
+        try:
+            return base64.b64decode(payload + "=" * (-len(payload) % 4))
+        except (binascii.Error, ValueError):
+            return b""
+    out = bytearray()
+    i = 0
+    while i < len(payload):
+        char = payload[i]
+        if char == "_":
+            out += b" "
+        elif char == "=" and re.fullmatch(r"[0-9A-Fa-f]{2}", payload[i + 1:i + 3]):
+            out.append(int(payload[i + 1:i + 3], 16))
+            i += 2
         else:
-            out, used = out + (" " if i else "") + msg_id, used + (1 if i else 0) + len(msg_id)
-    return out
+            out += char.encode("utf-8", errors="replace")
+        i += 1
+    return bytes(out)
 
 
-def assemble(fields: list[tuple[str, str]], content: EmailMessage) -> EmailMessage:
-    """One message: our header lines first, then `content`'s (Content-Type, …) and its body."""
-    head = "".join(f"{name}: {value}{CRLF}" for name, value in fields).encode("ascii")
-    body = content.as_bytes(policy=policy.SMTP)
-    message = message_from_bytes(head + body, policy=WRITE_AS_IS)
-    assert isinstance(message, EmailMessage)
-    return message
+def decode_words(value: str) -> str:
+    """`value` with its RFC 2047 encoded words decoded, whatever the charset.
+
+    Adjacent encoded words in one charset are joined as bytes before decoding (mail programs split a
+    long subject in the middle of a UTF-8 character), and the whitespace between them is dropped as
+    RFC 2047 says. An unknown charset falls back to UTF-8, then windows-1251.
+    """
+    parts: list[str] = []
+    pending: list[tuple[str, bytes]] = []  # (charset, bytes) of adjacent encoded words
+    position = 0
+
+    def flush() -> None:
+        if pending:
+            charset, data = pending[0][0], b"".join(chunk for _c, chunk in pending)
+            parts.append(decode_bytes(data, charset))
+            pending.clear()
+
+    for match in _WORD.finditer(value):
+        between = value[position:match.start()]
+        if not (pending and _BETWEEN_WORDS.fullmatch(between)):
+            flush()
+            parts.append(between)
+        charset = (charset_codec(match.group(1)) or match.group(1)).lower()
+        chunk = _word_bytes(match.group(2), match.group(3))
+        if pending and pending[0][0] != charset:
+            flush()
+        pending.append((charset, chunk))
+        position = match.end()
+    flush()
+    parts.append(value[position:])
+    return "".join(parts)
+
+
+def one_line(value: str, limit: int | None = None) -> str:
+    """Text fit for a single-line field: no control characters or escapes, spaces collapsed."""
+    text = _SPACES.sub(" ", for_terminal(value, single_line=True)).strip()
+    return text[:limit].rstrip() if limit is not None else text
+
+
+def header_text(value: object, limit: int | None = None) -> str:
+    """A header value decoded and cleaned to one line (a subject, a display name)."""
+    return one_line(decode_words(unfold(raw_to_text(value))), limit)
+
+
+def _clean_address(address: str) -> str:
+    address = address.strip().strip("<>").strip().lower()
+    if len(address) > MAX_ADDRESS or not address.isprintable() or not _ADDR_SPEC.match(address):
+        return ""
+    return address
+
+
+def address_list(value: object) -> list[tuple[str, str]]:
+    """(display name, addr-spec) of every valid address in an address header; junk left out."""
+    text = unfold(raw_to_text(value))
+    found: list[tuple[str, str]] = []
+    try:
+        pairs = email.utils.getaddresses([text])
+    except Exception:
+        pairs = []
+    for name, address in pairs:
+        address = _clean_address(address)
+        if address:
+            found.append((header_text(name, 200), address))
+    if not found:  # what getaddresses could not split: any <a@b>, else any bare a@b
+        for match in _ANGLE_ADDR.finditer(text):
+            address = _clean_address(match.group(1))
+            if address:
+                name = text[:match.start()].strip().strip('"').strip()
+                found.append((header_text(name, 200) if not found else "", address))
+        if not found:
+            for match in _BARE_ADDR.finditer(text):
+                address = _clean_address(match.group())
+                if address:
+                    found.append(("", address))
+    return found
+
+
+def message_ids(value: object) -> list[str]:
+    """The "<id@host>" message ids in a Message-ID / In-Reply-To / References value, in order,
+    without duplicates; comments, words and malformed ids are ignored."""
+    text = unfold(raw_to_text(value))
+    ids: list[str] = []
+    for match in _ID_IN_ANGLES.finditer(text):
+        body = re.sub(r"\s+", "", match.group(1))
+        if _ID_BODY.match(body) and f"<{body}>" not in ids:
+            ids.append(f"<{body}>")
+    return ids
+
+
+def parse_date(value: object) -> datetime | None:
+    """An RFC 5322 date as an aware datetime (a zone-less or -0000 date is taken as UTC), or None."""
+    text = one_line(unfold(raw_to_text(value)))
+    if not text:
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except Exception:
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        moment.astimezone(timezone.utc)  # an offset that puts the moment out of range
+    except (OverflowError, ValueError):
+        return None
+    return moment
+
+
+def received_date(value: object) -> datetime | None:
+    """The date of a Received header: what follows its last ";"."""
+    text = unfold(raw_to_text(value))
+    if ";" not in text:
+        return None
+    return parse_date(text.rsplit(";", 1)[1])

@@ -85,3 +85,35 @@ def closing_message(ticket: dict[str, Any], tz, extra: str | None = None) -> str
         lines.append(f"- {when} ({event.get('by', '?')}) {label}: {what}")
     return "\n".join(lines)
 
+
+
+def answer_wins(ticket: dict[str, Any], arrived: datetime, cal, tz) -> datetime | None:
+    """The clause-15 moment that a client's answer arriving at `arrived` came before, when that
+    answer must win over the close: the ticket was closed by the sweep for no response, and the
+    answer arrived while it waited (from the information request up to the moment the waiting
+    would have ended). None: the close stands."""
+    from edoc_cli.lifecycle import replay
+
+    history = ticket.get("history", [])
+    last = next((i for i in range(len(history) - 1, -1, -1)
+                 if history[i].get("type") in ("closed", "terminated", "reopened")), None)
+    if last is None:
+        return None
+    close = history[last]
+    if close.get("type") != "closed" or close.get("resolution") != RESOLUTION or not close.get("auto"):
+        return None
+    waiting = replay({**ticket, "history": history[:last]}).get("waiting")
+    if not waiting:
+        return None
+    moment = auto_close_at({"waiting": waiting, "sla_rules": ticket["sla_rules"]}, cal, tz)
+    since = parse_instant(waiting["since"], tz)
+    return moment if moment is not None and since <= arrived < moment else None
+
+
+def reopening_message(arrived: datetime, moment: datetime, tz) -> str:
+    """Why a ticket closed for no response opens again (kept in Russian, like the closing wording)."""
+    def shown(when: datetime) -> str:
+        return when.astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+    return (f"Ответ клиента, полученный {shown(arrived)}, пришёл раньше закрытия по пункту 15 "
+            f"(срок ожидания истёк {shown(moment)}): обращение открыто снова.")

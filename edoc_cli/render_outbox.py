@@ -1,0 +1,29 @@
+"""How e-mail to clients is shown: the outbox's rows in a ticket's card and in `edoc mail queue`."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from edoc_cli.i18n import N_
+from edoc_cli.render import Column, _short_time, fitted_table
+from edoc_cli.words import word
+
+MAIL_COLUMNS = (Column(N_("queued")), Column(N_("to"), folds=True), Column(N_("delivery")),
+                Column(N_("attempts"), numeric=True), Column(N_("why"), folds=True))
+QUEUE_COLUMNS = (Column(N_("id")), Column(N_("queued")), Column(N_("delivery")), Column(N_("attempts"), numeric=True),
+                 Column(N_("next attempt"), drop=2), Column(N_("to"), drop=1), Column(N_("why"), cut=True))
+
+
+def card_section(rows: Sequence[dict[str, Any]]) -> tuple[str, list[list[Any]], Sequence[Column]]:
+    """The card's section on the ticket's e-mails: each with its delivery state."""
+    return (N_("e-mail"), [[_short_time(r["queued_at"]), r["to"], word("delivery", r["state"]), r["attempts"],
+                            r.get("last_error") or ""] for r in rows], MAIL_COLUMNS)
+
+
+def queue_table(env, rows: Sequence[dict[str, Any]]) -> None:
+    """`edoc mail queue`: the messages not delivered yet."""
+    human = env.stdout_tty
+    fitted_table(env, QUEUE_COLUMNS, [
+        [r["ticket"], _short_time(r["queued_at"]), word("delivery", r["state"]) if human else r["state"],
+         r["attempts"], _short_time(r["next_at"]) if r["state"] == "queued" else "", r["to"],
+         r.get("last_error") or ""] for r in rows])
