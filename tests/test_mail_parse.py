@@ -469,3 +469,10 @@ def test_cc_addresses_and_a_space_before_a_header_colon():
                          b"Cc: b@example.kz\nTo: support@edoc.example.kz\n\nbody\n")
     assert mail.subject == "spaced" and mail.sender == "a@example.kz" and mail.text == "body"
     assert mail.cc == ("b@example.kz", "c@example.kz") and mail.to == ("support@edoc.example.kz",)
+
+
+def test_a_multipart_without_its_boundary_is_read_as_text():
+    mail = parse_message("Subject: x\nContent-Type: multipart/mixed\n\nТекст без частей.\n".encode())
+    assert mail.text == "Текст без частей." and mail.attachments == ()
+    mail = parse_message(b"Subject: x\nContent-Type: multipart/mixed; boundary=zzz\n\n--other\n\nlost boundary\n")
+    assert "lost boundary" in mail.full_text and mail.attachments == ()

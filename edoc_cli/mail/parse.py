@@ -99,11 +99,14 @@ def _mend_headers(raw: bytes) -> bytes:
     block = lines[:end]
     is_header = [bool(_HEADER_LINE.match(line) or (i == 0 and line.startswith(b"From ")))
                  for i, line in enumerate(block)]
+    header_after = [False] * (len(block) + 1)  # whether a header line follows line i in the block
+    for i in range(len(block) - 1, -1, -1):
+        header_after[i] = header_after[i + 1] or is_header[i]
     kept, changed = [], False
     for i, line in enumerate(block):
         if is_header[i] and _SPACE_BEFORE_COLON.match(line):  # "Subject : x" would end the headers too
             line, changed = _SPACE_BEFORE_COLON.sub(rb"\1:", line, count=1), True
-        if is_header[i] or (_CONTINUATION.match(line) and kept) or not any(is_header[i + 1:]):
+        if is_header[i] or (_CONTINUATION.match(line) and kept) or not header_after[i + 1]:
             kept.append(line)
         else:
             changed = True
@@ -145,7 +148,7 @@ def _text_of(part: Message, max_chars: int) -> str:
 
 def _headers_as_text(message: Message) -> str:
     items = _call([], message.raw_items)
-    return "\n".join(f"{name}: {hdr.unfold(hdr.raw_to_text(value))}" for name, value in items)
+    return "\n".join(f"{name}: {hdr.header_text(value)}" for name, value in items)
 
 
 class _Collector:
@@ -181,6 +184,8 @@ class _Collector:
                 self._attach(None, "message/rfc822", _call(b"", inner.as_bytes))
             else:
                 self._forwarded(inner, depth)
+        elif content_type.startswith("multipart/"):  # no parts found (no boundary, or a wrong one): read as text
+            self.add_text(hdr.decode_bytes(_payload_bytes(part), _call(None, part.get_content_charset)))
         elif content_type == "message/delivery-status" and children:
             self.add_text("\n\n".join(_headers_as_text(child) for child in children))
         else:
