@@ -37,7 +37,9 @@ OLD = "Здравствуйте! Уточните версию NCALayer."
     f'Спасибо, заработало.\n\n30.11.2026, 10:00, "Служба поддержки" <s@edoc.example.kz>:\n{OLD}',
     f"Спасибо, заработало.\n\n30.11.2026, 10:00, s@edoc.example.kz:\n> {OLD}",
     # «написал(а):»
-    f"Спасибо, заработало.\n\nСлужба поддержки E-DOC написал(а):\n{OLD}",
+    f"Спасибо, заработало.\n\n30 нояб. 2026 г., в 10:00, Служба поддержки <s@edoc.example.kz> написал(а):\n{OLD}",
+    f"Спасибо, заработало.\n\n30.11.2026 10:00, Служба поддержки E-DOC пишет:\n{OLD}",
+    f"Спасибо, заработало.\n\nСлужба поддержки пишет:\n> {OLD}",
     # ">" quoting, then a "-- " signature
     f"Спасибо, заработало.\n\n> {OLD}\n>\n> --\n> Служба поддержки",
     f"Спасибо, заработало.\n\n-- \nИван Петров\nООО «Пример»\n\n> {OLD}",
@@ -53,6 +55,8 @@ def test_quotes_and_signatures_are_cut(body):
     "From: my manager I got the task\nSent: nothing else",  # no To/Subject after it: not a header block
     "Ошибка --\nпродолжение текста",
     "Проверьте настройки.\nПорт: 443\nСервер: edoc.example.kz",
+    "Мой коллега пишет:\nнадо обновить драйвер.",  # a person's own words, no date, no address, no ">" after
+    "On second thought, my boss wrote:\nplease call us.",
 ])
 def test_ordinary_text_is_not_taken_for_a_quote(body):
     assert new_part(body) == body
