@@ -138,6 +138,7 @@ def test_adjacent_encoded_words_split_inside_a_character_are_joined_as_bytes():
     ("=?unknown-charset?B?0J/RgNC40LLQtdGC?=", "Привет"),  # unknown: UTF-8 tried first
     ("=?utf-8?B?0J/RgNC40LLQtdGC", "=?utf-8?B?0J/RgNC40LLQtdGC"),  # not closed: left as it is
     ("plain\r\n folded", "plain folded"),
+    ("=?base64?Q?=CF=F0=E8=E2=E5=F2?=", "Привет"),  # not valid UTF-8: windows-1251
 ])
 def test_header_text(value, text):
     assert header_text(value) == text
@@ -156,6 +157,9 @@ def test_raw_8bit_headers_are_decoded_as_utf8_or_windows_1251():
     ("Добрый день".encode("cp1251"), None, "Добрый день"),
     ("Добрый день".encode("cp1251"), "no-such-charset", "Добрый день"),
     (b"plain", "us-ascii", "plain"),
+    ("Добрый день".encode("cp1251"), "base64", "Добрый день"),  # a codec, but no charset
+    ("Добрый день".encode("cp1251"), "undefined", "Добрый день"),  # a codec that always fails
+    ("Добрый день".encode("utf-16"), "utf-16", "Добрый день"),
 ])
 def test_body_bytes_are_decoded(data, charset, text):
     assert decode_bytes(data, charset) == text

@@ -40,9 +40,11 @@ def charset_codec(charset: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
+        b"".decode(codec)  # base64, rot13, zlib... are codecs but no charsets; "undefined" always fails
     except (LookupError, ValueError):
         return None
+    return codec
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -64,8 +66,8 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     if codec and codec not in ("utf-8", "ascii"):
         try:
             return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            return data.decode(codec, errors="replace")
+        except (ValueError, LookupError):  # UnicodeDecodeError is a ValueError
+            pass
     return data.decode("cp1251", errors="replace")
 
 
