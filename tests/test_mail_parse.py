@@ -105,7 +105,8 @@ def test_gmail_base64_alternative_prefers_plain_and_cuts_a_wrapped_on_wrote_line
     assert mail.date == datetime(2026, 11, 30, 10, 31, 2, tzinfo=ALMATY)
     assert mail.text == ("Здравствуйте!\n\nПроверил на другом компьютере — вход работает. Значит, дело в браузере.\n"
                          "Спасибо за помощь.")
-    # the plain version was read (the HTML one has no "> " before "Очистите" but the same words)
+    # the plain version was read: only there is the attribution wrapped over two lines
+    assert "Служба поддержки E-DOC <\nsupport@edoc.example.kz> wrote:" in mail.full_text
     assert "> Очистите, пожалуйста, кэш браузера" in mail.full_text
     assert "Ерлан Жумабаев\nТОО «Пример Логистик»" in mail.full_text  # the signature: in full_text only
     assert mail.attachments == ()
@@ -476,3 +477,19 @@ def test_a_multipart_without_its_boundary_is_read_as_text():
     assert mail.text == "Текст без частей." and mail.attachments == ()
     mail = parse_message(b"Subject: x\nContent-Type: multipart/mixed; boundary=zzz\n\n--other\n\nlost boundary\n")
     assert "lost boundary" in mail.full_text and mail.attachments == ()
+
+
+def test_an_empty_plain_alternative_gives_way_to_the_html_one():
+    raw = ("Subject: x\nContent-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n \n"
+           "--a\nContent-Type: text/html; charset=utf-8\n\n<p>Из&nbsp;HTML</p>\n--a--\n").encode()
+    assert parse_message(raw).text == "Из HTML"
+
+
+def test_rfc2231_and_raw_8bit_attachment_names():
+    raw = ("Subject: x\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/plain\n\nСм. файлы\n"
+           "--m\nContent-Type: application/pdf\nContent-Disposition: attachment;\n"
+           " filename*=utf-8''%D0%90%D0%BA%D1%82%20%E2%84%96%201.pdf\n\n%PDF\n"
+           "--m\nContent-Type: application/pdf; name=\"Счёт.pdf\"\n\n%PDF\n--m--\n").encode()
+    mail = parse_message(raw)
+    assert [a.name for a in mail.attachments] == ["Акт № 1.pdf", "Счёт.pdf"]
+    assert mail.text == "См. файлы"
