@@ -52,24 +52,25 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Incoming:
-    message_id: str | None
-    sender: str
-    sender_name: str
-    reply_to: str
+    """One inbound message as edoc needs it; every str is cleaned text, every address lowercased."""
+    message_id: str | None       # "<id@host>", whitespace removed; None when absent or malformed
+    sender: str                  # the From addr-spec; "" when there is none or it cannot be read
+    sender_name: str             # the From display name, decoded, on one line
+    reply_to: str                # the Reply-To addr-spec; "" when none
     to: tuple[str, ...]
-    subject: str
-    date: datetime | None
-    arrived_at: datetime | None
+    subject: str                 # decoded, on one line, at most 500 characters
+    date: datetime | None        # the Date header (aware)
+    arrived_at: datetime | None  # the date of the topmost Received header: our own server's (aware)
     in_reply_to: tuple[str, ...]
     references: tuple[str, ...]
-    text: str
-    full_text: str
+    text: str                    # the new part: quotes and signature cut; the whole text if nothing is left
+    full_text: str               # the whole body as text (HTML made text), at most max_text_chars
     attachments: tuple[Attachment, ...]
-    automatic: str | None
-    ticket_ids: tuple[str, ...]
-    forwarded: bool
-    size: int
-    cc: tuple[str, ...] = ()   # the Cc addr-specs, lowercased (a copy to someone is no new sender)
+    automatic: str | None        # None (a person), "auto_reply", "bulk" or "bounce"
+    ticket_ids: tuple[str, ...]  # the "[ED-2026-000042]" numbers of the subject, in order, once each
+    forwarded: bool              # the message forwards another (Fwd: subject, forwarded block or part)
+    size: int                    # len(raw)
+    cc: tuple[str, ...] = ()     # the Cc addr-specs (a copy to someone is no new sender)
 
 
 class Unparseable(ValueError):
