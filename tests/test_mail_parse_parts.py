@@ -239,3 +239,16 @@ def test_an_outlook_html_reply_loses_its_header_block_and_the_old_message():
     text = html_to_text(html)
     assert "От: Служба поддержки <support@edoc.example.kz>\nОтправлено: понедельник" in text
     assert new_part(text) == "Добрый день!\n\nВсё работает, спасибо."
+
+
+def test_html_on_one_long_line_is_converted_in_linear_time():
+    import time
+    html = "<td><b>жирный</b> <i>курсив</i></td>" * 40_000  # 1.4 MB, one line, 160,000 text pieces
+    started = time.monotonic()
+    text = html_to_text(html)
+    assert time.monotonic() - started < 10  # a quadratic join took minutes
+    assert text.startswith("жирный курсив | жирный курсив | ") and text.count(" | ") == 39_999
+
+
+def test_an_unclosed_title_does_not_swallow_the_body():
+    assert html_to_text("<html><head><title>Письмо<body><p>Текст письма</p>") == "Текст письма"
