@@ -493,3 +493,9 @@ def test_rfc2231_and_raw_8bit_attachment_names():
     mail = parse_message(raw)
     assert [a.name for a in mail.attachments] == ["Акт № 1.pdf", "Счёт.pdf"]
     assert mail.text == "См. файлы"
+
+
+def test_a_stray_c1_byte_in_a_latin1_body_does_not_swallow_the_rest():
+    raw = b"Subject: =?iso-8859-1?Q?caf=E9=9D_x?=\nContent-Type: text/plain; charset=iso-8859-1\n\ncaf\xe9\x9d and the rest\n"
+    mail = parse_message(raw)
+    assert mail.text == "café and the rest" and mail.subject == "café x"

@@ -333,7 +333,7 @@ def _build(message: Message, size: int, max_attachment_bytes: int, max_text_char
     collector = _Collector(max_text_chars)
     collector.walk(message)
     joined = "\n\n".join(collector.texts)[: 2 * max_text_chars + 1000]  # cleaning 25 MB to keep 100 kB is waste
-    full = tidy(for_terminal(joined))[:max_text_chars]
+    full = tidy(for_terminal(hdr.without_c1(joined)))[:max_text_chars]
     forwarded = collector.forwarded or is_forward_subject(subject) or has_forward_marker(full)
 
     attachments: list[Attachment] = []
