@@ -105,7 +105,8 @@ def test_gmail_base64_alternative_prefers_plain_and_cuts_a_wrapped_on_wrote_line
     assert mail.date == datetime(2026, 11, 30, 10, 31, 2, tzinfo=ALMATY)
     assert mail.text == ("Здравствуйте!\n\nПроверил на другом компьютере — вход работает. Значит, дело в браузере.\n"
                          "Спасибо за помощь.")
-    # the plain version was read (the HTML one has no "> " before "Очистите" but the same words)
+    # the plain version was read: only there is the attribution wrapped over two lines
+    assert "Служба поддержки E-DOC <\nsupport@edoc.example.kz> wrote:" in mail.full_text
     assert "> Очистите, пожалуйста, кэш браузера" in mail.full_text
     assert "Ерлан Жумабаев\nТОО «Пример Логистик»" in mail.full_text  # the signature: in full_text only
     assert mail.attachments == ()
@@ -469,3 +470,32 @@ def test_cc_addresses_and_a_space_before_a_header_colon():
                          b"Cc: b@example.kz\nTo: support@edoc.example.kz\n\nbody\n")
     assert mail.subject == "spaced" and mail.sender == "a@example.kz" and mail.text == "body"
     assert mail.cc == ("b@example.kz", "c@example.kz") and mail.to == ("support@edoc.example.kz",)
+
+
+def test_a_multipart_without_its_boundary_is_read_as_text():
+    mail = parse_message("Subject: x\nContent-Type: multipart/mixed\n\nТекст без частей.\n".encode())
+    assert mail.text == "Текст без частей." and mail.attachments == ()
+    mail = parse_message(b"Subject: x\nContent-Type: multipart/mixed; boundary=zzz\n\n--other\n\nlost boundary\n")
+    assert "lost boundary" in mail.full_text and mail.attachments == ()
+
+
+def test_an_empty_plain_alternative_gives_way_to_the_html_one():
+    raw = ("Subject: x\nContent-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n \n"
+           "--a\nContent-Type: text/html; charset=utf-8\n\n<p>Из&nbsp;HTML</p>\n--a--\n").encode()
+    assert parse_message(raw).text == "Из HTML"
+
+
+def test_rfc2231_and_raw_8bit_attachment_names():
+    raw = ("Subject: x\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/plain\n\nСм. файлы\n"
+           "--m\nContent-Type: application/pdf\nContent-Disposition: attachment;\n"
+           " filename*=utf-8''%D0%90%D0%BA%D1%82%20%E2%84%96%201.pdf\n\n%PDF\n"
+           "--m\nContent-Type: application/pdf; name=\"Счёт.pdf\"\n\n%PDF\n--m--\n").encode()
+    mail = parse_message(raw)
+    assert [a.name for a in mail.attachments] == ["Акт № 1.pdf", "Счёт.pdf"]
+    assert mail.text == "См. файлы"
+
+
+def test_a_stray_c1_byte_in_a_latin1_body_does_not_swallow_the_rest():
+    raw = b"Subject: =?iso-8859-1?Q?caf=E9=9D_x?=\nContent-Type: text/plain; charset=iso-8859-1\n\ncaf\xe9\x9d and the rest\n"
+    mail = parse_message(raw)
+    assert mail.text == "café and the rest" and mail.subject == "café x"

@@ -37,7 +37,9 @@ OLD = "Здравствуйте! Уточните версию NCALayer."
     f'Спасибо, заработало.\n\n30.11.2026, 10:00, "Служба поддержки" <s@edoc.example.kz>:\n{OLD}',
     f"Спасибо, заработало.\n\n30.11.2026, 10:00, s@edoc.example.kz:\n> {OLD}",
     # «написал(а):»
-    f"Спасибо, заработало.\n\nСлужба поддержки E-DOC написал(а):\n{OLD}",
+    f"Спасибо, заработало.\n\n30 нояб. 2026 г., в 10:00, Служба поддержки <s@edoc.example.kz> написал(а):\n{OLD}",
+    f"Спасибо, заработало.\n\n30.11.2026 10:00, Служба поддержки E-DOC пишет:\n{OLD}",
+    f"Спасибо, заработало.\n\nСлужба поддержки пишет:\n> {OLD}",
     # ">" quoting, then a "-- " signature
     f"Спасибо, заработало.\n\n> {OLD}\n>\n> --\n> Служба поддержки",
     f"Спасибо, заработало.\n\n-- \nИван Петров\nООО «Пример»\n\n> {OLD}",
@@ -53,6 +55,8 @@ def test_quotes_and_signatures_are_cut(body):
     "From: my manager I got the task\nSent: nothing else",  # no To/Subject after it: not a header block
     "Ошибка --\nпродолжение текста",
     "Проверьте настройки.\nПорт: 443\nСервер: edoc.example.kz",
+    "Мой коллега пишет:\nнадо обновить драйвер.",  # a person's own words, no date, no address, no ">" after
+    "On second thought, my boss wrote:\nplease call us.",
 ])
 def test_ordinary_text_is_not_taken_for_a_quote(body):
     assert new_part(body) == body
@@ -134,6 +138,7 @@ def test_adjacent_encoded_words_split_inside_a_character_are_joined_as_bytes():
     ("=?unknown-charset?B?0J/RgNC40LLQtdGC?=", "Привет"),  # unknown: UTF-8 tried first
     ("=?utf-8?B?0J/RgNC40LLQtdGC", "=?utf-8?B?0J/RgNC40LLQtdGC"),  # not closed: left as it is
     ("plain\r\n folded", "plain folded"),
+    ("=?base64?Q?=CF=F0=E8=E2=E5=F2?=", "Привет"),  # not valid UTF-8: windows-1251
 ])
 def test_header_text(value, text):
     assert header_text(value) == text
@@ -152,6 +157,9 @@ def test_raw_8bit_headers_are_decoded_as_utf8_or_windows_1251():
     ("Добрый день".encode("cp1251"), None, "Добрый день"),
     ("Добрый день".encode("cp1251"), "no-such-charset", "Добрый день"),
     (b"plain", "us-ascii", "plain"),
+    ("Добрый день".encode("cp1251"), "base64", "Добрый день"),  # a codec, but no charset
+    ("Добрый день".encode("cp1251"), "undefined", "Добрый день"),  # a codec that always fails
+    ("Добрый день".encode("utf-16"), "utf-16", "Добрый день"),
 ])
 def test_body_bytes_are_decoded(data, charset, text):
     assert decode_bytes(data, charset) == text
@@ -231,3 +239,16 @@ def test_an_outlook_html_reply_loses_its_header_block_and_the_old_message():
     text = html_to_text(html)
     assert "От: Служба поддержки <support@edoc.example.kz>\nОтправлено: понедельник" in text
     assert new_part(text) == "Добрый день!\n\nВсё работает, спасибо."
+
+
+def test_html_on_one_long_line_is_converted_in_linear_time():
+    import time
+    html = "<td><b>жирный</b> <i>курсив</i></td>" * 40_000  # 1.4 MB, one line, 160,000 text pieces
+    started = time.monotonic()
+    text = html_to_text(html)
+    assert time.monotonic() - started < 10  # a quadratic join took minutes
+    assert text.startswith("жирный курсив | жирный курсив | ") and text.count(" | ") == 39_999
+
+
+def test_an_unclosed_title_does_not_swallow_the_body():
+    assert html_to_text("<html><head><title>Письмо<body><p>Текст письма</p>") == "Текст письма"

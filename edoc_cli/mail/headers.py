@@ -21,6 +21,7 @@ _BETWEEN_WORDS = re.compile(r"[ \t\r\n]*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r(?=[ \t])")
 _SPACES = re.compile(r"[ \t]+")
 _SURROGATES = re.compile("[\udc80-\udcff]")
+_C1 = re.compile("[\x80-\x9f]")
 _ADDR_SPEC = re.compile(r"^[^\s@<>()\[\],;:\"\\]+@[^\s@<>()\[\],;:\"\\]+$")
 _ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
 _BARE_ADDR = re.compile(r"[^\s<>()\[\],;:\"\\]+@[^\s<>()\[\],;:\"\\]+")
@@ -40,9 +41,11 @@ def charset_codec(charset: str | None) -> str | None:
     if not name:
         return None
     try:
-        return codecs.lookup(name).name
+        codec = codecs.lookup(name).name
+        b"".decode(codec)  # base64, rot13, zlib... are codecs but no charsets; "undefined" always fails
     except (LookupError, ValueError):
         return None
+    return codec
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
@@ -64,8 +67,8 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
     if codec and codec not in ("utf-8", "ascii"):
         try:
             return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            return data.decode(codec, errors="replace")
+        except (ValueError, LookupError):  # UnicodeDecodeError is a ValueError
+            pass
     return data.decode("cp1251", errors="replace")
 
 
@@ -145,9 +148,16 @@ def decode_words(value: str) -> str:
     return "".join(parts)
 
 
+def without_c1(text: str) -> str:
+    """`text` without C1 control characters. A stray 0x9D byte of a Latin-1 body decodes to one, and
+    safe_text takes it for the start of a terminal sequence running to the end of the text, so the
+    rest of the message would vanish; alone, without its introducer, what follows is harmless text."""
+    return _C1.sub("", text)
+
+
 def one_line(value: str, limit: int | None = None) -> str:
     """Text fit for a single-line field: no control characters or escapes, spaces collapsed."""
-    text = _SPACES.sub(" ", for_terminal(value, single_line=True)).strip()
+    text = _SPACES.sub(" ", for_terminal(without_c1(value), single_line=True)).strip()
     return text[:limit].rstrip() if limit is not None else text
 
 

@@ -36,6 +36,7 @@ class _TextMaker(HTMLParser):
         self.cells_in_row = 0
         self.links: list[tuple[str, int]] = []  # (href, position in self.current where its text starts)
         self.cell_gap = False  # a table cell began after one with text
+        self.has_text = False  # the current line has more than spaces (kept, not recomputed: lines can be long)
         self.spacer = False  # the line held only &nbsp; (how Outlook and Yandex write an empty paragraph)
 
     # --- line handling
@@ -51,6 +52,7 @@ class _TextMaker(HTMLParser):
             if len(self.lines) < MAX_LINES:
                 self.lines.append((self.depth_of_line, text.strip() if not self.pre else text.rstrip()))
         self.current = []
+        self.has_text = False
         self.cell_gap = False
         self.depth_of_line = self.quote_depth
         self.links = [(href, 0) for href, _start in self.links]
@@ -62,6 +64,8 @@ class _TextMaker(HTMLParser):
 
     # --- parser events
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "body":  # whatever of the head was left open (a <title> never closed) ends here
+            self.dropped = 0
         if tag in _DROPPED:
             if tag not in _VOID:
                 self.dropped += 1
@@ -81,7 +85,7 @@ class _TextMaker(HTMLParser):
             self.cells_in_row = 0
         elif tag in _CELLS:
             # the " | " goes in only when the next cell has text: an empty last cell leaves no bar behind
-            self.cell_gap = bool(self.cells_in_row and self._text_so_far().strip())
+            self.cell_gap = bool(self.cells_in_row and self.has_text)
             self.cells_in_row += 1
         elif tag == "li":
             self.newline()
@@ -124,6 +128,7 @@ class _TextMaker(HTMLParser):
             shown = href[len("mailto:"):] if href.lower().startswith("mailto:") else href
             if href.lower().startswith(_LINK_SCHEMES) and shown and shown != label and shown not in label:
                 self.current.append(f" ({shown})" if label else shown)
+                self.has_text = True
         elif tag == "pre":
             self.newline()
             self.pre = max(0, self.pre - 1)
@@ -140,11 +145,12 @@ class _TextMaker(HTMLParser):
                 if number:
                     self.newline(force=True)
                 self.current.append(piece.replace("\r", ""))
+                self.has_text = self.has_text or bool(piece.strip())
             return
         if "\u00a0" in data and not data.strip():
             self.spacer = True
         text = _SPACE.sub(" ", data)
-        if not self.current or self._text_so_far().endswith((" ", "- ")):
+        if not self.current or self.current[-1].endswith((" ", "- ")):
             text = text.lstrip(" ")
         if text.strip() and self.cell_gap:
             self.current.append(" | ")
@@ -152,6 +158,7 @@ class _TextMaker(HTMLParser):
             text = text.lstrip(" ")
         if text:
             self.current.append(text)
+            self.has_text = self.has_text or bool(text.strip())
 
 
 def html_to_text(html: str) -> str:

@@ -52,24 +52,25 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Incoming:
-    message_id: str | None
-    sender: str
-    sender_name: str
-    reply_to: str
+    """One inbound message as edoc needs it; every str is cleaned text, every address lowercased."""
+    message_id: str | None       # "<id@host>", whitespace removed; None when absent or malformed
+    sender: str                  # the From addr-spec; "" when there is none or it cannot be read
+    sender_name: str             # the From display name, decoded, on one line
+    reply_to: str                # the Reply-To addr-spec; "" when none
     to: tuple[str, ...]
-    subject: str
-    date: datetime | None
-    arrived_at: datetime | None
+    subject: str                 # decoded, on one line, at most 500 characters
+    date: datetime | None        # the Date header (aware)
+    arrived_at: datetime | None  # the date of the topmost Received header: our own server's (aware)
     in_reply_to: tuple[str, ...]
     references: tuple[str, ...]
-    text: str
-    full_text: str
+    text: str                    # the new part: quotes and signature cut; the whole text if nothing is left
+    full_text: str               # the whole body as text (HTML made text), at most max_text_chars
     attachments: tuple[Attachment, ...]
-    automatic: str | None
-    ticket_ids: tuple[str, ...]
-    forwarded: bool
-    size: int
-    cc: tuple[str, ...] = ()   # the Cc addr-specs, lowercased (a copy to someone is no new sender)
+    automatic: str | None        # None (a person), "auto_reply", "bulk" or "bounce"
+    ticket_ids: tuple[str, ...]  # the "[ED-2026-000042]" numbers of the subject, in order, once each
+    forwarded: bool              # the message forwards another (Fwd: subject, forwarded block or part)
+    size: int                    # len(raw)
+    cc: tuple[str, ...] = ()     # the Cc addr-specs (a copy to someone is no new sender)
 
 
 class Unparseable(ValueError):
@@ -99,11 +100,14 @@ def _mend_headers(raw: bytes) -> bytes:
     block = lines[:end]
     is_header = [bool(_HEADER_LINE.match(line) or (i == 0 and line.startswith(b"From ")))
                  for i, line in enumerate(block)]
+    header_after = [False] * (len(block) + 1)  # whether a header line follows line i in the block
+    for i in range(len(block) - 1, -1, -1):
+        header_after[i] = header_after[i + 1] or is_header[i]
     kept, changed = [], False
     for i, line in enumerate(block):
         if is_header[i] and _SPACE_BEFORE_COLON.match(line):  # "Subject : x" would end the headers too
             line, changed = _SPACE_BEFORE_COLON.sub(rb"\1:", line, count=1), True
-        if is_header[i] or (_CONTINUATION.match(line) and kept) or not any(is_header[i + 1:]):
+        if is_header[i] or (_CONTINUATION.match(line) and kept) or not header_after[i + 1]:
             kept.append(line)
         else:
             changed = True
@@ -145,7 +149,7 @@ def _text_of(part: Message, max_chars: int) -> str:
 
 def _headers_as_text(message: Message) -> str:
     items = _call([], message.raw_items)
-    return "\n".join(f"{name}: {hdr.unfold(hdr.raw_to_text(value))}" for name, value in items)
+    return "\n".join(f"{name}: {hdr.header_text(value)}" for name, value in items)
 
 
 class _Collector:
@@ -181,6 +185,8 @@ class _Collector:
                 self._attach(None, "message/rfc822", _call(b"", inner.as_bytes))
             else:
                 self._forwarded(inner, depth)
+        elif content_type.startswith("multipart/"):  # no parts found (no boundary, or a wrong one): read as text
+            self.add_text(hdr.decode_bytes(_payload_bytes(part), _call(None, part.get_content_charset)))
         elif content_type == "message/delivery-status" and children:
             self.add_text("\n\n".join(_headers_as_text(child) for child in children))
         else:
@@ -327,7 +333,7 @@ def _build(message: Message, size: int, max_attachment_bytes: int, max_text_char
     collector = _Collector(max_text_chars)
     collector.walk(message)
     joined = "\n\n".join(collector.texts)[: 2 * max_text_chars + 1000]  # cleaning 25 MB to keep 100 kB is waste
-    full = tidy(for_terminal(joined))[:max_text_chars]
+    full = tidy(for_terminal(hdr.without_c1(joined)))[:max_text_chars]
     forwarded = collector.forwarded or is_forward_subject(subject) or has_forward_marker(full)
 
     attachments: list[Attachment] = []

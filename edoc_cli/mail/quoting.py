@@ -52,9 +52,15 @@ def _is_dated_attribution(line: str) -> bool:
             and _ATTRIBUTION_END.search(text) is not None)
 
 
-def is_attribution(line: str) -> bool:
-    """Whether `line` introduces a quoted previous message ("On ... wrote:", «... написал(а):», a dated line)."""
-    return bool(_ON_WROTE.match(line) or _WROTE_RU.search(line) or _is_dated_attribution(line))
+def attribution(line: str) -> int:
+    """How surely `line` introduces a quoted previous message: 2 for a mail program's line ("On <date>
+    ... wrote:", «<date>, Name <a@b> написал(а):», a dated line with an address), 1 for a bare
+    «Иван пишет:» (a quote only when ">" lines follow it: a person writes such lines too), 0 for none."""
+    if _is_dated_attribution(line):
+        return 2
+    if _ON_WROTE.match(line) or _WROTE_RU.search(line):
+        return 2 if re.search(r"\d|@", line) else 1
+    return 0
 
 
 def _outlook_block(lines: list[str], index: int) -> bool:
@@ -66,19 +72,20 @@ def _outlook_block(lines: list[str], index: int) -> bool:
     return sent and other
 
 
-def _attribution_at(lines: list[str], index: int) -> int:
-    """How many lines (1 or 2) an attribution starting at `index` takes; 0 when there is none.
+def _attribution_at(lines: list[str], index: int) -> tuple[int, int]:
+    """(lines taken, `attribution` strength) of an attribution starting at `index`; (0, 0) for none.
     Gmail wraps a long "On ... wrote:" over two lines."""
     line = lines[index]
     if not line.strip() or _QUOTED.match(line):
-        return 0
-    if is_attribution(line):
-        return 1
+        return 0, 0
+    strength = attribution(line)
+    if strength:
+        return 1, strength
     if index + 1 < len(lines) and lines[index + 1].strip() and not _QUOTED.match(lines[index + 1]):
-        joined = line.rstrip() + " " + lines[index + 1].strip()
-        if is_attribution(joined) and len(line.strip()) < 200:
-            return 2
-    return 0
+        strength = attribution(line.rstrip() + " " + lines[index + 1].strip())
+        if strength and len(line.strip()) < 200:
+            return 2, strength
+    return 0, 0
 
 
 def _next_text(lines: list[str], index: int) -> str:
@@ -107,11 +114,11 @@ def cut_quotes(text: str) -> str:
             if kept and _UNDERSCORES.match(kept[-1]):
                 kept.pop()
             break
-        span = _attribution_at(lines, index)
-        if span:
-            if _QUOTED.match(_next_text(lines, index + span)):
-                index += span  # the attribution of a ">" block: it goes with the block
-                continue
+        span, strength = _attribution_at(lines, index)
+        if span and _QUOTED.match(_next_text(lines, index + span)):
+            index += span  # the attribution of a ">" block: it goes with the block
+            continue
+        if strength == 2:
             break
         if _QUOTED.match(line):
             index += 1
