@@ -48,8 +48,11 @@ class Desk:
         return to_iso(when, self.tz)
 
     # -- registration ----------------------------------------------------------
-    def register(self, requests: Iterable[RegistrationRequest]) -> list[Ticket]:
-        """Register every request or none: all are checked before anything is written."""
+    def register(self, requests: Iterable[RegistrationRequest],
+                 on_registered: Callable[[Snapshot, list[Ticket]], None] | None = None) -> list[Ticket]:
+        """Register every request or none: all are checked before anything is written. `on_registered`
+        runs in the same transaction before the tickets are written: it may add to their `opened`
+        events, write beside them, or refuse (then nothing is registered)."""
         from dataclasses import replace
 
         now = self.now()
@@ -75,6 +78,8 @@ class Desk:
         with self.store.transaction() as snap:
             created = [self._new_ticket(snap.next_number(self.config.prefix, now.year), reg, now)
                        for reg in checked]
+            if on_registered:
+                on_registered(snap, created)
             snap.insert_new(created)  # at once: a store may rewrite a whole table per insert
         return created
 
@@ -105,6 +110,34 @@ class Desk:
         from edoc_cli.rules.registration import registration_problems
 
         return registration_problems(request, self.config, self.now(), self.tz)
+
+    # -- the intake queue: received mail that names no ticket (intake.py) ----------
+    def intake(self, include_all: bool = False) -> list[dict[str, Any]]:
+        from edoc_cli import intake
+
+        return intake.messages(self.store.snapshot(), include_all)
+
+    def intake_message(self, n: int) -> dict[str, Any]:
+        from edoc_cli import intake
+
+        return intake.message(self.store.snapshot(), n)
+
+    def dismiss_mail(self, numbers: list[int], reason: str | None = None) -> list[int]:
+        from edoc_cli import intake
+
+        return intake.dismiss(self, numbers, reason)
+
+    def mail_answers(self, n: int) -> dict[str, Any]:
+        """The registration answers intake message `n` holds (exit 4: no such message, 5: not waiting)."""
+        from edoc_cli import intake
+
+        return intake.request_values(intake.waiting(self.store.snapshot(), n), self.tz)
+
+    def register_mail(self, n: int, request: RegistrationRequest) -> list[Ticket]:
+        """Register `request` as intake message `n` (intake.registration_hook), in one transaction."""
+        from edoc_cli import intake
+
+        return self.register([request], on_registered=intake.registration_hook(self, n))
 
     # -- reading ---------------------------------------------------------------
     def get(self, ticket_id: str, snap: Snapshot | None = None) -> Ticket:
