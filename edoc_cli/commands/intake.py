@@ -23,7 +23,7 @@ WORDS = (N_("intake|waiting"), N_("intake|registered"), N_("intake|dismissed"),
          N_("automatic|auto_reply"), N_("automatic|bulk"), N_("automatic|bounce"))
 # On a terminal, the mark column: the automatic ones (auto-replies, bulk mail, bounces) read at a glance.
 AUTO_MARK = N_("auto")
-MAX_SENDER = 32  # a terminal's list cuts a longer address (the card shows it whole)
+MAX_SENDER = 24  # a terminal's list cuts a longer address (the card shows it whole): 80 columns hold it
 COLUMNS = (Column(N_("automatic"), label=" "), Column(N_("n"), numeric=True, label=N_("no.")),
            Column(N_("at"), label=N_("arrived")), Column(N_("sender"), drop=2),
            Column(N_("state"), drop=1), Column(N_("subject"), cut=True))
