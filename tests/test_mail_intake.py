@@ -402,3 +402,74 @@ def test_a_stopped_wizard_from_mail_resumes_as_that_message(edoc):
     assert finish(child) == 0
     assert edoc.ticket("ED-2026-000001")["history"][0]["from_mail"] == 1
     assert rows(edoc)[1]["state"] == "registered"
+
+
+def test_resuming_answers_for_a_message_dismissed_since_deletes_them(edoc):
+    from edoc_cli import wizard_resume
+
+    add(edoc, MAIL)
+    child, _seen = spawn_open(edoc, "--from-mail", "1")
+    child.expect_exact("Who is asking?")
+    child.send(DOWN + "\r")
+    child.expect_exact("Category")
+    child.send("\x03")                                          # Ctrl-C, then yes: stop, answers saved
+    child.expect_exact("Stop?")
+    child.send("y")
+    assert finish(child) == 130
+    saved = wizard_resume.resume_path(edoc.proc_env(), edoc.url or edoc.store)
+    assert json.loads(saved.read_text(encoding="utf-8"))["from_mail"] == 1
+    assert edoc.run("intake", "dismiss", "1", "-m", "спам", now=NOW).code == 0   # another operator
+    child, seen = spawn_open(edoc, "--resume")
+    assert finish(child) == 5
+    assert "was dismissed by tester" in "".join(seen)
+    assert not saved.exists()
+    assert edoc.run("list", "--all", "--json", now=NOW).json() == []
+
+
+# -- small things: subjects, completion, Russian help and refusals ------------------------------------
+
+@pytest.mark.parametrize("subject, bare", [
+    ("Re: Fwd: Ответ: Не могу подписать", "Не могу подписать"), ("RE[2]: FW: Счёт", "Счёт"),
+    ("Отв: Re:Тема", "Тема"), ("AW: Fwd (3): Заявка", "Заявка"), ("Re (2): Заявка", "Заявка"),
+    ("Resolution: ответ", "Resolution: ответ"), ("Ответ от поддержки", "Ответ от поддержки"),
+    ("  re :  fwd:  Тема  ", "Тема"), ("Re: \x1b[31mТема", "Тема"), ("Re:", ""),
+])
+def test_reply_and_forward_prefixes_are_stripped(subject, bare):
+    from edoc_cli.intake import bare_subject
+
+    assert bare_subject(subject) == bare
+
+
+def test_the_registered_message_names_its_ticket(edoc):
+    add(edoc, MAIL, files={0: {"scan.png": PNG}})
+    assert edoc.run("open", "--from-mail", "1", "--no-input", *BUG_FLAGS, now=NOW).code == 0
+    card = edoc.run("intake", "show", "1", now="2026-11-26T11:00:00+05:00")
+    assert "state:\tregistered as ED-2026-000001 by tester at 2026-11-26 10:00" in card.out.splitlines()
+    assert edoc.run("intake", "list", now=NOW).err.strip() == "no mail is waiting in the intake"
+
+
+def test_bash_completes_the_waiting_messages_numbers(edoc):
+    from test_completions import _complete_bash
+
+    add(edoc, MAIL, BOUNCE, {**BOUNCE, "message_id": "<b3@x>"}, *[{**MAIL, "message_id": f"<{i}@x>"}
+                                                                 for i in range(4, 13)])
+    assert edoc.run("intake", "dismiss", "2", now=NOW).code == 0
+    waiting = ["1", "3", *[str(i) for i in range(4, 13)]]
+    assert _complete_bash(edoc, "edoc intake show ") == waiting
+    assert _complete_bash(edoc, "edoc intake dismiss 1") == ["1", "10", "11", "12"]
+    assert _complete_bash(edoc, "edoc open --from-mail ") == waiting
+
+
+def test_intake_help_and_refusals_are_in_russian(edoc):
+    from test_russian import assert_russian, typed_codes
+
+    add(edoc, MAIL, BOUNCE)
+    assert edoc.run("intake", "dismiss", "2", "-m", "недоставка", now=NOW).code == 0
+    typed = typed_codes() | {"dismiss", "tester"}  # the commands, the codes, the operator
+    assert_russian(edoc, [
+        (("intake", "--help"), typed), (("intake", "list", "--help"), typed), (("intake", "show", "--help"), typed),
+        (("intake", "dismiss", "--help"), typed), (("open", "--help"), typed),
+        (("intake", "show", "9"), typed), (("intake", "dismiss", "2"), typed), (("intake", "list", "--all"), {"Re", "Fwd"}),  # the client's subject
+        (("intake", "show", "2"), {"tester"}), (("open", "--from-mail", "2", "--no-input"), typed),
+        (("open", "--from-mail", "1", "--no-input"), typed), (("intake", "show", "x"), typed),
+    ])

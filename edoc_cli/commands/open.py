@@ -94,7 +94,7 @@ def open_(
 
             from_mail = saved_from_mail(env)  # the interrupted wizard was registering a message
         if from_mail is not None:
-            mail = env.desk.mail_answers(from_mail)  # exit 4 or 5 before a question is asked
+            mail = _mail_answers(env, from_mail, resume)  # exit 4 or 5 before a question is asked
             if not resume:  # resumed, the saved answers hold the message's already
                 request = RegistrationRequest(**{**mail, **given, "attachments": list(dict.fromkeys(
                     mail.get("attachments", []) + flags["attachments"]))})
@@ -114,6 +114,21 @@ def open_(
         sys.stdout.write(t["id"] + "\n")
     count = len(tickets)
     render.say((_("registered {count} request") if count == 1 else _("registered {count} requests")).format(count=count))
+
+
+def _mail_answers(env, n: int, resume: bool) -> dict:
+    """Intake message n's answers; resuming the answers saved for a message that is no longer
+    waiting (registered or dismissed since) deletes them: there is nothing left to resume."""
+    from edoc_cli.errors import NotAllowed, TicketNotFound
+
+    try:
+        return env.desk.mail_answers(n)
+    except (NotAllowed, TicketNotFound):
+        if resume:
+            from edoc_cli.commands.open_wizard import forget_saved
+
+            forget_saved(env)
+        raise
 
 
 def _requests_from_json(items: list) -> list:

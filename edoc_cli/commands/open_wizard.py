@@ -21,6 +21,16 @@ def saved_from_mail(env) -> int | None:
     return wizard_resume.saved_from_mail(wizard_resume.resume_path(env.environ, env.store_path), env.store_path)
 
 
+def forget_saved(env) -> None:
+    """Delete this store's saved answers (they were for a message no longer waiting), saying so."""
+    from edoc_cli import wizard_resume
+    from edoc_cli.store.commit import RUN
+
+    path = wizard_resume.resume_path(env.environ, env.store_path)
+    RUN.warnings.append(wizard_resume.forget(path) or _("the saved answers were for that message; they are "
+                                                       "deleted ({path})").format(path=path))
+
+
 def register_by_wizard(env, request, resume: bool, from_mail: int | None = None) -> list:
     """Ask what is missing (from saved answers with `resume`), confirm at the summary, register
     (`from_mail`: as that intake message, whose number a save keeps with the answers)."""
