@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str | None]] = {
     "sla": ("sla", "sla"), "sweep": ("sweep", "sweep"), "report": ("report", "report"),
     "calendar": ("calendar", None), "config": ("config", None),
     "export": ("export", "export"), "import": ("import_", "import"), "check": ("check", "check"),
-    "store": ("store", None), "mail": ("mail", None),
+    "store": ("store", None), "mail": ("mail", None), "intake": ("intake", None),
     "completion": ("completion", "completion"),
 }
 

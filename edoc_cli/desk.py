@@ -54,8 +54,11 @@ class Desk(MailDesk):
         return to_iso(when, self.tz)
 
     # -- registration ----------------------------------------------------------
-    def register(self, requests: Iterable[RegistrationRequest]) -> list[Ticket]:
-        """Register every request or none: all are checked before anything is written."""
+    def register(self, requests: Iterable[RegistrationRequest],
+                 on_registered: Callable[[Snapshot, list[Ticket]], None] | None = None) -> list[Ticket]:
+        """Register every request or none: all are checked before anything is written. `on_registered`
+        runs in the same transaction before the tickets are written: it may add to their `opened`
+        events, write beside them, or refuse (then nothing is registered)."""
         from dataclasses import replace
 
         now = self.now()
@@ -81,6 +84,8 @@ class Desk(MailDesk):
         with self.store.transaction() as snap:
             created = [self._new_ticket(snap.next_number(self.config.prefix, now.year), reg, now)
                        for reg in checked]
+            if on_registered:
+                on_registered(snap, created)
             snap.insert_new(created)  # at once: a store may rewrite a whole table per insert
         return created
 
@@ -174,7 +179,6 @@ class Desk(MailDesk):
         return period_report(self.store.snapshot(), self.calendar, now, self.tz, period, group_by,
                              progress=progress)
 
-    # -- mail in (mail/inbound.py) --------------------------------------------------
     def sweep(self, dry_run: bool = False):
         from edoc_cli.sweep import sweep
 

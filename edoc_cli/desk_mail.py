@@ -9,6 +9,7 @@ from typing import Any
 
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
+from edoc_cli.rules.registration import RegistrationRequest
 
 
 class MailDesk:
@@ -16,6 +17,8 @@ class MailDesk:
 
     queued: list[str]
     config: Any
+    store: Any
+    tz: Any
 
     def deliver_queued(self) -> Any:
         """Deliver at once the messages this run's committed changes queued (mail.outbox); one that
@@ -75,3 +78,31 @@ class MailDesk:
         from edoc_cli.mail.inbound import retry
 
         return retry(self, numbers)
+
+    # -- the intake queue: received mail that names no ticket (intake.py) ----------
+    def intake(self, include_all: bool = False) -> list[dict[str, Any]]:
+        from edoc_cli import intake
+
+        return intake.messages(self.store.snapshot(), include_all)
+
+    def intake_message(self, n: int) -> dict[str, Any]:
+        from edoc_cli import intake
+
+        return intake.message(self.store.snapshot(), n)
+
+    def dismiss_mail(self, numbers: list[int], reason: str | None = None) -> list[int]:
+        from edoc_cli import intake
+
+        return intake.dismiss(self, numbers, reason)
+
+    def mail_answers(self, n: int) -> dict[str, Any]:
+        """The registration answers intake message `n` holds (exit 4: no such message, 5: not waiting)."""
+        from edoc_cli import intake
+
+        return intake.request_values(intake.waiting(self.store.snapshot(), n), self.tz)
+
+    def register_mail(self, n: int, request: RegistrationRequest) -> list[dict[str, Any]]:
+        """Register `request` as intake message `n` (intake.registration_hook), in one transaction."""
+        from edoc_cli import intake
+
+        return self.register([request], on_registered=intake.registration_hook(self, n))

@@ -34,11 +34,15 @@ def resume_path(environ: dict[str, str], store: str | Path) -> Path:
     return Path(base) / "edoc" / f"wizard-{store_key(store)[:16]}.json"
 
 
-def save(path: Path, store: str | Path, answers: dict[str, Any], saved_at: str) -> None:
-    """Write the answers atomically (a temporary file renamed over the old one), readable by the user alone."""
+def save(path: Path, store: str | Path, answers: dict[str, Any], saved_at: str,
+         from_mail: int | None = None) -> None:
+    """Write the answers atomically (a temporary file renamed over the old one), readable by the user
+    alone; `from_mail`: the intake message they register (`edoc open --from-mail`)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    data = json.dumps({"version": VERSION, "store": store_key(store), "saved_at": saved_at, "answers": answers},
-                      ensure_ascii=False, indent=1).encode("utf-8")
+    kept = {"version": VERSION, "store": store_key(store), "saved_at": saved_at, "answers": answers}
+    if from_mail is not None:
+        kept["from_mail"] = from_mail
+    data = json.dumps(kept, ensure_ascii=False, indent=1).encode("utf-8")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
@@ -78,6 +82,17 @@ def load(path: Path, store: str | Path) -> RegistrationRequest:
         problems = [p.render() for p in exc.problems] or [exc.message]
         raise ValidationFailed(_("--resume: the saved answers in {path} cannot be used; delete the file "
                                  "or start again with edoc open").format(path=path), problems) from None
+
+
+def saved_from_mail(path: Path, store: str | Path) -> int | None:
+    """The intake message the saved answers register, if any (a file `load` would refuse: None)."""
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read(MAX_BYTES + 1).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    n = data.get("from_mail") if isinstance(data, dict) and data.get("store") == store_key(store) else None
+    return n if isinstance(n, int) and not isinstance(n, bool) else None
 
 
 def _unusable(path: Path, why: str) -> ValidationFailed:

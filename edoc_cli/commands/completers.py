@@ -88,3 +88,8 @@ def any_ticket_ids(incomplete: str) -> list[str]:
 def templates(incomplete: str) -> list[str]:
     """The canned replies' names ([[templates]] in the configuration)."""
     return _safe(lambda: [t["name"] for t in _env().config.templates], incomplete)
+
+
+def intake_numbers(incomplete: str) -> list[str]:
+    """The numbers of the intake's waiting messages: what `intake show|dismiss` and `open --from-mail` take."""
+    return _safe(lambda: [str(row["n"]) for row in _env().desk.intake()], incomplete)

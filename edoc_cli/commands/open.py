@@ -48,6 +48,10 @@ def open_(
                                               "(default: now); SLA clocks start here: {instant_forms}."),
     from_json: Optional[str] = typer.Option(None, "--from-json", metavar="FILE|-",
                                             help="Read one request object, or an array of them, from a file or stdin."),
+    from_mail: Optional[int] = typer.Option(None, "--from-mail", metavar="N", autocompletion=completers.intake_numbers,
+                                            help="Register message N of the intake queue (edoc intake list): its "
+                                            "sender, name, subject, text, arrival and attachments are the first "
+                                            "answers; flags given replace them."),
     no_input: bool = typer.Option(False, "--no-input", help="Never ask: every answer comes from flags or JSON."),
     resume: bool = typer.Option(False, "--resume", help="Continue the wizard this store's last interrupted "
                                 "registration left off, from its saved answers (a terminal only)."),
@@ -72,6 +76,10 @@ def open_(
         raise UsageError(_("--resume continues the wizard: it needs a terminal, without --no-input "
                            "and --from-json"))
     if from_json is not None:
+        if from_mail is not None:
+            from edoc_cli.errors import UsageError
+
+            raise UsageError(_("--from-json and --from-mail cannot be combined: give one of them"))
         if given:
             from edoc_cli.errors import UsageError
 
@@ -81,10 +89,21 @@ def open_(
         tickets = env.desk.register(_requests_from_json(items))
     else:
         request, many = RegistrationRequest(**flags), False
+        if resume and from_mail is None:
+            from edoc_cli.commands.open_wizard import saved_from_mail
+
+            from_mail = saved_from_mail(env)  # the interrupted wizard was registering a message
+        if from_mail is not None:
+            mail = _mail_answers(env, from_mail, resume)  # exit 4 or 5 before a question is asked
+            if not resume:  # resumed, the saved answers hold the message's already
+                request = RegistrationRequest(**{**mail, **given, "attachments": list(dict.fromkeys(
+                    mail.get("attachments", []) + flags["attachments"]))})
         if not no_input and env.interactive and (resume or env.desk.registration_problems(request)):
             from edoc_cli.commands.open_wizard import register_by_wizard
 
-            tickets = register_by_wizard(env, request, resume)
+            tickets = register_by_wizard(env, request, resume, from_mail)
+        elif from_mail is not None:
+            tickets = env.desk.register_mail(from_mail, request)
         else:
             tickets = env.desk.register([request])
     if as_json:
@@ -95,6 +114,21 @@ def open_(
         sys.stdout.write(t["id"] + "\n")
     count = len(tickets)
     render.say((_("registered {count} request") if count == 1 else _("registered {count} requests")).format(count=count))
+
+
+def _mail_answers(env, n: int, resume: bool) -> dict:
+    """Intake message n's answers; resuming the answers saved for a message that is no longer
+    waiting (registered or dismissed since) deletes them: there is nothing left to resume."""
+    from edoc_cli.errors import NotAllowed, TicketNotFound
+
+    try:
+        return env.desk.mail_answers(n)
+    except (NotAllowed, TicketNotFound):
+        if resume:
+            from edoc_cli.commands.open_wizard import forget_saved
+
+            forget_saved(env)
+        raise
 
 
 def _requests_from_json(items: list) -> list:

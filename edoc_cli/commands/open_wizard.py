@@ -14,8 +14,26 @@ from edoc_cli.i18n import _
 RESUME_HINT = "edoc open --resume"
 
 
-def register_by_wizard(env, request, resume: bool) -> list:
-    """Ask what is missing (from saved answers with `resume`), confirm at the summary, register."""
+def saved_from_mail(env) -> int | None:
+    """The intake message the saved answers of this store's interrupted wizard were registering."""
+    from edoc_cli import wizard_resume
+
+    return wizard_resume.saved_from_mail(wizard_resume.resume_path(env.environ, env.store_path), env.store_path)
+
+
+def forget_saved(env) -> None:
+    """Delete this store's saved answers (they were for a message no longer waiting), saying so."""
+    from edoc_cli import wizard_resume
+    from edoc_cli.store.commit import RUN
+
+    path = wizard_resume.resume_path(env.environ, env.store_path)
+    RUN.warnings.append(wizard_resume.forget(path) or _("the saved answers were for that message; they are "
+                                                       "deleted ({path})").format(path=path))
+
+
+def register_by_wizard(env, request, resume: bool, from_mail: int | None = None) -> list:
+    """Ask what is missing (from saved answers with `resume`), confirm at the summary, register
+    (`from_mail`: as that intake message, whose number a save keeps with the answers)."""
     from edoc_cli import wizard_resume
     from edoc_cli.errors import Cancelled, ValidationFailed, os_reason
     from edoc_cli.wizard import Discarded, OutOfScope, Prompter, Refused, Wizard, answers_in
@@ -44,7 +62,7 @@ def register_by_wizard(env, request, resume: bool) -> list:
             # "Enter = now" meant the time of this conversation, not of a later --resume.
             answers["received_at"] = desk.iso(wizard.now)
         try:
-            wizard_resume.save(saved, env.store_path, answers, desk.iso(desk.now()))
+            wizard_resume.save(saved, env.store_path, answers, desk.iso(desk.now()), from_mail)
         except OSError as exc:
             prompter.say(_("edoc: the answers could not be saved ({error})").format(error=os_reason(exc)))
             return False
@@ -66,7 +84,7 @@ def register_by_wizard(env, request, resume: bool) -> list:
         raise Cancelled(_("stopped; nothing was registered. The answers are saved: {command} continues").format(
             command=RESUME_HINT)) from None
     try:
-        tickets = _register_when_free(env, wizard, request)
+        tickets = _register_when_free(env, wizard, request, from_mail)
     except BaseException:
         wizard.current = request
         if keep():
@@ -81,7 +99,7 @@ def register_by_wizard(env, request, resume: bool) -> list:
     return tickets
 
 
-def _register_when_free(env, wizard, request) -> list:
+def _register_when_free(env, wizard, request, from_mail: int | None) -> list:
     """Register; while another edoc holds the store, retry for EDOC_BUSY_WAIT seconds, then ask."""
     import time
 
@@ -91,6 +109,8 @@ def _register_when_free(env, wizard, request) -> list:
         deadline = time.monotonic() + env.busy_wait
         while True:
             try:
+                if from_mail is not None:
+                    return env.desk.register_mail(from_mail, request)
                 return env.desk.register([request])
             except StoreBusy as exc:
                 busy = exc
