@@ -140,8 +140,9 @@ def dismiss(desk, numbers: list[int], reason: str | None) -> list[int]:
 
 
 def prune(snap, now: datetime) -> list[int]:
-    """Drop the rows dismissed more than KEEP_DISMISSED before `now` (any write to the queue calls it);
-    the numbers dropped. Their files stay (the store keeps files; it has no way to drop one)."""
+    """Empty the rows dismissed more than KEEP_DISMISSED before `now` (any write to the queue calls it),
+    and drop their files; the numbers emptied. A row stays, as a stub without the message, so that its
+    number is never given to another message."""
     dropped = []
     for n, row in snap.mail_rows(KIND).items():
         if state_of(row) != DISMISSED:
@@ -150,7 +151,9 @@ def prune(snap, now: datetime) -> list[int]:
             when = parse_instant(row.get("dismissed_at"), now.tzinfo)
         except ValueError:
             continue  # a row edoc did not write: left for a person to see
-        if now - when > KEEP_DISMISSED:
-            snap.drop_mail_row(KIND, n)
+        if now - when > KEEP_DISMISSED and not row.get("pruned"):
+            stub = {k: row.get(k) for k in ("message_id", "at", "state", "dismissed_by", "dismissed_at")}
+            snap.put_mail_row(KIND, {**stub, "sender": "", "subject": "", "text": "", "pruned": True}, n)
+            snap.drop_files(owner(n))
             dropped.append(n)
     return dropped

@@ -148,14 +148,20 @@ def test_dismiss_is_all_or_none(edoc):
 
 
 def test_dismissed_messages_are_pruned_30_days_later_by_the_next_write(edoc):
-    add(edoc, MAIL, BOUNCE, {**BOUNCE, "message_id": "<b2@x>"}, files={0: {"scan.png": PNG}})
+    add(edoc, MAIL, BOUNCE, {**BOUNCE, "message_id": "<b2@x>"}, files={0: {"scan.png": PNG}, 1: {"dsn.txt": b"x"}})
     assert edoc.run("intake", "dismiss", "2", now=NOW).code == 0
-    # 29 days later: a write keeps it; 31 days later, the next write drops it.
+    # 29 days later: a write keeps it; 31 days later, the next write empties it.
     assert edoc.run("intake", "dismiss", "3", now="2026-12-25T10:00:00+05:00").code == 0
-    assert sorted(rows(edoc)) == [1, 2, 3]
+    assert not any(r.get("pruned") for r in rows(edoc).values())
     assert edoc.run("open", "--from-mail", "1", "--no-input", *BUG_FLAGS,
                     now="2026-12-27T10:00:00+05:00").code == 0
-    assert sorted(rows(edoc)) == [1, 3]   # 2 was dismissed 31 days before, 3 only 2 days before
+    got = rows(edoc)
+    # 2 was dismissed 31 days before: a stub without the message and its files; 3 only 2 days before
+    assert (got[2]["pruned"], got[2]["text"], got[2]["subject"], got[2]["sender"]) == (True, "", "", "")
+    assert kept(edoc, "intake-2", "dsn.txt") is None and not got[3].get("pruned")
+    # the stub keeps its number: the next message is 4, never a second 2 (whose files were another's)
+    assert add(edoc, {**MAIL, "message_id": "<new@x>"}) == [4]
+    assert [m["n"] for m in edoc.run("intake", "list", "--json", now="2026-12-27T10:00:00+05:00").json()] == [4]
 
 
 def test_escape_sequences_from_a_client_never_reach_the_output_raw(edoc):

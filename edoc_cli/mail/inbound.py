@@ -241,6 +241,9 @@ def _to_intake(desk, snap, incoming, key: str, sender: str, arrived: datetime, r
            "sender_name": _line(incoming.sender_name), "subject": result.subject, "text": _text(incoming.text),
            "attachments": names, "refused_attachments": refused, "automatic": incoming.automatic,
            "state": "waiting"}
+    from edoc_cli.intake import prune
+
+    prune(snap, desk.now())  # every write to the queue empties what was dismissed long enough ago
     number = snap.put_mail_row("intake", row)
     for name, attachment in zip(names, attachments):
         snap.keep_file(f"intake-{number}", name, attachment.content)

@@ -84,6 +84,10 @@ class MailRows(ABC):
     def kept_files(self, owner: str) -> list[tuple[str, int]]:
         """(name, size) of the files kept for `owner`, by name."""
 
+    @abstractmethod
+    def drop_files(self, owner: str) -> None:
+        """Remove every file kept for `owner` (a dismissed message's, when its row is pruned)."""
+
     def refuse_row(self, kind: str, doc: dict[str, Any]) -> None:
         """Raise StoreWriteFailed if a reader would refuse the row (never write what cannot be read)."""
         from edoc_cli.errors import StoreWriteFailed

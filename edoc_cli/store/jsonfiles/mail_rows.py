@@ -104,6 +104,17 @@ class JsonMailRows(MailRows):
                 if not e.name.startswith(".") and e.is_file(follow_symlinks=False)]
 
 
+    def drop_files(self, owner: str) -> None:
+        """Removed at once, not at the commit: only the files of a row already dismissed are dropped,
+        and a commit that then fails leaves that row as it was, its files gone."""
+        import shutil
+
+        self.refuse_file(owner, "x")
+        folder = self.files_dir / owner
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _tell_damaged(kind: str, key: str, why: str) -> None:
     warning = _("{kind} row {number} is damaged ({problem}); it is skipped and left as it is").format(
         kind=kind, number=key, problem=why)

@@ -75,6 +75,12 @@ class PgMailRows(MailRows):
         return [(name, size) for name, size in self.conn.execute(
             "SELECT name, octet_length(content) FROM edoc.files WHERE owner = %s ORDER BY name", (owner,))]
 
+    def drop_files(self, owner: str) -> None:
+        self.refuse_file(owner, "x")
+        self._writer()
+        if self.conn.execute("DELETE FROM edoc.files WHERE owner = %s", (owner,)).rowcount:
+            self.changed = True
+
     def _writer(self) -> None:
         if not self.writable:
             raise RuntimeError("a reader's snapshot cannot change mail rows")
