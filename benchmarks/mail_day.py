@@ -523,7 +523,8 @@ def table(f: dict, opts, store: str, wall: float, processes: int) -> list[str]:
              f"wall time {wall:.1f} s ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})",
              "", "| what | count |", "|---|---|"]
     lines += [f"| {label} | {value} |" for label, value in rows]
-    lines += ["", f"Intake counted from {f['intake source']}.",
+    lines += ["", f"Intake counted from {f['intake source']}. A message sent again by `flush --retry-failed` counts "
+              "its attempts afresh (the outbox's rule), so the refused ones show one attempt.",
               "A duplicate delivery happens only where the server kept a message and then dropped the "
               "connection before answering (one drop in four here, on purpose): edoc cannot know it was "
               "delivered and sends it again with the same Message-ID (RFC 5321, section 6.1), which the "
