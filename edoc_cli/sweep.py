@@ -71,16 +71,15 @@ def sweep(desk, dry_run: bool = False) -> SweepResult:
 
 def fetch_first(desk) -> None:
     """Take in the client's mail waiting in the configured Maildir before closing anything: an
-    answer that reached the mail server before the auto-close moment wins (README: "Mail")."""
-    from edoc_cli.mail.settings import mail_settings
-
-    settings = mail_settings(desk.config)
-    if settings is not None and settings.maildir:
+    answer that reached the mail server before the auto-close moment wins (README: "Mail").
+    Receiving needs no outbound mail: `[mail] maildir` alone is enough."""
+    where = desk.config.mail.get("maildir")
+    if where:
         from pathlib import Path
 
         from edoc_cli.mail.maildir import fetch_maildir
 
-        fetch_maildir(desk, Path(settings.maildir))
+        fetch_maildir(desk, Path(where).expanduser())
 
 
 def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool) -> SweepResult:

@@ -235,9 +235,11 @@ def test_every_cron_and_systemd_line_names_edoc_where_the_first_command_links_it
     link = re.search(r"ln -sf (\S+) (\S+)", first).group(2)
     assert link == "~/.local/bin/edoc"
     crons = re.findall(r"^\s*\*/5 \* \* \* \* (.*)$", README, re.M)
-    assert len(crons) == 2
+    assert len(crons) == 3  # the sweep's section, PostgreSQL's, and mail's beside its fetch
     for line in crons:
         assert line.split()[-2:] == ["$HOME/.local/bin/edoc", "sweep"], line
+    fetch = re.findall(r"^\* \* \* \* \* (.*)$", README, re.M)
+    assert [line.split()[-4:] for line in fetch] == [["$HOME/.local/bin/edoc", "mail", "fetch", ">/dev/null"]]
     assert re.findall(r"^ExecStart=(\S+)", README, re.M) == ["/home/edoc/.local/bin/edoc"]
 
 

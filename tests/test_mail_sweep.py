@@ -1,0 +1,40 @@
+"""The sweep and mail together (issue 15): the sweep takes in the configured Maildir before it closes
+anything, so a client's answer waiting there wins, with or without outbound mail configured.
+
+The waiting ticket (test_mail_inbound.waiting_ticket): registered Thu 26 Nov 2026 09:00, information
+requested at 10:00, clause-15 timer out at 18:00 the same day (8 working hours, 09:00-18:00 Astana).
+"""
+
+from __future__ import annotations
+
+import os
+
+from test_mail_inbound import events, local, mail, waiting_ticket
+from test_mail_maildir import deliver, maildir
+
+
+def test_the_sweep_reads_the_maildir_first_so_an_answer_waiting_there_keeps_the_ticket_open(edoc):
+    first, second = waiting_ticket(edoc), waiting_ticket(edoc)
+    box = maildir(edoc.tmp / "Maildir")
+    edoc.write_config(f'[mail]\nmaildir = "{box}"\n')  # receiving only: no sender, no server
+    name = deliver(box, mail(f"Re: [{first}] x", "Вот снимок экрана"), "2026-11-26T17:30", 1)
+    swept = edoc.run("sweep", "--json", now=local("2026-11-26T18:30"))
+    assert swept.code == 0, swept
+    # The answer was taken in first: only the ticket nobody answered is closed.
+    assert [c["id"] for c in swept.json()["closed"]] == [second]
+    assert edoc.ticket(first)["status"] == "open"
+    assert events(edoc, first, "client_replied")[0]["arrived_at"] == local("2026-11-26T17:30")
+    assert events(edoc, first, "reopened") == []  # no close to undo: it never happened
+    assert os.listdir(box / "new") == [] and os.listdir(box / "cur") == [name + ":2,S"]
+    assert swept.json()["mail"] == {"sent": 0, "retry_later": [], "failed": []}  # nothing to send: no server
+
+
+def test_a_dry_run_sweep_leaves_the_maildir_alone(edoc):
+    ticket = waiting_ticket(edoc)
+    box = maildir(edoc.tmp / "Maildir")
+    edoc.write_config(f'[mail]\nmaildir = "{box}"\n')
+    name = deliver(box, mail(f"Re: [{ticket}] x", "Ответ"), "2026-11-26T17:30", 1)
+    before = edoc.state()
+    dry = edoc.run("sweep", "--dry-run", "--json", now=local("2026-11-26T18:30"))
+    assert dry.code == 0 and [c["id"] for c in dry.json()["closed"]] == [ticket]
+    assert edoc.state() == before and os.listdir(box / "new") == [name]
