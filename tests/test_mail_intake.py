@@ -16,6 +16,7 @@ import pexpect
 import pytest
 
 import processes
+from test_screens import screen
 from edoc_cli.store.commit import RUN
 
 NOW = "2026-11-26T10:00:00+05:00"
@@ -174,9 +175,9 @@ def test_escape_sequences_from_a_client_never_reach_the_output_raw(edoc):
     assert "\tСрочно подписать\n" in outputs[0].out
     assert "sender:\tАйгуль К <aigul@mail.ru>" in outputs[2].out
     assert json.loads(outputs[1].out)[0]["subject"] == HOSTILE["subject"]  # JSON keeps the data, escaped
-    screen = on_terminal(edoc, "intake", "show", "1") + on_terminal(edoc, "intake", "list")
-    assert not any(seq in screen for seq in INJECTED)
-    assert "Срочно подписать" in screen
+    shown = on_terminal(edoc, "intake", "show", "1") + on_terminal(edoc, "intake", "list")
+    assert not any(seq in shown for seq in INJECTED)
+    assert "Срочно подписать" in shown
 
 
 # -- a real terminal, in Russian, at 80 columns ------------------------------------------------------
@@ -185,16 +186,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def on_terminal(edoc, *args: str, lang: str = "en", columns: int = 120) -> str:
-    env = edoc.proc_env(now=NOW)
-    env.update(TERM="xterm-256color", EDOC_LANG=lang, NO_COLOR="1")
-    for name in ("COLUMNS", "LINES"):
-        env.pop(name, None)
-    child = pexpect.spawn(sys.executable, ["-m", "edoc_cli", *args], env=env, encoding="utf-8",
-                          dimensions=(50, columns), timeout=60)
-    out = child.read()
-    child.close()
-    assert child.exitstatus == 0, out
-    return out
+    """The screen edoc prints in a real pty of `columns` (test_screens.screen)."""
+    return screen(edoc, columns, *args, lang=lang)
 
 
 def test_intake_list_fits_80_columns_in_russian(edoc):
@@ -356,13 +349,9 @@ def finish(child: pexpect.spawn) -> int:
     return child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus
 
 
-def test_the_wizard_from_mail_asks_only_what_the_message_does_not_say(edoc):
-    add(edoc, {**MAIL, "subject": "Fwd: Вопрос по работе портала", "text": "Подскажите, как добавить сотрудника"})
-    child, seen = spawn_open(edoc, "--from-mail", "1")
-    child.expect_exact("Who is asking?")
-    child.send(DOWN + "\r")                                     # a portal guest
-    child.expect_exact("Category")
-    child.send("\r")                                            # consultation (e-mail is allowed for it)
+
+def register_with_the_first_topic(child) -> None:
+    """The wizard's last questions answered: the first topic, the Help Centre studied, registered."""
     child.expect_exact("What is it about?")
     child.send("\r")                                            # the first topic
     child.expect_exact("studied the Help Centre")
@@ -371,6 +360,16 @@ def test_the_wizard_from_mail_asks_only_what_the_message_does_not_say(edoc):
     child.send("\r")
     child.expect_exact("ED-2026-000001")
     assert finish(child) == 0
+
+
+def test_the_wizard_from_mail_asks_only_what_the_message_does_not_say(edoc):
+    add(edoc, {**MAIL, "subject": "Fwd: Вопрос по работе портала", "text": "Подскажите, как добавить сотрудника"})
+    child, seen = spawn_open(edoc, "--from-mail", "1")
+    child.expect_exact("Who is asking?")
+    child.send(DOWN + "\r")                                     # a portal guest
+    child.expect_exact("Category")
+    child.send("\r")                                            # consultation (e-mail is allowed for it)
+    register_with_the_first_topic(child)
     screen = "".join(seen)
     # The message gave the name, the address, the channel, the subject, the text and the time.
     for question in ("full name", "E-mail to answer", "How did it arrive?", "Subject (one line)",
@@ -398,14 +397,7 @@ def test_a_stopped_wizard_from_mail_resumes_as_that_message(edoc):
     child, _seen = spawn_open(edoc, "--resume")                 # no --from-mail: the saved answers name it
     child.expect_exact("Category")
     child.send("\r")
-    child.expect_exact("What is it about?")
-    child.send("\r")
-    child.expect_exact("studied the Help Centre")
-    child.send("y")
-    child.expect_exact("Register this request?")
-    child.send("\r")
-    child.expect_exact("ED-2026-000001")
-    assert finish(child) == 0
+    register_with_the_first_topic(child)
     assert edoc.ticket("ED-2026-000001")["history"][0]["from_mail"] == 1
     assert rows(edoc)[1]["state"] == "registered"
 
