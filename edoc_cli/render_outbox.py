@@ -8,15 +8,18 @@ from edoc_cli.i18n import N_
 from edoc_cli.render import Column, _short_time, fitted_table
 from edoc_cli.words import word
 
-MAIL_COLUMNS = (Column(N_("queued")), Column(N_("to"), folds=True), Column(N_("delivery")),
-                Column(N_("attempts"), numeric=True), Column(N_("why"), folds=True))
+# The card's section leaves the address out (the card's contact line has it; `mail queue` and the JSON
+# name each message's): an address folded mid-word reads as two.
+MAIL_COLUMNS = (Column(N_("queued")), Column(N_("delivery")), Column(N_("attempts"), numeric=True),
+                Column(N_("why"), folds=True))
 QUEUE_COLUMNS = (Column(N_("id")), Column(N_("queued")), Column(N_("delivery")), Column(N_("attempts"), numeric=True),
-                 Column(N_("next attempt"), drop=2), Column(N_("to"), drop=1), Column(N_("why"), cut=True))
+                 Column(N_("next attempt"), drop=2), Column(N_("to"), drop=1, label=N_("recipient")),
+                 Column(N_("why"), cut=True))
 
 
 def card_section(rows: Sequence[dict[str, Any]]) -> tuple[str, list[list[Any]], Sequence[Column]]:
     """The card's section on the ticket's e-mails: each with its delivery state."""
-    return (N_("e-mail"), [[_short_time(r["queued_at"]), r["to"], word("delivery", r["state"]), r["attempts"],
+    return (N_("e-mail"), [[_short_time(r["queued_at"]), word("delivery", r["state"]), r["attempts"],
                             r.get("last_error") or ""] for r in rows], MAIL_COLUMNS)
 
 

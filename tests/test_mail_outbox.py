@@ -234,3 +234,21 @@ def test_mail_off_by_default_needs_no_mail_modules(edoc):
 def test_each_sending_action_offers_no_mail(edoc, args):
     done = edoc.run(args[0], "--help")
     assert "--no-mail" in done.out
+
+
+def test_a_tickets_mail_and_the_queue_fit_80_columns_in_russian(edoc):
+    """The operator's screens of undelivered mail: whole lines at 80 columns, Russian words."""
+    from test_russian import ANSI, CODES, english_words
+    from test_screens import screen
+
+    server = SMTPTestServer()  # down
+    mail_config(edoc, server.port)
+    tid = edoc.open_ticket(email="ivanov.ivan.ivanovich@example-company.kz")
+    assert edoc.run("reply", tid, "-m", "Откройте профиль и смените адрес").code == 0
+    card = ANSI.sub("", screen(edoc, 80, "show", tid, lang="ru"))
+    queue = ANSI.sub("", screen(edoc, 80, "mail", "queue", lang="ru"))
+    for shown in (card, queue):
+        assert [line for line in shown.splitlines() if len(line) > 80] == []
+        assert english_words(shown, CODES | {tid, "tester", "ivanov", "ivan", "ivanovich", "example", "company", "kz"}) == []
+    assert "письма" in card and "в очереди" in card and "отказал" in card and "соединении" in card
+    assert tid in queue and "в очереди" in queue

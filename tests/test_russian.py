@@ -27,7 +27,7 @@ CODES = {
     "bash", "zsh", "fish", "cron", "stdin", "stdout", "stderr", "egov", "mailto", "https", "http", "ru", "kk",
     "en", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "EDOC_STORE", "EDOC_CONFIG", "EDOC_OPERATOR", "EDOC_LANG",
     "EDOC_NOW", "NO_COLOR", "ISO", "EDITOR", "VISUAL", "TLS", "Chrome", "Windows", "SMS", "TOTAL", "MM", "DD", "YYYY", "HH", "Z", "UTC",
-    "e", "mail", "xterm", "tar", "gz", "jq", "pipx", "venv", "README", "queue", "flush",
+    "e", "mail", "xterm", "tar", "gz", "jq", "pipx", "venv", "README", "queue", "flush", "SMTP",
 }
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]+")
 # What is not prose: flags, paths, e-mails, addresses, registration numbers, config keys, times.

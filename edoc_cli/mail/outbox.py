@@ -155,7 +155,7 @@ def _readdressed(desk, settings, snap, row: dict[str, Any]) -> dict[str, Any]:
     Message-ID and date kept), attempts counted afresh."""
     ticket = snap.get(row["ticket"])
     address = ((ticket or {}).get("client") or {}).get("email")
-    row = {**row, "attempts": 0, "last_error": None}
+    row = {**row, "attempts": 0, "last_error": None, "error": None, "given_up": None}
     if ticket is not None and address and address != row["to"] and isinstance(row.get("event"), int) \
             and 0 < row["event"] < len(ticket["history"]):
         when = parse_instant(row["queued_at"], desk.tz)
@@ -170,14 +170,18 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
     from edoc_cli.mail.smtp import MAX_ATTEMPTS, PermanentFailure, TemporaryFailure, deliver, retry_delay
 
     message = email.message_from_bytes(row["raw"].encode("ascii", "surrogateescape"), policy=policy.SMTP)
+    from edoc_cli.i18n import in_language
+
     outcome: dict[str, Any]
+    # A failure is kept as a message of the catalogs with its values (said in the reader's language
+    # later), and in English for scripts and for a hand's look at the store.
     try:
         reply = deliver(message, settings)
         outcome = {"state": "sent", "sent_at": None, "server_reply": reply[:300], "raw": None}
     except PermanentFailure as exc:
-        outcome = {"state": "failed", "last_error": exc.reason}
+        outcome = {"state": "failed", "last_error": exc.said(in_language("en")), "error": exc.as_dict()}
     except TemporaryFailure as exc:
-        outcome = {"state": "queued", "last_error": exc.reason}
+        outcome = {"state": "queued", "last_error": exc.said(in_language("en")), "error": exc.as_dict()}
     attempts = row["attempts"] + 1
     with desk.store.transaction() as snap:
         now = desk.now()
@@ -191,8 +195,7 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
             done.pop("raw")
         elif done["state"] == "queued" and attempts >= MAX_ATTEMPTS:
             done["state"] = "failed"
-            done["last_error"] = _("{reason}; given up after {count} attempts").format(
-                reason=done["last_error"], count=attempts)
+            done["given_up"] = attempts
         elif done["state"] == "queued":
             done["next_at"] = desk.iso(now + retry_delay(attempts))
         snap.put_mail_row("outbox", done, n)
@@ -200,9 +203,9 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
     if done["state"] == "sent":
         result.sent.append(row["message_id"])
     elif done["state"] == "failed":
-        result.failed.append({**who, "reason": done["last_error"]})
+        result.failed.append({**who, "reason": error_text(done)})
     else:
-        result.later.append({**who, "reason": done["last_error"], "next_at": done["next_at"]})
+        result.later.append({**who, "reason": error_text(done), "next_at": done["next_at"]})
 
 
 def tell(result: FlushResult) -> FlushResult:
@@ -232,6 +235,18 @@ def undelivered(snap) -> list[dict[str, Any]]:
 
 
 def public(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as shown: without its text and its claim."""
-    keys = ("ticket", "message_id", "to", "state", "attempts", "queued_at", "next_at", "sent_at", "last_error")
-    return {k: row.get(k) for k in keys}
+    """A row as shown: without its text and its claim; its last error in this run's language."""
+    keys = ("ticket", "message_id", "to", "state", "attempts", "queued_at", "next_at", "sent_at")
+    return {**{k: row.get(k) for k in keys}, "last_error": error_text(row)}
+
+
+def error_text(row: dict[str, Any]) -> str | None:
+    """Why the row's message has not gone yet, in this run's language (None: no failure)."""
+    from edoc_cli.mail.smtp import said_again
+
+    if not row.get("last_error") and not row.get("error"):
+        return None
+    text = said_again(row.get("error")) or row.get("last_error")
+    if row.get("given_up"):
+        text = _("{reason}; given up after {count} attempts").format(reason=text, count=row["given_up"])
+    return text

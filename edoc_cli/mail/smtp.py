@@ -19,10 +19,10 @@ import smtplib
 import ssl
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from edoc_cli.errors import ConfigError, os_reason
-from edoc_cli.i18n import _
+from edoc_cli.i18n import N_, _
 from edoc_cli.mail.settings import MailSettings
 from edoc_cli.safe_text import for_terminal
 
@@ -35,20 +35,46 @@ MAX_ATTEMPTS = 20
 SERVER_TEXT_LIMIT = 300
 
 
-class TemporaryFailure(Exception):
-    """Not delivered this time; try again later. `reason`: one readable line."""
+class DeliveryFailure(Exception):
+    """Why a message did not go, as a message of the catalogs and its values, so that it can be said
+    in any language later (the outbox keeps it; a Russian operator reads what an English cron saw).
+    `reason`: one readable line in this run's language."""
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    WORDS = ("step",)  # values that are themselves words of the catalogs
+
+    def __init__(self, template: str, **values: str):
+        self.template = template
+        self.values = {k: str(v) for k, v in values.items()}
+        super().__init__(self.reason)
+
+    def said(self, tr: Callable[[str], str]) -> str:
+        return tr(self.template).format(**{k: tr(v) if k in self.WORDS else v for k, v in self.values.items()})
+
+    @property
+    def reason(self) -> str:
+        return self.said(_)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"template": self.template, "values": self.values}
 
 
-class PermanentFailure(Exception):
+def said_again(error: object) -> str | None:
+    """A failure the outbox kept (DeliveryFailure.as_dict) said in this run's language; None if malformed."""
+    if not (isinstance(error, dict) and isinstance(error.get("template"), str)
+            and isinstance(error.get("values"), dict)):
+        return None
+    try:
+        return DeliveryFailure(error["template"], **error["values"]).reason
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+class TemporaryFailure(DeliveryFailure):
+    """Not delivered this time; try again later."""
+
+
+class PermanentFailure(DeliveryFailure):
     """The server refused the message for good (a 5xx to MAIL FROM, RCPT TO or DATA); never retry."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -71,15 +97,15 @@ def deliver(message: EmailMessage, settings: MailSettings, *, context: ssl.SSLCo
     PermanentFailure. `context`: the TLS context (default: the system's trusted authorities)."""
     recipients = getattr(message["To"], "addresses", ())
     if len(recipients) != 1:
-        raise PermanentFailure(_("the message must have exactly one To address"))
+        raise PermanentFailure(N_("the message must have exactly one To address"))
     recipient = recipients[0].addr_spec
     try:
         password = settings.password() if settings.username else None
     except ConfigError as exc:
-        raise TemporaryFailure(_("cannot log in to the SMTP server: {problem}").format(problem=exc.message)) from exc
+        raise TemporaryFailure(N_("cannot log in to the SMTP server: {problem}"), problem=exc.message) from exc
     raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     where = f"{settings.smtp_host}:{settings.smtp_port}"
-    step = _("connection")
+    step = N_("connection")
     try:
         if settings.ssl:
             server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.timeout,
@@ -107,41 +133,41 @@ def deliver(message: EmailMessage, settings: MailSettings, *, context: ssl.SSLCo
     except (TemporaryFailure, PermanentFailure):
         raise
     except smtplib.SMTPAuthenticationError as exc:
-        raise TemporaryFailure(_(
+        raise TemporaryFailure(N_(
             "the SMTP server {server} refused the user name or password ({code} {text}); "
-            "check mail.username and the password").format(
-                server=where, code=exc.smtp_code, text=server_text(exc.smtp_error))) from exc
+            "check mail.username and the password"),
+            server=where, code=exc.smtp_code, text=server_text(exc.smtp_error)) from exc
     except smtplib.SMTPNotSupportedError as exc:
-        raise TemporaryFailure(_(
-            "the SMTP server {server} does not support {step}; check mail.starttls, mail.ssl and mail.username"
-        ).format(server=where, step=step)) from exc
+        raise TemporaryFailure(N_(
+            "the SMTP server {server} does not support {step}; check mail.starttls, mail.ssl and mail.username"),
+            server=where, step=step) from exc
     except smtplib.SMTPResponseException as exc:
         _raise_for(exc.smtp_code, exc.smtp_error, step)
     except smtplib.SMTPServerDisconnected as exc:
         if isinstance(exc.__context__, TimeoutError):  # smtplib reports a timed-out answer so
-            raise TemporaryFailure(_("the SMTP server {server} did not answer within {seconds} s ({step})").format(
-                server=where, seconds=f"{settings.timeout:g}", step=step)) from exc
-        raise TemporaryFailure(_("the SMTP server {server} closed the connection ({step})").format(
-            server=where, step=step)) from exc
+            raise TemporaryFailure(N_("the SMTP server {server} did not answer within {seconds} s ({step})"),
+                server=where, seconds=f"{settings.timeout:g}", step=step) from exc
+        raise TemporaryFailure(N_("the SMTP server {server} closed the connection ({step})"),
+            server=where, step=step) from exc
     except (ssl.SSLError, ssl.CertificateError) as exc:
-        raise TemporaryFailure(_("the TLS handshake with {server} failed: {problem}").format(
-            server=where, problem=server_text(getattr(exc, "reason", None) or str(exc)))) from exc
+        raise TemporaryFailure(N_("the TLS handshake with {server} failed: {problem}"),
+            server=where, problem=server_text(getattr(exc, "reason", None) or str(exc))) from exc
     except TimeoutError as exc:
-        raise TemporaryFailure(_("the SMTP server {server} did not answer within {seconds} s ({step})").format(
-            server=where, seconds=f"{settings.timeout:g}", step=step)) from exc
+        raise TemporaryFailure(N_("the SMTP server {server} did not answer within {seconds} s ({step})"),
+            server=where, seconds=f"{settings.timeout:g}", step=step) from exc
     except ConnectionRefusedError as exc:
-        raise TemporaryFailure(_("the SMTP server {server} refused the connection; is it running?").format(
-            server=where)) from exc
+        raise TemporaryFailure(N_("the SMTP server {server} refused the connection; is it running?"),
+            server=where) from exc
     except UnicodeEncodeError as exc:  # smtplib sends AUTH in ASCII only
-        raise TemporaryFailure(_("cannot log in to the SMTP server {server}: the user name and the password "
-                                 "must be ASCII characters; check mail.username and the password").format(
-                                     server=where)) from exc
+        raise TemporaryFailure(N_("cannot log in to the SMTP server {server}: the user name and the password "
+                                  "must be ASCII characters; check mail.username and the password"),
+            server=where) from exc
     except smtplib.SMTPException as exc:  # e.g. no authentication method both sides know
-        raise TemporaryFailure(_("the SMTP server {server} ({step}): {problem}").format(
-            server=where, step=step, problem=server_text(str(exc)))) from exc
+        raise TemporaryFailure(N_("the SMTP server {server} ({step}): {problem}"),
+            server=where, step=step, problem=server_text(str(exc))) from exc
     except OSError as exc:
-        raise TemporaryFailure(_("cannot talk to the SMTP server {server} ({step}): {reason}").format(
-            server=where, step=step, reason=server_text(os_reason(exc)))) from exc
+        raise TemporaryFailure(N_("cannot talk to the SMTP server {server} ({step}): {reason}"),
+            server=where, step=step, reason=server_text(os_reason(exc))) from exc
 
 
 def _expect(reply: tuple[int, bytes], step: str, good: tuple[int, ...]) -> None:
@@ -154,7 +180,7 @@ def _raise_for(code: int, text: bytes | str, step: str) -> NoReturn:
     """A 5xx to MAIL FROM, RCPT TO or DATA is final; any other refusal may pass later."""
     said = f"{code} {server_text(text)}".strip()
     if 500 <= code < 600 and step in ("MAIL FROM", "RCPT TO", "DATA"):
-        raise PermanentFailure(_("the SMTP server refused the message at {step}: {reply}").format(
-            step=step, reply=said))
-    raise TemporaryFailure(_("the SMTP server answered {reply} at {step}; trying again later").format(
-        reply=said, step=step))
+        raise PermanentFailure(N_("the SMTP server refused the message at {step}: {reply}"),
+            step=step, reply=said)
+    raise TemporaryFailure(N_("the SMTP server answered {reply} at {step}; trying again later"),
+        reply=said, step=step)
