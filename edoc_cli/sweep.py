@@ -65,7 +65,7 @@ def sweep(desk, dry_run: bool = False) -> SweepResult:
     # by the next sweep or `edoc mail flush`, and a warning (cron mails it) says why.
     from edoc_cli.mail.outbox import tell
 
-    result.mail = tell(desk.flush_mail()).as_dict()
+    result.mail = tell(desk.flush_mail(), news_only=True).as_dict()
     return result
 
 

@@ -91,7 +91,7 @@ def test_a_server_that_is_down_leaves_the_message_queued_and_retried_on_edocs_cl
     tid = edoc.open_ticket()
     done = edoc.run("reply", tid, "-m", "Ответ клиенту")
     assert done.code == 0, done  # the action stands
-    assert "queued" in done.err and "edoc mail flush" in done.err
+    assert "queued" in done.err and "retried on its own" in done.err
     assert edoc.ticket(tid)["status"] == "open"
     [row] = outbox(edoc)
     assert (row["state"], row["attempts"]) == ("queued", 1)
@@ -252,3 +252,22 @@ def test_a_tickets_mail_and_the_queue_fit_80_columns_in_russian(edoc):
         assert english_words(shown, CODES | {tid, "tester", "ivanov", "ivan", "ivanovich", "example", "company", "kz"}) == []
     assert "письма" in card and "в очереди" in card and "отказал" in card and "соединении" in card
     assert tid in queue and "в очереди" in queue
+
+
+def test_the_sweep_tells_only_news_of_mail_and_a_delivered_message_keeps_no_old_error(edoc):
+    """cron mails whatever the sweep prints: a message still being retried is no news on every run;
+    once delivered, the old trouble is gone from `show`."""
+    server = SMTPTestServer()  # down
+    mail_config(edoc, server.port)
+    tid = edoc.open_ticket()
+    assert edoc.run("reply", tid, "-m", "Ответ").code == 0
+    for minute in ("10:05", "10:10"):
+        swept = edoc.run("sweep", now=f"2026-11-26T{minute}:00+05:00")
+        assert (swept.code, swept.out, swept.err) == (0, "", ""), swept
+    flushed = edoc.run("mail", "flush", now="2026-11-26T10:11:00+05:00")
+    assert "1 waiting for their next attempt" in flushed.err  # not due yet: not an empty queue
+    with server:
+        swept = edoc.run("sweep", now="2026-11-26T11:00:00+05:00")
+        assert (swept.code, swept.err) == (0, "")
+    [row] = edoc.ticket(tid)["mail"]
+    assert (row["state"], row["last_error"]) == ("sent", None)

@@ -26,7 +26,7 @@ def test_the_sweep_reads_the_maildir_first_so_an_answer_waiting_there_keeps_the_
     assert events(edoc, first, "client_replied")[0]["arrived_at"] == local("2026-11-26T17:30")
     assert events(edoc, first, "reopened") == []  # no close to undo: it never happened
     assert os.listdir(box / "new") == [] and os.listdir(box / "cur") == [name + ":2,S"]
-    assert swept.json()["mail"] == {"sent": 0, "retry_later": [], "failed": []}  # nothing to send: no server
+    assert swept.json()["mail"] == {"sent": 0, "retry_later": [], "failed": [], "waiting": 0}  # no server
 
 
 def test_a_dry_run_sweep_leaves_the_maildir_alone(edoc):

@@ -136,8 +136,9 @@ def flush(ctx: typer.Context,
     from edoc_cli.mail.outbox import tell
 
     tell(result)
-    render.say(_("mail: {sent} sent, {later} to retry later, {failed} failed").format(
-        sent=len(result.sent), later=len(result.later), failed=len(result.failed)))
+    render.say(_("mail: {sent} sent, {later} to retry later, {failed} failed, {waiting} waiting for their "
+                 "next attempt").format(sent=len(result.sent), later=len(result.later), failed=len(result.failed),
+                                        waiting=result.skipped))
 
 
 @app.command("queue")

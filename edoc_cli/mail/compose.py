@@ -40,7 +40,9 @@ _RESOLUTIONS = {
     "faq": N_("Your request has been answered with a Help Centre article and closed."),
     "out_of_scope": N_("Your request is outside the scope of the E-DOC portal's technical support "
                        "and has been closed."),
-    "no_response": N_("Your request has been closed: we received no answer to our request for information."),
+    # The closing record that follows starts with the regulation's own words, in its own case.
+    "no_response": N_("Your request has been closed under clause 15 of the support regulation. "
+                      "The record of the closing:"),
     "abuse": N_("Support on your request has been stopped (clause 16 of the support regulation)."),
     "duplicate": N_("Your request has been closed as a repeat of another request."),
     "rejected": N_("Your request has been declined and closed."),

@@ -39,10 +39,10 @@ class FlushResult:
     sent: list[str] = field(default_factory=list)       # message ids delivered
     later: list[dict] = field(default_factory=list)     # {message_id, ticket, reason, next_at}
     failed: list[dict] = field(default_factory=list)    # {message_id, ticket, reason}
-    skipped: int = 0                                    # claimed by another flush, or not due
+    skipped: int = 0                                    # not due yet, or being sent by another flush
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sent": len(self.sent), "retry_later": self.later, "failed": self.failed}
+        return {"sent": len(self.sent), "retry_later": self.later, "failed": self.failed, "waiting": self.skipped}
 
 
 # -- queueing (inside the action's transaction) --------------------------------------------
@@ -193,6 +193,7 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
         if done["state"] == "sent":
             done["sent_at"] = desk.iso(now)
             done.pop("raw")
+            done.update(last_error=None, error=None, given_up=None)  # delivered: no trouble left to show
         elif done["state"] == "queued" and attempts >= MAX_ATTEMPTS:
             done["state"] = "failed"
             done["given_up"] = attempts
@@ -208,12 +209,20 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
         result.later.append({**who, "reason": error_text(done), "next_at": done["next_at"]})
 
 
-def tell(result: FlushResult) -> FlushResult:
-    """Warn (after the command's own output) of each message that did not go: the action stands."""
+def tell(result: FlushResult, news_only: bool = False) -> FlushResult:
+    """Warn (after the command's own output) of the messages that did not go: the action stands.
+    `news_only` (the sweep, every few minutes from cron): only the messages that failed for good in
+    this run; one still being retried is no news, and cron would mail it every run of an outage."""
     from edoc_cli.store.commit import RUN
 
-    for item in result.later:
-        RUN.warnings.append(_("the e-mail to {to} ({id}) is queued: {reason}; 'edoc mail flush' sends it "
+    later = [] if news_only else result.later
+    if len(later) > 3:  # one line, not one a message, when the server is away
+        RUN.warnings.append(_("{count} e-mails are queued: {reason}; they are retried on their own "
+                              "('edoc mail queue' lists them)").format(count=len(later),
+                                                                       reason=later[0]["reason"]))
+        later = []
+    for item in later:
+        RUN.warnings.append(_("the e-mail to {to} ({id}) is queued: {reason}; it is retried on its own "
                               "(the action itself is saved)").format(to=item["to"], id=item["ticket"],
                                                                      reason=item["reason"]))
     for item in result.failed:
