@@ -28,7 +28,23 @@ def history_marks(event: dict[str, Any], human: bool = True) -> list[str]:
     if names:
         marks.append(_("attachments: {names}").format(names=", ".join(map(str, names))) if human
                      else "attachments=" + ",".join(map(str, names)))
+    refused = [r for r in event.get("refused_attachments") or [] if isinstance(r, dict)]
+    if refused:  # listed, not kept: the operator asks the client for them another way
+        marks.append(_("not kept (too large): {names}").format(names=", ".join(
+            f"{r.get('name')} ({file_size(r.get('size'))})" for r in refused)) if human
+            else "refused=" + ",".join(str(r.get("name")) for r in refused))
     return marks
+
+
+def file_size(size: Any) -> str:
+    """A file's size as a person reads it: 512 B, 1.5 KB, 2.3 MB."""
+    if not isinstance(size, int):
+        return "?"
+    if size < 1024:
+        return _("{size} B").format(size=size)
+    if size < 1024 * 1024:
+        return _("{size} KB").format(size=f"{size / 1024:.1f}")
+    return _("{size} MB").format(size=f"{size / 1024 / 1024:.1f}")
 
 
 def received_line(result) -> str:

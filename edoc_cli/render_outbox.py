@@ -1,4 +1,5 @@
-"""How e-mail to clients is shown: the outbox's rows in a ticket's card and in `edoc mail queue`."""
+"""Mail's tables on a terminal: the outbox's rows in a ticket's card and in `edoc mail queue`, and the
+messages set aside (`edoc mail failed`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from edoc_cli.words import word
 # name each message's): an address folded mid-word reads as two.
 MAIL_COLUMNS = (Column(N_("queued")), Column(N_("delivery")), Column(N_("attempts"), numeric=True),
                 Column(N_("why"), folds=True))
-QUEUE_COLUMNS = (Column(N_("id")), Column(N_("queued")), Column(N_("delivery")), Column(N_("attempts"), numeric=True),
-                 Column(N_("next attempt"), drop=2), Column(N_("to"), drop=1, label=N_("recipient")),
-                 Column(N_("why"), cut=True))
+# The queue's recipient stays: mending a failure starts from the address (the times go first).
+QUEUE_COLUMNS = (Column(N_("id")), Column(N_("queued"), drop=1), Column(N_("delivery")),
+                 Column(N_("attempts"), numeric=True, drop=3), Column(N_("next attempt"), drop=2),
+                 Column(N_("to"), label=N_("recipient")), Column(N_("why"), cut=True))
 
 
 def card_section(rows: Sequence[dict[str, Any]]) -> tuple[str, list[list[Any]], Sequence[Column]]:
@@ -23,10 +25,20 @@ def card_section(rows: Sequence[dict[str, Any]]) -> tuple[str, list[list[Any]], 
                             r.get("last_error") or ""] for r in rows], MAIL_COLUMNS)
 
 
-def queue_table(env, rows: Sequence[dict[str, Any]]) -> None:
-    """`edoc mail queue`: the messages not delivered yet."""
+def queue_table(env, rows: Sequence[dict[str, Any]], wide: bool = False) -> None:
+    """`edoc mail queue`: the messages not delivered yet (`wide`: every column, whole)."""
     human = env.stdout_tty
     fitted_table(env, QUEUE_COLUMNS, [
         [r["ticket"], _short_time(r["queued_at"]), word("delivery", r["state"]) if human else r["state"],
          r["attempts"], _short_time(r["next_at"]) if r["state"] == "queued" else "", r["to"],
-         r.get("last_error") or ""] for r in rows])
+         r.get("last_error") or ""] for r in rows], wide=wide)
+
+
+FAILED_COLUMNS = (Column(N_("number"), numeric=True), Column(N_("when"), drop=2), Column(N_("sender"), drop=1),
+                  Column(N_("subject"), drop=3), Column(N_("reason"), cut=True))
+
+
+def failed_table(env, entries: Sequence[dict[str, Any]]) -> None:
+    """`edoc mail failed`: the messages set aside, and why."""
+    fitted_table(env, FAILED_COLUMNS, [[e["number"], _short_time(e["when"]) if e["when"] else "", e["from"] or "",
+                                        e["subject"] or "", e["reason"]] for e in entries])

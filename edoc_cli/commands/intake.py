@@ -109,18 +109,12 @@ def show(ctx: typer.Context, n: int = NUMBER, as_json: bool = JSON_OPTION) -> No
         pairs.append((N_("automatic"), word("automatic", row["automatic"])))
     if row.get("message_id"):
         pairs.append((N_("message id"), row["message_id"]))
-    files = [f"{f['name']} ({_size(f['size'])})" for f in row["files"]]
+    from edoc_cli.render_mail import file_size
+
+    files = [f"{f['name']} ({file_size(f['size'])})" for f in row["files"]]
     pairs += [(N_("subject"), row.get("subject") or ""), (N_("attachments"), "\n".join(files) or "-"),
               (N_("text"), row.get("text") or "")]
     render.fields(env, pairs, title=_("Message {number} of the intake").format(number=n))
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return _("{size} B").format(size=size)
-    if size < 1024 * 1024:
-        return _("{size} KB").format(size=f"{size / 1024:.1f}")
-    return _("{size} MB").format(size=f"{size / 1024 / 1024:.1f}")
 
 
 @app.command("dismiss")

@@ -13,7 +13,7 @@ import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.errors import ExitCode
-from edoc_cli.i18n import N_, _
+from edoc_cli.i18n import _
 
 app = typer.Typer(help="E-mail to and from clients: deliver the outbox, show what waits, receive a message, "
                   "fetch a Maildir, messages set aside.", add_completion=False)
@@ -95,9 +95,9 @@ def failed(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     if not entries:
         render.say(_("no mail is set aside"))
         return
-    headers = [N_("number"), N_("when"), N_("sender"), N_("subject"), N_("reason")]
-    render.table(env, headers, [[e["number"], e["when"] or "", e["from"] or "", e["subject"] or "", e["reason"]]
-                                for e in entries])
+    from edoc_cli.render_outbox import failed_table
+
+    failed_table(env, entries)
 
 
 @app.command("retry")
@@ -142,7 +142,8 @@ def flush(ctx: typer.Context,
 
 
 @app.command("queue")
-def queue(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+def queue(ctx: typer.Context, as_json: bool = JSON_OPTION,
+          wide: bool = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide.")) -> None:
     """The e-mails not delivered yet: queued, being sent, or failed (with why)."""
     from edoc_cli import render
 
@@ -152,4 +153,7 @@ def queue(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         return
     from edoc_cli.render_outbox import queue_table
 
-    queue_table(env_of(ctx), rows)
+    if not rows:
+        render.say(_("no e-mail waits: every one is delivered"))
+        return
+    queue_table(env_of(ctx), rows, wide)
