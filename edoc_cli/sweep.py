@@ -58,9 +58,9 @@ def sweep(desk, dry_run: bool = False) -> SweepResult:
             return _sweep(desk.store.snapshot(), desk, cal, now, dry_run=True)
         finally:
             desk.send_mail = send
-    fetch_first(desk)
+    may_close = fetch_first(desk)
     with desk.store.transaction() as snap:
-        result = _sweep(snap, desk, cal, now, dry_run=False)
+        result = _sweep(snap, desk, cal, now, dry_run=False, may_close=may_close)
     # The closing messages of clause 15 and whatever else is due go now; one that cannot is retried
     # by the next sweep or `edoc mail flush`, and a warning (cron mails it) says why.
     from edoc_cli.mail.outbox import tell
@@ -69,20 +69,32 @@ def sweep(desk, dry_run: bool = False) -> SweepResult:
     return result
 
 
-def fetch_first(desk) -> None:
+def fetch_first(desk) -> bool:
     """Take in the client's mail waiting in the configured Maildir before closing anything: an
     answer that reached the mail server before the auto-close moment wins (README: "Mail").
-    Receiving needs no outbound mail: `[mail] maildir` alone is enough."""
+    Receiving needs no outbound mail: `[mail] maildir` alone is enough. False when the Maildir
+    could not be read whole: then this run closes nothing for want of an answer (one may be
+    there), while the rest of the sweep goes on, and a warning (cron mails it) says why."""
     where = desk.config.mail.get("maildir")
-    if where:
-        from pathlib import Path
+    if not where:
+        return True
+    from pathlib import Path
 
-        from edoc_cli.mail.maildir import fetch_maildir
+    from edoc_cli.errors import EdocError
+    from edoc_cli.mail.maildir import fetch_maildir
 
-        fetch_maildir(desk, Path(where).expanduser())
+    try:
+        stopped = fetch_maildir(desk, Path(where).expanduser()).stopped
+    except EdocError as exc:
+        stopped = exc.render(lambda field: field)
+    if stopped:
+        RUN.warnings.append(_("the Maildir {path} was not read whole ({problem}): nothing is closed for want of "
+                              "an answer this run, since one may be waiting there").format(path=where,
+                                                                                          problem=stopped))
+    return not stopped
 
 
-def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool) -> SweepResult:
+def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool, may_close: bool = True) -> SweepResult:
     tz = desk.tz
     at = to_iso(now, tz)
     result = SweepResult(at=at, dry_run=dry_run)
@@ -92,7 +104,7 @@ def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool) -> SweepResu
         if parse_instant(ticket["history"][-1]["at"], tz) > now:
             continue  # this machine's clock is behind the ticket's history: leave it to a sane clock
         try:
-            closed, breached, at_risk = _sweep_one(snap, desk, cal, now, last, ticket)
+            closed, breached, at_risk = _sweep_one(snap, desk, cal, now, last, ticket, may_close)
         except StoreCorrupt as exc:
             # One ticket the store refuses to change (held twice after a restored backup): the others
             # are swept, and cron mails the reason every run until it is repaired.
@@ -108,12 +120,12 @@ def _sweep(snap: Snapshot, desk, cal, now: datetime, dry_run: bool) -> SweepResu
 
 
 def _sweep_one(snap: Snapshot, desk, cal, now: datetime, last: datetime | None,
-               ticket: dict[str, Any]) -> tuple[list, list, list]:
+               ticket: dict[str, Any], may_close: bool = True) -> tuple[list, list, list]:
     """One ticket's part of the sweep: (closed, breached, at risk) entries; the ticket changed in `snap`."""
     tz = desk.tz
     closed, breached, at_risk = [], [], []
     breaches: list = []
-    due = no_response.due(ticket, cal, tz, now)
+    due = no_response.due(ticket, cal, tz, now) if may_close else None
     if due is not None:
         # The same path as `edoc close --resolution no_response`, which stores the ticket (and records
         # its breaches) itself; a dry run's snapshot is never written.

@@ -38,3 +38,20 @@ def test_a_dry_run_sweep_leaves_the_maildir_alone(edoc):
     dry = edoc.run("sweep", "--dry-run", "--json", now=local("2026-11-26T18:30"))
     assert dry.code == 0 and [c["id"] for c in dry.json()["closed"]] == [ticket]
     assert edoc.state() == before and os.listdir(box / "new") == [name]
+
+
+def test_a_maildir_that_cannot_be_read_holds_back_only_the_clause_15_closes(edoc):
+    """Dovecot makes the Maildir at its first delivery, and a share can be unmounted: the sweep then
+    closes nothing for want of an answer (one may be waiting there), says why, and does the rest."""
+    ticket = waiting_ticket(edoc)
+    missing = edoc.tmp / "NoSuchMaildir"
+    edoc.write_config(f'[mail]\nmaildir = "{missing}"\n')
+    swept = edoc.run("sweep", "--json", now=local("2026-11-26T18:30"))
+    assert swept.code == 0, swept
+    assert swept.json()["closed"] == []
+    assert [b["target"] for b in swept.json()["breached"]] == []  # the rest of the sweep ran (nothing due)
+    assert "NoSuchMaildir" in swept.err and "nothing is closed" in swept.err
+    assert edoc.ticket(ticket)["status"] == "waiting"
+    maildir(missing)  # the first delivery makes it: the next run closes
+    swept = edoc.run("sweep", "--json", now=local("2026-11-26T18:35"))
+    assert [c["id"] for c in swept.json()["closed"]] == [ticket] and swept.err == ""
