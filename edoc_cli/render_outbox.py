@@ -28,9 +28,10 @@ def card_section(rows: Sequence[dict[str, Any]]) -> tuple[str, list[list[Any]], 
 def queue_table(env, rows: Sequence[dict[str, Any]], wide: bool = False) -> None:
     """`edoc mail queue`: the messages not delivered yet (`wide`: every column, whole)."""
     human = env.stdout_tty
+    when = _short_time if human else str  # a pipe's TSV keeps the instants whole, as scripts read them
     fitted_table(env, QUEUE_COLUMNS, [
-        [r["ticket"], _short_time(r["queued_at"]), word("delivery", r["state"]) if human else r["state"],
-         r["attempts"], _short_time(r["next_at"]) if r["state"] == "queued" else "", r["to"],
+        [r["ticket"], when(r["queued_at"]), word("delivery", r["state"]) if human else r["state"],
+         r["attempts"], when(r["next_at"]) if r["state"] == "queued" else "", r["to"],
          r.get("last_error") or ""] for r in rows], wide=wide)
 
 
@@ -40,5 +41,6 @@ FAILED_COLUMNS = (Column(N_("number"), numeric=True), Column(N_("when"), drop=2)
 
 def failed_table(env, entries: Sequence[dict[str, Any]]) -> None:
     """`edoc mail failed`: the messages set aside, and why."""
-    fitted_table(env, FAILED_COLUMNS, [[e["number"], _short_time(e["when"]) if e["when"] else "", e["from"] or "",
+    when = _short_time if env.stdout_tty else str  # a pipe's TSV keeps the instants whole
+    fitted_table(env, FAILED_COLUMNS, [[e["number"], when(e["when"]) if e["when"] else "", e["from"] or "",
                                         e["subject"] or "", e["reason"]] for e in entries])

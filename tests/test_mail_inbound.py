@@ -397,3 +397,18 @@ def test_seen_rows_older_than_30_days_are_forgotten_and_an_hour_later_the_sender
     assert receive(edoc, mail("Вопрос"), "2026-11-26T11:00", "--json").json()["outcome"] == "intake"
     assert [r["message_id"] for r in mail_rows(edoc, "seen").values()][:2] == ["<kept@x>", "<hour@x>"]
     assert receive(edoc, mail("Вопрос 2"), "2026-11-26T11:30", "--json").json()["outcome"] == "set_aside"
+
+
+def test_a_different_message_reusing_a_known_message_id_is_not_dropped_as_a_copy(edoc):
+    """Copies of one message (a Cc, the pipe and the Maildir) say the same under other Received lines:
+    recorded once. A different message under the same Message-ID (a mailer that reuses ids, or a
+    forger) is no copy: it is taken on its own merits, never lost."""
+    ticket_id = waiting_ticket(edoc)
+    first = mail(f"Re: [{ticket_id}] x", "Вот снимок", message_id="<same@example.kz>")
+    copy = b"Received: from mx2.example.kz by mx.e-doc.kz; Thu, 26 Nov 2026 10:31:00 +0500\r\n" + first
+    other = mail("Срочно", "Совсем другое письмо", sender="newclient@example.kz", message_id="<same@example.kz>")
+    outcomes = [receive(edoc, raw, "2026-11-26T10:40", "--json").json()["outcome"] for raw in (first, copy, other)]
+    assert outcomes == ["client_reply", "duplicate", "intake"]
+    assert len(events(edoc, ticket_id, "client_replied")) == 1
+    intake = mail_rows(edoc, "intake")
+    assert [r["sender"] for r in intake.values()] == ["newclient@example.kz"]

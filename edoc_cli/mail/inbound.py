@@ -125,6 +125,14 @@ def message_key(incoming, raw: bytes) -> str:
     return mid if mid else "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def content_digest(incoming) -> str:
+    """What a message says (sender, subject, text), hashed: a copy of the same message by another way
+    (a Cc, the pipe and the Maildir) says the same under other Received lines; a different message
+    reusing a Message-ID does not."""
+    said = "\n".join((incoming.sender or "", incoming.subject or "", incoming.full_text or incoming.text or ""))
+    return hashlib.sha256(said.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def record(desk, raw: bytes, incoming, arrived_at: datetime | None, spool: Spool,
            retrying: bool = False) -> Received:
     """The decision and its writes, in one transaction. `retrying`: the operator retries a message
@@ -143,13 +151,19 @@ def record(desk, raw: bytes, incoming, arrived_at: datetime | None, spool: Spool
             for n in [n for n in same if seen[n].get("outcome") == "throttled"]:
                 snap.drop_mail_row("seen", n)
                 same.remove(n)
+        digest = content_digest(incoming)
+        if same and all(seen[n].get("digest", digest) != digest for n in same):
+            # Another message under a known Message-ID (a mailer that reuses one, or a forger): not a copy,
+            # so not dropped; it is taken on its own merits under a key of its own.
+            key = base.message_id = f"{key}#{digest[:12]}"
+            same = [n for n, row in seen.items() if row["message_id"] == key]
         if same:
             base.outcome = "duplicate"
             return base
         _forget_old(snap, seen, now)
         max_per_hour = inbound_limits(desk.config)[0]
         seen_row = {"message_id": key, "at": desk.iso(now), "arrived_at": desk.iso(arrived), "sender": sender,
-                    "automatic": incoming.automatic}
+                    "automatic": incoming.automatic, "digest": digest}
         if not retrying and _recent(seen, sender, now, desk.tz) >= max_per_hour:
             reason = _("throttled: {sender} sent {count} messages within an hour (mail.max_per_hour)").format(
                 sender=sender or "?", count=max_per_hour + 1)
