@@ -73,6 +73,20 @@ class MailDesk:
 
         return spool_of(self).entries()
 
+    def discard_mail(self, numbers: list[int]) -> list[int]:
+        """Delete messages set aside, all or none (exit 4 naming one that is not there); the numbers."""
+        from edoc_cli.errors import TicketNotFound
+        from edoc_cli.mail.inbound import spool_of
+
+        spool = spool_of(self)
+        missing = [n for n in numbers if spool.entry(n) is None]
+        if missing:
+            raise TicketNotFound(_("no message {number} is set aside; 'edoc mail failed' lists them").format(
+                number=missing[0]))
+        for n in dict.fromkeys(numbers):
+            spool.remove(n)
+        return list(dict.fromkeys(numbers))
+
     def retry_mail(self, numbers: list[int] | None) -> list:
         """Receive messages set aside again (all when None): (number, inbound.Received) each."""
         from edoc_cli.mail.inbound import retry

@@ -34,3 +34,15 @@ def test_the_queue_names_the_recipient_and_the_set_aside_fit_80_columns_in_russi
         assert [line for line in shown.splitlines() if len(line) > 80] == []
     assert "aigul.serikova@example-company.kz" in queue and tid in queue
     assert "2026-11-26 10:30" in failed and "T10:30" not in failed  # a person's time, not ISO
+
+
+def test_a_message_set_aside_can_be_discarded_for_good_all_or_none(edoc):
+    for n, junk in enumerate((b"\x00junk one", b"\x00junk two"), 1):
+        assert edoc.run("mail", "receive", input=junk, now=local(f"2026-11-26T10:3{n}")).code == 0
+    assert [e["number"] for e in edoc.run("mail", "failed", "--json").json()] == [1, 2]
+    refused = edoc.run("mail", "discard", "1", "7")
+    assert refused.code == 4 and "7" in refused.err
+    assert [e["number"] for e in edoc.run("mail", "failed", "--json").json()] == [1, 2]  # none
+    done = edoc.run("mail", "discard", "1", "--json")
+    assert (done.code, done.json()) == (0, [1])
+    assert [e["number"] for e in edoc.run("mail", "failed", "--json").json()] == [2]

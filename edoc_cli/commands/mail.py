@@ -120,6 +120,20 @@ def retry(ctx: typer.Context,
         _out(f"{number}: {received_line(result)}")
 
 
+@app.command("discard")
+def discard(ctx: typer.Context,
+            numbers: List[int] = typer.Argument(..., metavar="N...", help="The numbers 'edoc mail failed' shows."),
+            as_json: bool = JSON_OPTION) -> None:
+    """Delete messages set aside for good (junk, or read and dealt with by hand): all or none."""
+    from edoc_cli import render
+
+    gone = env_of(ctx).desk.discard_mail(list(numbers))
+    if as_json:
+        render.print_json(gone)
+        return
+    render.say(_("discarded: {numbers}").format(numbers=", ".join(map(str, gone))))
+
+
 @app.command("flush")
 def flush(ctx: typer.Context,
           retry_failed: bool = typer.Option(False, "--retry-failed", help="Also send again the messages that "
