@@ -85,6 +85,7 @@ def _walk(ticket: dict[str, Any], until: datetime,
         elif kind in _STOPPING:
             new_state, new_reason = "stopped", "closed"
         if (new_state, new_reason) != (state, reason):
+            at = _effective(event, at, start, tz)
             if at > start:
                 out.append(Segment(start, at, state, reason))
             start = max(start, at)
@@ -92,6 +93,15 @@ def _walk(ticket: dict[str, Any], until: datetime,
     if until > start:
         out.append(Segment(start, until, state, reason))
     return out, state, first_met, closed_at
+
+
+def _effective(event: dict[str, Any], at: datetime, start: datetime, tz) -> datetime:
+    """When an event changes the clock: when it was recorded, save a client's answer by e-mail, which
+    counts from when it reached the mail server (`arrived_at`), if that is later than the clock's
+    last change (fetched late, the answer still ended the wait when it came)."""
+    if event["type"] == "client_replied" and event.get("arrived_at"):
+        return max(start, min(at, parse_instant(event["arrived_at"], tz)))
+    return at
 
 
 def _run(cal, segs: list[Segment], end: datetime, target: int | None, measure,

@@ -73,10 +73,11 @@ def _event_problems(i: int, event: Any) -> list[str]:
             problems.append(_("history[{index}].{field} must be text").format(index=i, field=key))
     if kind == "edited" and not _changes_ok(event.get("changes")):
         problems.append(_("history[{index}] ({type}) needs {field}").format(index=i, type=kind, field="changes"))
-    if event.get("until") is not None:
-        why = instant_problem(event["until"])
-        if why:
-            problems.append(_("{field} {problem}").format(field=f"history[{i}].until", problem=why))
+    for key in ("until", "arrived_at"):
+        if event.get(key) is not None:
+            why = instant_problem(event[key])
+            if why:
+                problems.append(_("{field} {problem}").format(field=f"history[{i}].{key}", problem=why))
     return problems
 
 
@@ -104,7 +105,7 @@ def _texts(obj: Any, path: str):
 
 # The version of the rules below. Raise it when they come to refuse what they accepted: the
 # PostgreSQL store then checks again, on read, every row an older edoc checked when it wrote it.
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: a client's e-mailed answer's arrived_at must be an instant
 
 
 def ticket_problems(ticket: Any, texts_checked: bool = False, lengths: bool = True) -> list[str]:

@@ -55,3 +55,20 @@ def test_a_maildir_that_cannot_be_read_holds_back_only_the_clause_15_closes(edoc
     maildir(missing)  # the first delivery makes it: the next run closes
     swept = edoc.run("sweep", "--json", now=local("2026-11-26T18:35"))
     assert [c["id"] for c in swept.json()["closed"]] == [ticket] and swept.err == ""
+
+
+def test_a_client_answer_fetched_late_ends_the_pause_when_it_arrived(edoc):
+    """The SLA clock runs again from the answer's arrival at the mail server, not from when edoc read
+    it: the client answered at 11:00; the Maildir is read at 12:30."""
+    ticket = waiting_ticket(edoc)  # information requested at 10:00 (Thu 26 Nov 2026)
+    box = maildir(edoc.tmp / "Maildir")
+    deliver(box, mail(f"Re: [{ticket}] x", "Вот снимок"), "2026-11-26T11:00", 1)
+    assert edoc.run("mail", "fetch", "--maildir", box, now=local("2026-11-26T12:30")).code == 0
+    # Registered 09:00; ran 09:00-10:00 (60 min), paused 10:00-11:00, running again from 11:00.
+    # At 13:00: 60 + 120 = 180 working minutes of the 960 (consultation, basic: 16 h).
+    clock = edoc.ticket(ticket, now=local("2026-11-26T13:00"))["sla"]["resolution"]
+    assert clock["elapsed_minutes"] == 180
+    timeline = edoc.run("sla", ticket, "--json", now=local("2026-11-26T13:00")).json()
+    paused = [s for s in timeline["intervals"] if s["kind"] == "paused"]
+    assert [(p["start"], p["end"]) for p in paused] == [(local("2026-11-26T10:00"), local("2026-11-26T11:00"))]
+    assert timeline["counted_minutes"] == 180
