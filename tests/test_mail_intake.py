@@ -471,3 +471,14 @@ def test_intake_help_and_refusals_are_in_russian(edoc):
         (("intake", "show", "2"), {"tester"}), (("open", "--from-mail", "2", "--no-input"), typed),
         (("open", "--from-mail", "1", "--no-input"), typed), (("intake", "show", "x"), typed),
     ])
+
+
+def test_the_whole_intake_at_80_columns_keeps_each_messages_state(edoc):
+    """`intake list --all` is read for what became of each message: the state (and the ticket) stays
+    when the terminal is narrow; the sender and the time give way first."""
+    add(edoc, MAIL, {**BOUNCE, "state": "dismissed", "dismissed_by": "tester", "dismissed_at": NOW},
+        {**MAIL, "message_id": "<r@x>", "state": "registered", "ticket": "ED-2026-000009"})
+    shown = ANSI.sub("", on_terminal(edoc, "intake", "list", "--all", lang="ru", columns=80))
+    lines = [line for line in shown.replace("\r", "").split("\n") if line.strip()]
+    assert [line for line in lines if len(line) > 80] == []
+    assert "ожидает" in shown and "отклонено" in shown and "зарегистрировано ED-2026-000009" in shown

@@ -24,9 +24,10 @@ WORDS = (N_("intake|waiting"), N_("intake|registered"), N_("intake|dismissed"),
 # On a terminal, the mark column: the automatic ones (auto-replies, bulk mail, bounces) read at a glance.
 AUTO_MARK = N_("auto")
 MAX_SENDER = 24  # a terminal's list cuts a longer address (the card shows it whole): 80 columns hold it
+# With --all the state (and the ticket a message became) is what is looked for: it goes last.
 COLUMNS = (Column(N_("automatic"), label=" "), Column(N_("n"), numeric=True, label=N_("no.")),
-           Column(N_("at"), label=N_("arrived")), Column(N_("sender"), drop=2),
-           Column(N_("state"), drop=1), Column(N_("subject"), cut=True))
+           Column(N_("at"), label=N_("arrived"), drop=2), Column(N_("sender"), drop=1),
+           Column(N_("state"), drop=3), Column(N_("subject"), cut=True))
 NUMBER = typer.Argument(..., metavar="N", autocompletion=completers.intake_numbers,
                         help="The message's number in the intake (edoc intake list).")
 
