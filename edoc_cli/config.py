@@ -242,6 +242,12 @@ class Config:
         return dict(self.data["mail"])
 
     @property
+    def sends_mail(self) -> bool:
+        """Whether outbound mail is configured (`mail.from` and `mail.smtp_host` both set)."""
+        mail = self.data["mail"]
+        return bool(mail.get("from") and mail.get("smtp_host"))
+
+    @property
     def warn_at(self) -> float:
         return float(self.data["sla"]["warn_at"])
 

@@ -256,7 +256,7 @@ class Desk(MailDesk):
         entry = {"at": self.iso(now), "by": self.operator, **event}
         ticket["history"].append({k: v for k, v in entry.items() if v is not None})
         apply_replay(ticket)
-        if self.send_mail:
+        if self.send_mail and self.config.sends_mail:
             from edoc_cli.mail.outbox import queue
 
             queued = queue(self, snap, ticket, ticket["history"][-1])

@@ -44,6 +44,10 @@ class MailDesk:
         return undelivered(self.store.snapshot())
 
     def ticket_mail(self, ticket_id: str) -> list[dict[str, Any]]:
+        """The ticket's e-mails and their delivery (none read when outbound mail is off: `show` then
+        costs what it did before mail)."""
+        if not self.config.sends_mail:
+            return []
         from edoc_cli.mail.outbox import ticket_mail
 
         return ticket_mail(self.store.snapshot(), ticket_id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from email.policy import default as default_policy
 from typing import Any
 
 from edoc_cli.errors import ConfigError, os_reason
@@ -30,6 +29,8 @@ def parse_address(value: str) -> tuple[str, str] | None:
 
     if not isinstance(value, str) or len(value) > 500 or control_problem(value, False):
         return None
+    from email.policy import default as default_policy  # here: a desk without mail never loads the email package
+
     header = default_policy.header_factory("From", value)
     if header.defects or len(header.addresses) != 1:
         return None
@@ -122,9 +123,9 @@ def file_problem(info: os.stat_result) -> str | None:
 
 def mail_settings(config: Any) -> MailSettings | None:
     """Outbound mail as configured, or None when it is not (`from` or `smtp_host` unset)."""
-    table = config.mail
-    if not table.get("from") or not table.get("smtp_host"):
+    if not config.sends_mail:
         return None
+    table = config.mail
     address = (parse_address(table["from"]) or ("", table["from"]))[1]
     ssl, starttls = bool(table["ssl"]), bool(table["starttls"]) and not table["ssl"]
     max_per_hour, max_attachment, max_message = inbound_limits(config)
