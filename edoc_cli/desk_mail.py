@@ -23,10 +23,10 @@ class MailDesk:
     def deliver_queued(self) -> Any:
         """Deliver at once the messages this run's committed changes queued (mail.outbox); one that
         cannot go now stays queued for `edoc mail flush`, and a warning says so."""
-        from edoc_cli.mail.outbox import flush, tell
-
         if not self.queued:
             return None
+        from edoc_cli.mail.outbox import flush, tell
+
         only, self.queued = set(self.queued), []
         return tell(flush(self, only=only))
 

@@ -226,8 +226,10 @@ def test_mail_off_by_default_needs_no_mail_modules(edoc):
     done = subprocess.run([sys.executable, "-c", code, "reply", tid, "-m", "Ответ"], capture_output=True, text=True,
                           env=edoc.proc_env())
     assert done.returncode == 0, done.stderr
-    loaded = done.stderr.split("LOADED", 1)[1]
-    assert loaded.strip() == "[]"  # not the mail modules, not even the email package (7 ms a run)
+    loaded = eval(done.stderr.split("LOADED", 1)[1])
+    if edoc.kind == "postgres":  # the driver itself loads the email package (importlib.metadata)
+        loaded = [m for m in loaded if not m.startswith("email")]
+    assert loaded == []  # not the mail modules, nor (JSON store) the email package: 7 ms a run
 
 
 @pytest.mark.parametrize("args", [["reply", "-m", "x"], ["request-info", "-m", "x"],
