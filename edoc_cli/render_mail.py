@@ -71,6 +71,9 @@ def received_line(result) -> str:
 
 
 def fetch_line(result) -> str:
-    return _("received {received} (client replies {replies}, intake {intake}), duplicates {duplicates}, "
-             "set aside {set_aside}").format(**{k: getattr(result, k) for k in (
-                 "received", "replies", "intake", "duplicates", "set_aside")})
+    """What a fetch did, every message counted once: answers, other mail on tickets (automatic, a third
+    party's, after the close), intake, duplicates, set aside."""
+    other = result.received - result.replies - result.intake
+    return _("received {received} (client replies {replies}, other mail on tickets {other}, intake {intake}), "
+             "duplicates {duplicates}, set aside {set_aside}").format(
+        other=other, **{k: getattr(result, k) for k in ("received", "replies", "intake", "duplicates", "set_aside")})

@@ -38,7 +38,7 @@ def test_every_message_is_received_and_a_bad_one_blocks_none_after_it(edoc):
                 "2026-11-26T10:33", 4),
     ]
     result = edoc.run("mail", "fetch", "--maildir", box, now=local("2026-11-26T11:00"))
-    assert (result.code, result.out) == (0, "received 3 (client replies 1, intake 1), duplicates 0, set aside 1\n"), result
+    assert (result.code, result.out) == (0, "received 3 (client replies 1, other mail on tickets 1, intake 1), duplicates 0, set aside 1\n"), result
     assert sorted(os.listdir(box / "new")) == []
     assert sorted(os.listdir(box / "cur")) == sorted(n + ":2,S" for n in names)
     assert [p.read_bytes() for p in spool(edoc)] == [b"\x00\x01 binary junk"]

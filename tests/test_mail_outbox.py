@@ -4,6 +4,7 @@ on 127.0.0.1 (tests/smtp_server.py) receives what edoc sends; both stores."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import signal
@@ -226,7 +227,7 @@ def test_mail_off_by_default_needs_no_mail_modules(edoc):
     done = subprocess.run([sys.executable, "-c", code, "reply", tid, "-m", "Ответ"], capture_output=True, text=True,
                           env=edoc.proc_env())
     assert done.returncode == 0, done.stderr
-    loaded = eval(done.stderr.split("LOADED", 1)[1])
+    loaded = ast.literal_eval(done.stderr.split("LOADED", 1)[1].strip())
     if edoc.kind == "postgres":  # the driver itself loads the email package (importlib.metadata)
         loaded = [m for m in loaded if not m.startswith("email")]
     assert loaded == []  # not the mail modules, nor (JSON store) the email package: 7 ms a run
