@@ -275,3 +275,31 @@ def test_the_sweep_tells_only_news_of_mail_and_a_delivered_message_keeps_no_old_
         assert (swept.code, swept.err) == (0, "")
     [row] = edoc.ticket(tid)["mail"]
     assert (row["state"], row["last_error"]) == ("sent", None)
+
+
+def test_an_action_killed_between_its_commit_and_the_send_leaves_its_message_sent_later_once(edoc):
+    """The operator's `reply` dies (a crash, kill -9) after its change is committed, while the mail
+    server has not answered yet: the reply stands, and the next flush after the claim ends sends it."""
+    server = SMTPTestServer()
+    mail_config(edoc, server.port)
+    tid = edoc.open_ticket()
+    mute = socket.socket()  # accepts and never greets: the reply hangs after its commit
+    mute.bind(("127.0.0.1", server.port))
+    mute.listen(1)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "edoc_cli", "reply", tid, "-m", "Ответ клиенту"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=edoc.proc_env(now=NOW))
+        deadline = time.monotonic() + 30
+        while not outbox(edoc) or outbox(edoc)[0]["state"] != "sending":
+            assert time.monotonic() < deadline and proc.poll() is None, proc.returncode
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        mute.close()
+    history = edoc.ticket(tid)["history"]
+    assert history[-1]["type"] == "replied"  # the action stands
+    with server:
+        assert edoc.run("mail", "flush", "--json", now="2026-11-26T10:05:00+05:00").json()["sent"] == 1
+        assert edoc.run("mail", "flush", "--json", now="2026-11-26T10:30:00+05:00").json()["sent"] == 0
+    assert [m["Message-ID"] for m in received(server)] == [history[-1]["message_id"]]
