@@ -1,5 +1,5 @@
 """Kazakhstan's public holidays and decreed day-off transfers, as the `holidays` package knows them,
-a year at a time, cached on disk per package version (the package is slow to import and to ask).
+a year at a time, cached on disk per installed copy of the package (it is slow to import and to ask).
 
 What `holidays` 0.109 encodes for Kazakhstan (holidays/countries/kazakhstan.py):
 
@@ -79,13 +79,26 @@ def package_year(country: str, year: int) -> PackageYear:
 
 
 def _cache_path(country: str) -> Path | None:
-    """$XDG_CACHE_HOME/edoc/holidays-<country>-<package version>.json (a new version, a new file)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """$XDG_CACHE_HOME/edoc/holidays-<country>-<stamp>.json: a new file for every installed copy of the
+    package. The stamp is drawn from its files' sizes and times, found without importing it or asking
+    importlib.metadata (which reads every installed package's metadata: 16-20 ms a command); an
+    upgrade writes new files, so it gets a new stamp, as a new version did."""
+    import hashlib
+    import importlib.util
 
-    try:
-        stamp = version("holidays")
-    except PackageNotFoundError:
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.origin:
         return None
+    package = os.path.dirname(spec.origin)
+    marks = []
+    for name in ("__init__.py", "version.py", os.path.join("countries", "kazakhstan.py"),
+                 os.path.join("countries", "__init__.py")):
+        try:
+            st = os.stat(os.path.join(package, name))
+        except OSError:
+            continue
+        marks.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    stamp = hashlib.sha256(f"{package}|{'|'.join(marks)}".encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "edoc" / f"holidays-{country}-{stamp}.json"
 
