@@ -262,7 +262,7 @@ def main() -> int:
         say("| " + " | ".join([*cells, *[""] * (width - len(cells))]) + " |")
 
     say()
-    say(f"Medians of CPU time (user+sys) / wall time; ratios are of CPU time. floor: `python -c \"import typer\"`.")
+    say("Medians of CPU time (user+sys) / wall time; ratios are of CPU time. floor: `python -c \"import typer\"`.")
     say()
     row("command", f"{TEN} open", "no history", "full history", f"full / {TEN} open", "full / no history",
         f"{TEN} open / floor", "Taskwarrior peer", f"Taskwarrior, {TEN} pending", f"Taskwarrior, {opts.open:,} pending",
