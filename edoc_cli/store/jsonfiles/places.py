@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from edoc_cli.errors import StoreCorrupt, os_reason
 from edoc_cli.i18n import _
+from edoc_cli.store.base import nonfinite
 from edoc_cli.store.jsonfiles.files import check_folder, open_for_reading
 from edoc_cli.store.jsonfiles.layout import (
     ARCHIVE_NAME_RE, META, SCHEMA_VERSION, SCHEMAS_READ, STAGED, TICKETS, TOKEN_RE, DuplicateKey, meta_problems,
@@ -123,7 +124,8 @@ class StoreFiles:
             raise StoreCorrupt(_("store {path} is empty (truncated?); {hint}").format(path=path, hint=hint))
         try:
             text = raw.decode("utf-8")
-            data = json.loads(text, object_pairs_hook=no_duplicate_keys) if exact else json.loads(text)
+            data = (json.loads(text, object_pairs_hook=no_duplicate_keys, parse_constant=nonfinite) if exact
+                    else json.loads(text, parse_constant=nonfinite))
         except UnicodeDecodeError:
             raise StoreCorrupt(_("store {path} is not UTF-8 text; {hint}").format(path=path, hint=hint)) from None
         except DuplicateKey as exc:

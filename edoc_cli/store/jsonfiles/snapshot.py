@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator
 
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
-from edoc_cli.store.base import ListAgain, Snapshot, kept, order_key
+from edoc_cli.store.base import ListAgain, Snapshot, kept, nonfinite, order_key
 from edoc_cli.store.jsonfiles import finder
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.places import StoreFiles
@@ -226,7 +226,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         slot, offset, length = finder.place(packed)
         chunk = self.files.read_at(name, offset, length)
         try:  # the same number (and time) as the index says, or the index is set aside
-            ticket = json.loads(chunk)
+            ticket = json.loads(chunk, parse_constant=nonfinite)
             same = finder.entry(key(ticket), slot, offset, length) == packed
         except (ValueError, TypeError, KeyError, AttributeError):
             ticket, same = None, False
@@ -364,7 +364,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         its record was checked by the same rules when it was read)."""
         order = order_of_id(ticket_id)  # (prefix, year, number, "") of a registration number
         if order[3] or not self.archived or self._doc_id(ticket_id) is not None:
-            self.put(json.loads(text))
+            self.put(json.loads(text, parse_constant=nonfinite))
             return
         self.changed = True
         name = bucket_of(*order[:3])
