@@ -217,8 +217,10 @@ def _check_mail(mail: dict[str, Any], fail, where: str) -> None:
     import os
     import stat
 
-    from edoc_cli.mail.settings import file_problem, parse_address
     from edoc_cli.safe_text import control_problem
+
+    if {"from", "reply_to", "password_file"} & set(mail):  # a desk without mail never loads its module
+        from edoc_cli.mail.settings import file_problem, parse_address
 
     if "password" in mail:
         fail("mail.password", _("is not allowed: name an environment variable in mail.password_env, "

@@ -15,7 +15,6 @@ bucket is read whole), never wrong.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import struct
@@ -31,6 +30,8 @@ _OPEN = b'{"tickets":{'  # how edoc writes a bucket (compact JSON); any other la
 
 def cache_folder(archive_dir: Path) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    import hashlib  # here: the everyday commands that never search need not load OpenSSL's (2 ms)
+
     where = hashlib.sha256(os.fsencode(os.path.realpath(archive_dir))).hexdigest()[:20]
     return Path(base) / "edoc" / "find" / where
 

@@ -13,7 +13,6 @@ the same owner and name replaces; never a row naming a missing file.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +67,7 @@ class JsonMailRows(MailRows):
             make_folder(folder)
         except OSError as exc:
             raise write_failed(folder, exc) from None
-        tmp = folder / f".{name}.{secrets.token_hex(8)}.tmp"
+        tmp = folder / f".{name}.{os.urandom(8).hex()}.tmp"
         try:
             write_new(tmp, content)
             os.replace(tmp, folder / name)

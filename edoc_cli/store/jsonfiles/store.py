@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -207,7 +206,7 @@ class JsonStore(StoreFiles, Store):
 
         `counts`: a change of tickets (told to the person if interrupted); a migration is not.
         """
-        token = secrets.token_hex(8)
+        token = os.urandom(8).hex()
         staged: dict[str, Path] = {}
         tmp: Path | None = None
         meta = snap.meta()
@@ -284,6 +283,6 @@ class JsonStore(StoreFiles, Store):
         from edoc_cli.store.jsonfiles.migration import migrated
 
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        backup = self.path.with_name(f"{self.path.name}.backup-v1-{stamp}-{secrets.token_hex(4)}")
+        backup = self.path.with_name(f"{self.path.name}.backup-v1-{stamp}-{os.urandom(4).hex()}")
         self._write_new(backup, raw.decode("utf-8"))
         self._commit(migrated(snap, backup.name), counts=False)
