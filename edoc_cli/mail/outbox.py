@@ -20,8 +20,8 @@ again (to the ticket's address of now, mended by `edit` if that was the trouble)
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,6 @@ from edoc_cli.tz import parse_instant
 
 AT_ONCE_TIMEOUT = 10.0          # seconds an action waits for the mail server before leaving it to `mail flush`
 KEEP_SENT = timedelta(days=90)   # a sent message's row (without its text): threading and `show`
-PENDING = ("queued", "sending")  # not delivered yet
 UNDELIVERED = ("queued", "sending", "failed")
 
 
@@ -63,11 +62,11 @@ def queue(desk, snap, ticket: dict[str, Any], event: dict[str, Any]) -> str | No
     now = desk.now()
     message_id = new_message_id(ticket["id"], settings, now)
     at = desk.iso(now)
-    lang = (ticket.get("client") or {}).get("lang") or "ru"
+    index = len(ticket["history"]) - 1
     snap.put_mail_row("outbox", {
-        "ticket": ticket["id"], "event": len(ticket["history"]) - 1, "message_id": message_id,
-        "to": str(address), "lang": lang, "state": "queued", "attempts": 0, "queued_at": at, "next_at": at,
-        "raw": _raw(desk, settings, ticket, len(ticket["history"]) - 1, message_id, now, event),
+        "ticket": ticket["id"], "event": index, "message_id": message_id, "to": str(address),
+        "lang": _lang(ticket), "state": "queued", "attempts": 0, "queued_at": at, "next_at": at,
+        "raw": _raw(desk, settings, ticket, index, message_id, now, event),
     })
     event["message_id"] = message_id
     return message_id
@@ -79,12 +78,16 @@ def _raw(desk, settings, ticket: dict[str, Any], index: int, message_id: str, wh
     from edoc_cli.mail.compose import compose
 
     thread = thread_ids(ticket["history"][:index])
-    lang = (ticket.get("client") or {}).get("lang") or "ru"
     hours = (ticket.get("sla_rules") or {}).get("auto_close_minutes", desk.config.auto_close_minutes) / 60
-    message = compose(ticket, event or ticket["history"][index], settings, lang=lang, message_id=message_id,
-                      in_reply_to=thread[-1] if thread else None, references=tuple(thread), when=when,
-                      auto_close_hours=hours)
+    message = compose(ticket, event or ticket["history"][index], settings, lang=_lang(ticket),
+                      message_id=message_id, in_reply_to=thread[-1] if thread else None,
+                      references=tuple(thread), when=when, auto_close_hours=hours)
     return message.as_bytes().decode("ascii", "surrogateescape")
+
+
+def _lang(ticket: dict[str, Any]) -> str:
+    """The language the client is written to: the ticket's `client.lang`, Russian by default."""
+    return (ticket.get("client") or {}).get("lang") or "ru"
 
 
 def thread_ids(history: list[dict[str, Any]]) -> list[str]:
@@ -104,15 +107,13 @@ def flush(desk, only: set[str] | None = None, retry_failed: bool = False) -> Flu
     at once); see the module's text for claims and retries."""
     from edoc_cli.mail.settings import mail_settings
 
-    from dataclasses import replace
-
     result = FlushResult()
     settings = mail_settings(desk.config)
     if settings is None:
         return result
     if only is not None:  # an operator waits: a server that does not answer soon is left to `mail flush`
         settings = replace(settings, timeout=min(settings.timeout, AT_ONCE_TIMEOUT))
-    token = secrets.token_hex(8)
+    token = os.urandom(8).hex()
     claimed = _claim(desk, settings, token, only, retry_failed, result)
     for n, row in claimed:
         _deliver_one(desk, settings, token, n, row, result)
@@ -167,17 +168,16 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
     import email
     from email import policy
 
+    from edoc_cli.i18n import in_language
     from edoc_cli.mail.smtp import MAX_ATTEMPTS, PermanentFailure, TemporaryFailure, deliver, retry_delay
 
     message = email.message_from_bytes(row["raw"].encode("ascii", "surrogateescape"), policy=policy.SMTP)
-    from edoc_cli.i18n import in_language
-
     outcome: dict[str, Any]
     # A failure is kept as a message of the catalogs with its values (said in the reader's language
     # later), and in English for scripts and for a hand's look at the store.
     try:
         reply = deliver(message, settings)
-        outcome = {"state": "sent", "sent_at": None, "server_reply": reply[:300], "raw": None}
+        outcome = {"state": "sent", "server_reply": reply[:300]}
     except PermanentFailure as exc:
         outcome = {"state": "failed", "last_error": exc.said(in_language("en")), "error": exc.as_dict()}
     except TemporaryFailure as exc:
@@ -191,9 +191,8 @@ def _deliver_one(desk, settings, token: str, n: int, row: dict[str, Any], result
         done = {k: v for k, v in current.items() if k not in ("claim", "claim_until")}
         done.update(outcome, attempts=attempts)
         if done["state"] == "sent":
-            done["sent_at"] = desk.iso(now)
-            done.pop("raw")
-            done.update(last_error=None, error=None, given_up=None)  # delivered: no trouble left to show
+            done.pop("raw")  # its text is in the history; the row keeps the delivery alone
+            done.update(sent_at=desk.iso(now), last_error=None, error=None, given_up=None)
         elif done["state"] == "queued" and attempts >= MAX_ATTEMPTS:
             done["state"] = "failed"
             done["given_up"] = attempts
