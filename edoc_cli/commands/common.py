@@ -15,6 +15,19 @@ def env_of(ctx: typer.Context) -> Environment:
     return obj
 
 
+def show_rows(env: Environment, rows: list, as_json: bool, none: str, table) -> None:
+    """A listing command's rows: JSON (an empty array when none), `none` on stderr when there is
+    nothing to show a person, else `table(rows)`."""
+    from edoc_cli import render
+
+    if as_json:
+        render.print_json(rows)
+    elif not rows:
+        render.say(none)
+    else:
+        table(rows)
+
+
 def show_ticket(env: Environment, ticket: dict, as_json: bool, done: str | None = None) -> None:
     """Print a changed or requested ticket: its card, or JSON."""
     from edoc_cli import render

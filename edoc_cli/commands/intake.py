@@ -10,7 +10,7 @@ from typing import Any, List
 import typer
 
 from edoc_cli.commands import completers
-from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.commands.common import JSON_OPTION, env_of, show_rows
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a word marked with N_() above
 from edoc_cli.render import Column
@@ -38,18 +38,18 @@ def list_(ctx: typer.Context,
                                     "kept 30 days)."),
           as_json: bool = JSON_OPTION) -> None:
     """The messages waiting to be registered or dismissed, oldest first."""
+    env = env_of(ctx)
+    show_rows(env, env.desk.intake(include_all=all_), as_json,
+              _("no mail is waiting in the intake") if not all_ else _("the intake is empty"),
+              lambda rows: _table(env, rows, all_))
+
+
+def _table(env, rows: list[dict[str, Any]], all_: bool) -> None:
+    """The queue on a terminal (fitted), or in a pipe the codes and every column, for scripts."""
     from edoc_cli import render
 
-    env = env_of(ctx)
-    rows = env.desk.intake(include_all=all_)
-    if as_json:
-        render.print_json(rows)
-        return
-    if not rows:
-        render.say(_("no mail is waiting in the intake") if not all_ else _("the intake is empty"))
-        return
     columns = COLUMNS if all_ else COLUMNS[:4] + COLUMNS[5:]
-    if not env.stdout_tty:  # a pipe: the codes, every column, for scripts
+    if not env.stdout_tty:
         render.table(env, [c.header for c in columns] + (["ticket"] if all_ else []),
                      [_cells(env, r, columns, human=False) + ([r.get("ticket") or ""] if all_ else [])
                       for r in rows])

@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from edoc_cli.commands.common import JSON_OPTION, env_of
+from edoc_cli.commands.common import JSON_OPTION, env_of, show_rows
 from edoc_cli.errors import ExitCode
 from edoc_cli.i18n import _
 
@@ -85,19 +85,11 @@ def fetch(ctx: typer.Context,
 @app.command("failed")
 def failed(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """The messages set aside because they could not be stored, and why."""
-    from edoc_cli import render
-
-    env = env_of(ctx)
-    entries = [e.as_dict() for e in env.desk.failed_mail()]
-    if as_json:
-        render.print_json(entries)
-        return
-    if not entries:
-        render.say(_("no mail is set aside"))
-        return
     from edoc_cli.render_outbox import failed_table
 
-    failed_table(env, entries)
+    env = env_of(ctx)
+    show_rows(env, [e.as_dict() for e in env.desk.failed_mail()], as_json, _("no mail is set aside"),
+              lambda entries: failed_table(env, entries))
 
 
 @app.command("retry")
@@ -159,15 +151,8 @@ def flush(ctx: typer.Context,
 def queue(ctx: typer.Context, as_json: bool = JSON_OPTION,
           wide: bool = typer.Option(False, "--wide", help="On a terminal: every column, whole, however wide.")) -> None:
     """The e-mails not delivered yet: queued, being sent, or failed (with why)."""
-    from edoc_cli import render
-
-    rows = env_of(ctx).desk.undelivered_mail()
-    if as_json:
-        render.print_json(rows)
-        return
     from edoc_cli.render_outbox import queue_table
 
-    if not rows:
-        render.say(_("no e-mail waits: every one is delivered"))
-        return
-    queue_table(env_of(ctx), rows, wide)
+    env = env_of(ctx)
+    show_rows(env, env.desk.undelivered_mail(), as_json, _("no e-mail waits: every one is delivered"),
+              lambda rows: queue_table(env, rows, wide))
