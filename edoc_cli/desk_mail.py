@@ -83,13 +83,14 @@ class MailDesk:
         from edoc_cli.mail.inbound import spool_of
 
         spool = spool_of(self)
+        numbers = list(dict.fromkeys(numbers))  # each once, in the order given
         missing = [n for n in numbers if spool.entry(n) is None]
         if missing:
             raise TicketNotFound(_("no message {number} is set aside; 'edoc mail failed' lists them").format(
                 number=missing[0]))
-        for n in dict.fromkeys(numbers):
+        for n in numbers:
             spool.remove(n)
-        return list(dict.fromkeys(numbers))
+        return numbers
 
     def retry_mail(self, numbers: list[int] | None) -> list:
         """Receive messages set aside again (all when None): (number, inbound.Received) each."""

@@ -173,6 +173,25 @@ def _queue_while_down(edoc, count: int) -> tuple[SMTPTestServer, list[str]]:
     return server, ids
 
 
+def killed_while_sending(edoc, port: int, args: list[str], now: str) -> None:
+    """Run edoc `args` as a real process against a mail server on `port` that accepts and never greets,
+    and kill it (SIGKILL) once its message is claimed for sending: a crash in the middle of a send."""
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", port))
+    mute.listen(1)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "edoc_cli", *args], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=edoc.proc_env(now=now))
+        deadline = time.monotonic() + 30
+        while not outbox(edoc) or outbox(edoc)[0]["state"] != "sending":
+            assert time.monotonic() < deadline and proc.poll() is None, proc.returncode
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        mute.close()
+
+
 def test_two_flushes_at_once_deliver_each_message_once(edoc):
     server, ids = _queue_while_down(edoc, 6)
     with server:
@@ -192,20 +211,7 @@ def test_two_flushes_at_once_deliver_each_message_once(edoc):
 def test_a_flush_killed_mid_send_leaves_the_message_to_the_next_flush_sent_once(edoc):
     """A crash between the claim and the send: the claim ends, the next flush sends it, once."""
     server, [mid] = _queue_while_down(edoc, 1)
-    mute = socket.socket()  # a server that accepts and never greets: the flush hangs in the middle
-    mute.bind(("127.0.0.1", server.port))
-    mute.listen(1)
-    try:
-        proc = subprocess.Popen([sys.executable, "-m", "edoc_cli", "mail", "flush"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=edoc.proc_env(now="2026-11-26T11:00:00+05:00"))
-        deadline = time.monotonic() + 30
-        while outbox(edoc)[0]["state"] != "sending":
-            assert time.monotonic() < deadline and proc.poll() is None, proc.returncode
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        mute.close()
+    killed_while_sending(edoc, server.port, ["mail", "flush"], "2026-11-26T11:00:00+05:00")
     [row] = outbox(edoc)
     assert row["state"] == "sending"
     with server:
@@ -283,20 +289,7 @@ def test_an_action_killed_between_its_commit_and_the_send_leaves_its_message_sen
     server = SMTPTestServer()
     mail_config(edoc, server.port)
     tid = edoc.open_ticket()
-    mute = socket.socket()  # accepts and never greets: the reply hangs after its commit
-    mute.bind(("127.0.0.1", server.port))
-    mute.listen(1)
-    try:
-        proc = subprocess.Popen([sys.executable, "-m", "edoc_cli", "reply", tid, "-m", "Ответ клиенту"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=edoc.proc_env(now=NOW))
-        deadline = time.monotonic() + 30
-        while not outbox(edoc) or outbox(edoc)[0]["state"] != "sending":
-            assert time.monotonic() < deadline and proc.poll() is None, proc.returncode
-            time.sleep(0.05)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        mute.close()
+    killed_while_sending(edoc, server.port, ["reply", tid, "-m", "Ответ клиенту"], NOW)  # after its commit
     history = edoc.ticket(tid)["history"]
     assert history[-1]["type"] == "replied"  # the action stands
     with server:
