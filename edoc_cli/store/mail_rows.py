@@ -46,6 +46,17 @@ def row_problem(kind: str, doc: Any) -> str | None:
     return None
 
 
+def tell_damaged(kind: str, n: object, why: str) -> None:
+    """A damaged row met on read: skipped, and told once a run (both stores alike)."""
+    from edoc_cli.i18n import _
+    from edoc_cli.store.commit import RUN
+
+    warning = _("{kind} row {number} is damaged ({problem}); it is skipped and left as it is").format(
+        kind=kind, number=n, problem=why)
+    if warning not in RUN.warnings:
+        RUN.warnings.append(warning)
+
+
 def file_problem(owner: str, name: str) -> str | None:
     """Why (owner, name) cannot name a kept file: only plain names made by edoc are."""
     from edoc_cli.i18n import _

@@ -18,9 +18,8 @@ from typing import Any
 
 from edoc_cli.errors import StoreCorrupt, os_reason
 from edoc_cli.i18n import _
-from edoc_cli.store.commit import RUN
 from edoc_cli.store.jsonfiles.files import check_folder, fsync_folder, make_folder, write_failed, write_new
-from edoc_cli.store.mail_rows import KINDS, MailRows, row_problem
+from edoc_cli.store.mail_rows import KINDS, MailRows, row_problem, tell_damaged
 
 
 class JsonMailRows(MailRows):
@@ -36,7 +35,7 @@ class JsonMailRows(MailRows):
         for key, doc in self.data.get(kind, {}).items():
             why = row_problem(kind, doc)
             if why:
-                _tell_damaged(kind, key, why)
+                tell_damaged(kind, key, why)
                 continue
             rows[int(key)] = dict(doc)
         return dict(sorted(rows.items()))
@@ -102,7 +101,6 @@ class JsonMailRows(MailRows):
         return [(e.name, e.stat(follow_symlinks=False).st_size) for e in entries
                 if not e.name.startswith(".") and e.is_file(follow_symlinks=False)]
 
-
     def drop_files(self, owner: str) -> None:
         """Removed at once, not at the commit: only the files of a row already dismissed are dropped,
         and a commit that then fails leaves that row as it was, its files gone."""
@@ -112,10 +110,3 @@ class JsonMailRows(MailRows):
         folder = self.files_dir / owner
         if folder.is_dir() and not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _tell_damaged(kind: str, key: str, why: str) -> None:
-    warning = _("{kind} row {number} is damaged ({problem}); it is skipped and left as it is").format(
-        kind=kind, number=key, problem=why)
-    if warning not in RUN.warnings:
-        RUN.warnings.append(warning)

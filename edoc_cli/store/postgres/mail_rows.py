@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from edoc_cli.i18n import _
 from edoc_cli.store.base import encode
-from edoc_cli.store.commit import RUN
-from edoc_cli.store.mail_rows import KINDS, MailRows, row_problem
+from edoc_cli.store.mail_rows import KINDS, MailRows, row_problem, tell_damaged
 
 
 class PgMailRows(MailRows):
@@ -32,10 +30,7 @@ class PgMailRows(MailRows):
                 doc = None
             why = row_problem(kind, doc)
             if why:
-                warning = _("{kind} row {number} is damaged ({problem}); it is skipped and left as it is").format(
-                    kind=kind, number=n, problem=why)
-                if warning not in RUN.warnings:
-                    RUN.warnings.append(warning)
+                tell_damaged(kind, n, why)
                 continue
             rows[n] = doc
         return rows
