@@ -511,24 +511,31 @@ def test_from_json_with_a_hundred_thousand_bad_items_prints_a_bounded_list(edoc)
 
 @pytest.mark.json_only(reason="the JSON store's files")
 def test_from_json_registers_thousands_in_one_write(edoc, monkeypatch):
-    """One write of the store for the whole batch: TinyDB rewrote its table per insert (quadratic)."""
-    from tinydb.table import Table
+    """One commit of the store for the whole batch, each ticket added once (a table rewritten per
+    insert, as TinyDB's, was quadratic)."""
+    from edoc_cli.store.jsonfiles.lined import Records
+    from edoc_cli.store.jsonfiles.store import JsonStore
 
     updates = []
-    real = Table._update_table
+    real_commit, real_add = JsonStore._commit, Records.add
 
-    def counted(self, updater):
-        updates.append(self.name)
-        return real(self, updater)
+    def commit(self, snap, counts=True):
+        updates.append("tickets")
+        return real_commit(self, snap, counts)
 
-    monkeypatch.setattr(Table, "_update_table", counted)
+    def add(self, doc):
+        updates.append("add")
+        return real_add(self, doc)
+
+    monkeypatch.setattr(JsonStore, "_commit", commit)
+    monkeypatch.setattr(Records, "add", add)
     item = {"client_type": "user", "name": "Иванов Иван", "iin": "900101301233", "email": "i@example.kz",
             "category": "consultation", "channel": "phone", "topic": "profile", "subject": "Смена e-mail",
             "description": "Клиент хочет сменить адрес почты", "faq_checked": True}
     result = edoc.run("open", "--from-json", "-", "--json", input=json.dumps([item] * 2000), now=NOW)
     assert result.code == 0, result.err[-500:]
     assert [t["id"] for t in result.json()][-1] == "ED-2026-002000"
-    assert updates.count("tickets") == 1, updates.count("tickets")
+    assert updates.count("tickets") == 1 and updates.count("add") == 2000, (updates.count("tickets"), len(updates))
 
 
 @pytest.mark.json_only(reason="the JSON store's files")

@@ -3,7 +3,9 @@
 Layout (schema 2), so that everyday commands read and write only open work:
 - `tickets.json`: the store proper: meta (schema, sequences) and the tickets
   not closed. Everyday commands (open, list, show of an open ticket, every
-  lifecycle action, sweep) read and write this file only.
+  lifecycle action, sweep) read and write this file only. It is written one
+  record a line under a seal (`lined.py`), so that a command that touches one
+  ticket decodes and checks that ticket alone.
 - `tickets.json.archive/ED-2026-000.json`, ...: closed tickets, whole, in
   buckets of 1000 registration numbers; `show`, `reopen`, `export` and
   `check` find them there.
@@ -38,5 +40,8 @@ store (unparseable, bad meta) stops every command with exit 7 and is left as
 it is; a damaged ticket record is left as it is too, skipped by every command
 that reads tickets (each run names it on stderr), refused with exit 7 by a
 command addressed to it, and listed by `edoc check`. A writer never overwrites
-or removes a ticket it did not read.
+or removes a ticket it did not read. Under an intact seal every record was
+checked when it was written; a seal broken by any byte (a hand edit, an older
+edoc) sends the reader back to decoding the whole file and checking each
+record it uses, and `edoc check` always does both.
 """

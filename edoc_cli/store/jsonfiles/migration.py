@@ -15,7 +15,8 @@ def migrated(snap: JsonSnapshot, backup_name: str) -> JsonSnapshot:
     Until the store proper is replaced (the commit, the last step) it is the schema 1 file, which
     every command still reads whole; archive files staged before a crash are written again.
     """
-    result = JsonSnapshot(json.loads(json.dumps(snap.data)), snap.store, snap.files, exact=snap.exact)
+    tables = {name: dict(table) for name, table in snap.data.items()}
+    result = JsonSnapshot(json.loads(json.dumps(tables)), snap.store, snap.files, exact=snap.exact)
     result.texts_suspect = snap.texts_suspect
     meta = result.meta()
     meta["schema_version"] = SCHEMA_VERSION

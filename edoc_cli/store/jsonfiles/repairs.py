@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edoc_cli.i18n import _
-from edoc_cli.store.jsonfiles.layout import NUMBERS_FILE, TICKETS, plain, summary_month
+from edoc_cli.store.jsonfiles.layout import NUMBERS_FILE, plain, summary_month
 from edoc_cli.ticket_id import TICKET_ID_RE, split_number
 
 
@@ -14,14 +14,14 @@ class Repairs:
         """Of a ticket held both by the store proper and by the archive, keep the copy whose history
         extends the other's; copies that differ otherwise are left as they are (for a person)."""
         doc_id = self._doc_id(tid)
-        mine = self.data[TICKETS][str(doc_id)]
+        mine = self.tickets[str(doc_id)]
         theirs = plain(self._bucket(name)[tid])
         ours, archived = mine.get("history"), theirs.get("history")
         if not isinstance(ours, list) or not isinstance(archived, list):
             return _("{id}: a copy has no history; left for a person to compare").format(id=tid)
         self.changed = True
         if archived[:len(ours)] == ours:
-            self.tickets.remove(doc_ids=[doc_id])
+            del self.tickets[str(doc_id)]
             del self._ids[tid]
             return _("{id}: the archive's copy is the later one ({count} events): the older copy in {store} "
                      "is removed").format(id=tid, count=len(archived), store=self.path.name)

@@ -9,8 +9,9 @@ from typing import Any, Iterable, Iterator
 from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import ListAgain, Snapshot, kept, nonfinite, order_key
-from edoc_cli.store.jsonfiles import finder
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
+from edoc_cli.store.jsonfiles import finder, lined
+from edoc_cli.store.jsonfiles.lined import Records
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.mail_rows import JsonMailRows
 from edoc_cli.store.jsonfiles.numbers import Numbers
@@ -20,46 +21,31 @@ from edoc_cli.store.jsonfiles.layout import (
     bucket_of, bucket_order, meta_problems, order_of, order_of_id, plain, schema_of, summary_month, untouched_hint,
 )
 from edoc_cli.ticket import ACTIVE
-from edoc_cli.ticket_rules import SUSPECT_ESCAPE, record_problems
+from edoc_cli.ticket_rules import RULES_VERSION, SUSPECT_ESCAPE, record_problems
 
-
-
-def _tinydb_storage(initial: dict[str, Any]):
-    """A TinyDB storage class that works on one in-memory snapshot of the file."""
-    from tinydb.storages import Storage
-
-    class SnapshotStorage(Storage):
-        def __init__(self) -> None:
-            self.data = initial
-
-        def read(self) -> dict[str, Any]:
-            return self.data
-
-        def write(self, data: dict[str, Any]) -> None:
-            self.data = data
-
-    return SnapshotStorage
 
 
 class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
-    """One consistent view of the store: the open tickets (TinyDB), the archive on demand."""
+    """One consistent view of the store: the store proper's tables (`data`; its tickets decoded as they
+    are asked for: lined.py), the archive on demand."""
 
     def __init__(self, data: dict[str, Any], store: StoreFiles, files: ArchiveFiles,
                  meta_problems: list[str] | None = None, exact: bool = False, raw: bytes | None = None):
         """`exact`: archive files are parsed refusing keys given twice (writers, check); `raw`: the store
         proper's bytes, whose NUL or surrogate escapes make every record's texts be checked."""
-        from tinydb import TinyDB
-
         self.store = store
         self.path = store.path
         self.files = files
         self.meta_problems = meta_problems or []  # only a lenient read (edoc check) keeps them
-        self.db = TinyDB(storage=_tinydb_storage(data))
-        self.tickets = self.db.table(TICKETS, cache_size=0)
-        self.meta_table = self.db.table(META, cache_size=0)
+        self.data = data
+        if not isinstance(data.get(TICKETS), Records):
+            data[TICKETS] = Records(data.get(TICKETS, {}))
+        self.tickets: Records = data[TICKETS]
         self.changed = False
         self.exact = exact
-        self.texts_suspect = bool(raw and SUSPECT_ESCAPE.search(raw))  # and once an archive file read has one
+        # whether texts must be checked: a NUL or a surrogate escaped in what is read (once an archive file
+        # read has one, too); a sealed file's records were checked whole when they were written
+        self.texts_suspect = bool(raw and not self.tickets.sealed and SUSPECT_ESCAPE.search(raw))
         self.damaged: dict[str, str] = {}                           # record -> its first problem
         self._sound: set[str] = set()                              # doc ids of records that passed
         self._archive: dict[str, dict[str, dict[str, Any]]] = {}   # file -> {id: ticket}
@@ -71,10 +57,6 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         self._ids: dict[str, int] | None = None  # ticket id -> TinyDB doc id in the store proper
 
     @property
-    def data(self) -> dict[str, Any]:
-        return self.db.storage.data
-
-    @property
     def archived(self) -> bool:
         """Schema 2: closed tickets live in the archive (a schema 1 store keeps all in one file)."""
         return schema_of(self.data) in ARCHIVED_SCHEMAS  # read directly: asked once a ticket on an import
@@ -84,7 +66,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
 
     # -- meta ----------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
-        doc = self.meta_table.get(doc_id=1)
+        doc = self.data.get(META, {}).get("1")
         return dict(doc) if doc else {"schema_version": SCHEMA_VERSION, "sequences": {}}
 
     def set_meta(self, meta: dict[str, Any]) -> None:
@@ -93,14 +75,23 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
             raise StoreWriteFailed(_("refusing to write the store's meta: {problem}; nothing was changed").format(
                 problem=problems[0]))
         self.changed = True
-        # Replaced whole (TinyDB's update would merge, keeping keys the caller removed).
         self.data.setdefault(META, {})["1"] = dict(meta)
+
+    def encoded(self) -> bytes:
+        """The store proper's bytes to commit: one record a line, sealed if every ticket is sound (lined.py).
+        A record not checked yet (the file was read without a seal) is checked now, quietly."""
+        def sound(doc_id: str) -> bool:
+            return (doc_id in self._sound or self.tickets.unchanged(doc_id)
+                    or not record_problems(self.tickets[doc_id], not self.texts_suspect))
+        return lined.write(self.data, RULES_VERSION, sound)
 
     # -- tickets in the store proper ---------------------------------------------
     def _id_map(self) -> dict[str, int]:
+        if self._ids is None and self.tickets.ids is not None:
+            self._ids = dict(self.tickets.ids)
         if self._ids is None:
             self._ids = {}
-            for doc_id, doc in self.data.get(TICKETS, {}).items():
+            for doc_id, doc in self.tickets.items():
                 tid = doc.get("id") if isinstance(doc, dict) else None
                 if isinstance(tid, str):
                     self._ids[tid] = int(doc_id)
@@ -111,7 +102,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
 
     def _passes(self, doc_id: str, doc: Any) -> bool:
         """Whether a record of the store proper is sound; a damaged one is noted (and told once)."""
-        if doc_id in self._sound:
+        if doc_id in self._sound or self.tickets.unchanged(doc_id):
             return True
         problems = record_problems(doc, not self.texts_suspect)
         if problems:
@@ -122,11 +113,11 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
 
     def pending_tickets(self) -> list[dict[str, Any]]:
         """Every sound ticket in the store proper (in a schema 1 store: closed ones too)."""
-        return [_copy(doc) for doc_id, doc in self.data.get(TICKETS, {}).items() if self._passes(doc_id, doc)]
+        return [_copy(doc) for doc_id, doc in self.tickets.items() if self._passes(doc_id, doc)]
 
     def pending_records(self) -> list[Any]:
         """Every record of the store proper as it is, damaged ones too (check, export)."""
-        return [dict(doc) if isinstance(doc, dict) else doc for doc in self.data.get(TICKETS, {}).values()]
+        return [dict(doc) if isinstance(doc, dict) else doc for doc in self.tickets.values()]
 
     def active_tickets(self) -> list[dict[str, Any]]:
         """The tickets not closed: what everyday commands work on."""
@@ -137,7 +128,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         """The ticket, or None; a damaged record of it is refused (exit 7), never half used."""
         doc_id = self._doc_id(ticket_id)
         if doc_id is not None:
-            doc = self.data[TICKETS][str(doc_id)]
+            doc = self.tickets[str(doc_id)]
             if not self._passes(str(doc_id), doc):
                 raise self.damaged_error(ticket_id, self.damaged.get(ticket_id, "?"))
             return _copy(doc)
@@ -316,7 +307,8 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         if tickets:
             self.changed = True
             ids = self._id_map()
-            for ticket, doc_id in zip(tickets, self.tickets.insert_multiple(tickets)):
+            for ticket in tickets:
+                doc_id = self.tickets.add(dict(ticket))
                 ids[ticket["id"]] = doc_id
                 self._sound.add(str(doc_id))
 
@@ -326,8 +318,6 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         Refused: a record a reader would refuse, and a ticket whose number the archive holds in a
         copy this snapshot never read (it would be overwritten or removed unseen).
         """
-        from tinydb.table import Document
-
         _refuse_unreadable(ticket)
         tid = ticket["id"]
         doc_id = self._doc_id(tid)
@@ -341,17 +331,17 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         self.changed = True
         if ticket["status"] == "closed" and self.archived and name is not None:
             if doc_id is not None:
-                self.tickets.remove(doc_ids=[doc_id])
+                del self.tickets[str(doc_id)]
                 del self._ids[tid]
             self._gain(self._bucket(name), name, tid, ticket)
             month = summary_month(ticket["created_at"])
             self._gain(self._summary_file(month), month, tid, self.store.summarize(ticket))
             return
         if doc_id is None:
-            doc_id = self.tickets.insert(ticket)
+            doc_id = self.tickets.add(dict(ticket))
             self._id_map()[tid] = doc_id
         else:
-            self.tickets.upsert(Document(ticket, doc_id=doc_id))
+            self.tickets[str(doc_id)] = dict(ticket)
         self._sound.add(str(doc_id))
         if in_archive:  # a reopened ticket leaves the archive
             self._lose(self._bucket(name), name, tid)

@@ -228,7 +228,7 @@ class JsonStore(StoreFiles, Store):
                 meta.pop(STAGED, None)
             snap.set_meta(meta)
             tmp = self.path.with_name(f".{self.path.name}.{token}.tmp")
-            self._write_new(tmp, encode(snap.data), shown=self.path)
+            self._write_new(tmp, snap.encoded(), shown=self.path)
             with commit_section():
                 os.replace(tmp, self.path)  # the commit point: from here on the change stands
                 tmp = None
@@ -253,11 +253,11 @@ class JsonStore(StoreFiles, Store):
         except OSError as exc:
             raise write_failed(self.archive_dir, exc) from None
 
-    def _write_new(self, path: Path, text: str, shown: Path | None = None) -> None:
+    def _write_new(self, path: Path, text: str | bytes, shown: Path | None = None) -> None:
         """Write a new file whole; a failure removes it and names `shown` (default: the file)."""
         # A lone surrogate (only a damaged record, kept as it is, can hold one) goes back as the JSON
         # escape it came as: it is always inside a JSON string, where "\udxxx" is that escape.
-        payload = text.encode("utf-8", "backslashreplace")
+        payload = text if isinstance(text, bytes) else text.encode("utf-8", "backslashreplace")
         try:
             write_new(path, payload)
         except OSError as exc:
@@ -284,5 +284,5 @@ class JsonStore(StoreFiles, Store):
 
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         backup = self.path.with_name(f"{self.path.name}.backup-v1-{stamp}-{os.urandom(4).hex()}")
-        self._write_new(backup, raw.decode("utf-8"))
+        self._write_new(backup, raw)
         self._commit(migrated(snap, backup.name), counts=False)

@@ -1,0 +1,178 @@
+"""The store proper's layout: one record a line, under a seal, so that a command reads and checks
+only the tickets it touches.
+
+The store proper is one JSON document of tables (TinyDB's), written one record a line:
+
+    {"meta":{"1":{"schema_version":3,…,"seal":{"rules":2,"size":…,"crc32":…}}}
+    ,"tickets":{
+    "1":{"id":"ED-2026-000001",…}
+    ,"2":{"id":"ED-2026-000002",…}
+    }
+    ,"outbox":{
+    }
+    }
+
+Newlines are JSON whitespace: any JSON reader, a hand editor, an older edoc read it as before.
+
+The seal, in the meta record, is the CRC-32 and the length of every byte after the first line, and
+the record rules' version. A writer seals only a file whose every ticket passed the record rules
+(what it wrote, it checked on write; the rest it read under a seal, or checked at the commit). A
+reader that finds the seal intact knows each record was checked and is exactly what edoc wrote: it
+decodes only the records it is asked for, and never checks them again. A seal missing or not
+matching (a hand edit, a damaged disk, an older edoc's write, new record rules) sends the reader
+the old way: the whole file decoded (writers refusing a key given twice) and every record checked
+as it is used. The seal guards against an editor and bit rot, not against someone who recomputes
+a CRC: such a person can write any file, as they could before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import MutableMapping
+from typing import Any, Callable, Iterator
+
+from edoc_cli.store.base import encode, no_duplicate_keys, nonfinite
+
+META, TICKETS = "meta", "tickets"
+SEAL = "seal"
+_FIRST = b'{"meta":{"1":'
+_RECORD = re.compile(rb'^,?"([0-9]+)":(\{"id":"([^"\\]*)".*)$', re.MULTILINE)  # a ticket's line: doc id, record, number
+
+
+class Records(MutableMapping):
+    """The tickets table: doc id ("17") -> record, each decoded when first asked for.
+
+    `_slots` keeps the table's order; a value is the record, or its bytes not yet decoded. `_read`
+    keeps the bytes of every record unchanged since a sealed file was read: they are written back as
+    they are, and need no check.
+    """
+
+    def __init__(self, docs: dict[str, Any] | None = None, read: dict[str, bytes] | None = None,
+                 ids: dict[str, int] | None = None):
+        self._slots: dict[str, Any] = dict(read) if read is not None else dict(docs or {})
+        self._read: dict[str, bytes] = read if read is not None else {}
+        self.ids = ids  # ticket id -> doc id, known from a sealed file's lines (None: from the records)
+        self._next = 0
+
+    @property
+    def sealed(self) -> bool:
+        """Whether the records were read from an intact seal."""
+        return self.ids is not None
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._slots[key]
+        if type(value) is bytes:
+            value = self._slots[key] = json.loads(value, parse_constant=nonfinite)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._slots[key] = value
+        self._read.pop(key, None)
+
+    def __delitem__(self, key: str) -> None:
+        del self._slots[key]
+        self._read.pop(key, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def unchanged(self, key: str) -> bool:
+        """Whether the record is as a sealed file held it (so checked when it was written)."""
+        return key in self._read
+
+    def add(self, doc: Any) -> int:
+        """Add a record under a new doc id (one above the highest ever seen here), and return that id."""
+        if not self._next:  # as TinyDB: the highest id when first asked, then counting on
+            self._next = max(map(int, self._slots), default=0)
+        self._next += 1
+        self[str(self._next)] = doc
+        return self._next
+
+    def line(self, key: str) -> bytes:
+        """The record's JSON for its line: as read if unchanged, encoded with "id" first otherwise."""
+        if key in self._read:
+            return self._read[key]
+        doc = self[key]
+        if isinstance(doc, dict) and "id" in doc and next(iter(doc)) != "id":
+            doc = {"id": doc["id"], **doc}
+        return _bytes(encode(doc))
+
+
+def _bytes(text: str) -> bytes:
+    # A lone surrogate (only a damaged record, kept as it is, holds one) goes back as the JSON escape
+    # it came as: it is always inside a JSON string, where "\udxxx" is that escape.
+    return text.encode("utf-8", "backslashreplace")
+
+
+def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> bytes:
+    """The store proper's bytes in the lined layout; sealed when `sound(doc id)` holds for every ticket."""
+    parts = []
+    for name, table in data.items():
+        if name == META:
+            continue
+        parts.append(b',"' + _bytes(json.dumps(name, ensure_ascii=False)[1:-1]) + b'":{\n')
+        for i, key in enumerate(table):
+            line = table.line(key) if isinstance(table, Records) else _bytes(encode(table[key]))
+            parts += (b',"' if i else b'"', key.encode(), b'":', line, b"\n")
+        parts.append(b"}\n")
+    parts.append(b"}\n")
+    rest = b"".join(parts)
+    meta = {k: v for k, v in data.get(META, {}).get("1", {}).items() if k != SEAL}
+    tickets = data.get(TICKETS, {})
+    if all(sound(key) for key in tickets):
+        meta[SEAL] = {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}
+    return _FIRST + _bytes(encode(meta)) + b"}\n" + rest
+
+
+def read(raw: bytes, rules: int) -> dict[str, Any] | None:
+    """The tables of a store proper whose seal is intact (tickets undecoded), or None: read it whole."""
+    end = raw.find(b"\n")
+    first = raw[:end]
+    if end < 0 or not first.startswith(_FIRST) or not first.endswith(b"}"):
+        return None
+    try:  # a key given twice in the meta record (a hand edit) is refused by the whole reading
+        meta = json.loads(first[len(_FIRST):-1], object_pairs_hook=no_duplicate_keys)
+    except ValueError:
+        return None
+    seal = meta.get(SEAL) if isinstance(meta, dict) else None
+    rest = memoryview(raw)[end + 1:]
+    if seal != {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}:
+        return None
+    del meta[SEAL]
+    return _tables(raw[end + 1:], meta)
+
+
+def _tables(rest: bytes, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The tables of the lines after the meta record's, as `write` makes them (None: anything else)."""
+    data: dict[str, Any] = {META: {"1": meta}}
+    pos = 0
+    while not (rest.startswith(b"}\n", pos) and pos + 2 == len(rest)):
+        end = rest.find(b"\n", pos)
+        header = rest[pos:end]
+        close = rest.find(b"\n}\n", end)  # a record's line never is "}" (it starts with a quote or a comma)
+        if end < 0 or close < 0 or not (header.startswith(b',"') and header.endswith(b'":{')):
+            return None
+        name = json.loads(header[1:-2])
+        lines = rest[end + 1:close]
+        count = lines.count(b"\n") + 1 if lines else 0
+        if name == TICKETS:
+            found = _RECORD.findall(lines)
+            if len(found) != count:
+                return None
+            data[TICKETS] = Records(read={key.decode(): body for key, body, _ in found},
+                                    ids={tid.decode("utf-8"): int(key) for key, _, tid in found})
+        else:
+            table = data[name] = {}
+            for line in lines.split(b"\n") if lines else ():
+                key, _, body = line.lstrip(b",").partition(b":")
+                if not (key[1:-1].isdigit() and key[1:-1].isascii()):
+                    return None
+                table[key[1:-1].decode()] = json.loads(body, parse_constant=nonfinite)
+        pos = close + 3
+    data.setdefault(TICKETS, Records(read={}, ids={}))
+    return data
