@@ -107,13 +107,15 @@ def create_new(path: Path) -> int:
     return fd
 
 
-def write_new(path: Path, payload: bytes) -> None:
-    """Create `path` holding `payload`, on disk (fsync) when this returns; OSError as it comes."""
+def write_new(path: Path, payload: bytes | list[bytes]) -> None:
+    """Create `path` holding `payload` (or its parts, one after the other: a large file is not copied
+    to be joined), on disk (fsync) when this returns; OSError as it comes."""
     fd = create_new(path)
     try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
+        for part in payload if isinstance(payload, list) else [payload]:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -109,10 +109,12 @@ def _bytes(text: str) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> bytes:
-    """The store proper's bytes in the lined layout; sealed when `sound(doc id)` holds for every ticket."""
+def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> list[bytes]:
+    """The store proper's bytes in the lined layout, as its first line and the rest; sealed when
+    `sound(doc id)` holds for every ticket."""
     parts = []
-    for name, table in data.items():
+    # the tickets last: a reader finds where their lines end without searching them
+    for name, table in sorted(data.items(), key=lambda item: item[0] == TICKETS):
         if name == META:
             continue
         parts.append(b',"' + _bytes(json.dumps(name, ensure_ascii=False)[1:-1]) + b'":{\n')
@@ -126,7 +128,7 @@ def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> byt
     tickets = data.get(TICKETS, {})
     if all(sound(key) for key in tickets):
         meta[SEAL] = {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}
-    return _FIRST + _bytes(encode(meta)) + b"}\n" + rest
+    return [_FIRST + _bytes(encode(meta)) + b"}\n", rest]
 
 
 def read(raw: bytes, rules: int) -> dict[str, Any] | None:
@@ -154,21 +156,22 @@ def _tables(rest: bytes, meta: dict[str, Any]) -> dict[str, Any] | None:
     while not (rest.startswith(b"}\n", pos) and pos + 2 == len(rest)):
         end = rest.find(b"\n", pos)
         header = rest[pos:end]
-        close = rest.find(b"\n}\n", end)  # a record's line never is "}" (it starts with a quote or a comma)
-        if end < 0 or close < 0 or not (header.startswith(b',"') and header.endswith(b'":{')):
+        # a record's line never is "}" (it starts with a quote or a comma); the tickets' table is the last
+        close = len(rest) - 5 if header == b',"tickets":{' else rest.find(b"\n}\n", end)
+        if end < 0 or close < end or not (header.startswith(b',"') and header.endswith(b'":{')) \
+                or rest[close:close + 3] != b"\n}\n":
             return None
         name = json.loads(header[1:-2])
-        lines = rest[end + 1:close]
-        count = lines.count(b"\n") + 1 if lines else 0
+        count = rest.count(b"\n", end + 1, close) + 1 if close > end else 0
         if name == TICKETS:
-            found = _RECORD.findall(lines)
+            found = _RECORD.findall(rest, end + 1, close)
             if len(found) != count:
                 return None
             data[TICKETS] = Records(read={key.decode(): body for key, body, _ in found},
                                     ids={tid.decode("utf-8"): int(key) for key, _, tid in found})
         else:
             table = data[name] = {}
-            for line in lines.split(b"\n") if lines else ():
+            for line in rest[end + 1:close].split(b"\n") if count else ():
                 key, _, body = line.lstrip(b",").partition(b":")
                 if not (key[1:-1].isdigit() and key[1:-1].isascii()):
                     return None

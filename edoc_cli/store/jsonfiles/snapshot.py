@@ -77,7 +77,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         self.changed = True
         self.data.setdefault(META, {})["1"] = dict(meta)
 
-    def encoded(self) -> bytes:
+    def encoded(self) -> list[bytes]:
         """The store proper's bytes to commit: one record a line, sealed if every ticket is sound (lined.py).
         A record not checked yet (the file was read without a seal) is checked now, quietly."""
         def sound(doc_id: str) -> bool:
@@ -151,7 +151,17 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         if self._doc_id(ticket_id) is not None:
             return True
         name = bucket_name(ticket_id)
-        return name is not None and ticket_id in self._bucket(name)
+        return name is not None and self._archived(name, ticket_id)
+
+    def _archived(self, name: str, ticket_id: str) -> bool:
+        """Whether archive bucket `name` holds the number. The bucket (a thousand closed tickets) is
+        decoded only when its bytes may hold it: they name the number, or escape a character (a
+        hand edit may spell a number so); an open ticket's change then never pays for its bucket."""
+        if name not in self._archive:
+            raw, _path = self.files.raw(name)
+            if raw is None or (ticket_id.encode() not in raw and b"\\u" not in raw):
+                return False
+        return ticket_id in self._bucket(name)
 
     def iter_all_tickets(self, sound_only: bool = True) -> Iterator[dict[str, Any]]:
         """Every ticket in registration-number order, one archive bucket in memory at a time.
@@ -322,7 +332,7 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         tid = ticket["id"]
         doc_id = self._doc_id(tid)
         name = bucket_name(tid)
-        in_archive = name is not None and tid in self._bucket(name)
+        in_archive = name is not None and self._archived(name, tid)
         if in_archive and tid not in self._known_in_archive:
             raise StoreCorrupt(_(
                 "{id} is both in {store} and in its archive, or its number was taken again: "

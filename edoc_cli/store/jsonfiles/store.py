@@ -253,11 +253,12 @@ class JsonStore(StoreFiles, Store):
         except OSError as exc:
             raise write_failed(self.archive_dir, exc) from None
 
-    def _write_new(self, path: Path, text: str | bytes, shown: Path | None = None) -> None:
-        """Write a new file whole; a failure removes it and names `shown` (default: the file)."""
+    def _write_new(self, path: Path, text: str | bytes | list[bytes], shown: Path | None = None) -> None:
+        """Write a new file whole (text, bytes or their parts); a failure removes it and names `shown`
+        (default: the file)."""
         # A lone surrogate (only a damaged record, kept as it is, can hold one) goes back as the JSON
         # escape it came as: it is always inside a JSON string, where "\udxxx" is that escape.
-        payload = text if isinstance(text, bytes) else text.encode("utf-8", "backslashreplace")
+        payload = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text
         try:
             write_new(path, payload)
         except OSError as exc:
