@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import os
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -350,6 +349,8 @@ def load_config(path: Path | None, required: bool = False) -> Config:
     except OSError as exc:
         raise ConfigError(_("{where}: cannot read the configuration: {reason}").format(
             where=where, reason=os_reason(exc))) from exc
+    import tomllib  # only where a file is read: a desk on the defaults does without
+
     try:
         loaded = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from edoc_cli.config import Config
 from edoc_cli.desk_mail import MailDesk
@@ -21,13 +21,15 @@ from edoc_cli.lifecycle import apply_replay, ensure_allowed
 from edoc_cli.progress import SILENT, Progress
 from edoc_cli.rules import help_centre, no_response, postponement, service_levels, termination
 from edoc_cli.rules.checklist import line_text, message_text, one_of
-from edoc_cli.rules.registration import Registration, RegistrationRequest, check_registration
 from edoc_cli.rules.third_parties import third_party_name
 from edoc_cli.sla import clocks, record_breaches
 from edoc_cli.store import Snapshot, Store
 from edoc_cli.ticket import RESOLUTIONS
 from edoc_cli.ticket_id import normalize_id
 from edoc_cli.tz import parse_instant, to_iso
+
+if TYPE_CHECKING:  # the checklist is loaded by the commands that register (desk.register), not by every one
+    from edoc_cli.rules.registration import Registration, RegistrationRequest
 
 Ticket = dict[str, Any]
 Check = Callable[[Ticket, Snapshot], None]
@@ -60,6 +62,8 @@ class Desk(MailDesk):
         runs in the same transaction before the tickets are written: it may add to their `opened`
         events, write beside them, or refuse (then nothing is registered)."""
         from dataclasses import replace
+
+        from edoc_cli.rules.registration import check_registration
 
         now = self.now()
         checked = []

@@ -5,11 +5,13 @@ Desk's store, config and clock like its own."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
-from edoc_cli.rules.registration import RegistrationRequest
+
+if TYPE_CHECKING:
+    from edoc_cli.rules.registration import RegistrationRequest
 
 
 class MailDesk:

@@ -69,10 +69,26 @@ def _zone_from_tzdata(name: str) -> tzinfo | None:
     # The system database (/usr/share/zoneinfo, PYTHONTZPATH) is searched
     # first by zoneinfo.ZoneInfo, so it could shadow tzdata with stale data;
     # reading the file directly avoids that.
+    # The file is found by path (importlib.resources would cost every command 3 ms to load); a
+    # tzdata that is not plain files (a zip) is read through importlib.resources.
+    import importlib.util
+    import os
+
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None  # not a zone's name: zoneinfo says why
     try:
+        spec = importlib.util.find_spec("tzdata")
+        folder = os.path.join(os.path.dirname(spec.origin), "zoneinfo") if spec and spec.origin else None
+        if folder is not None and os.path.isdir(folder):
+            path = os.path.join(folder, *parts)
+            if not os.path.isfile(path):
+                return None
+            with open(path, "rb") as fobj:
+                return zoneinfo.ZoneInfo.from_file(fobj, key=name)
         from importlib import resources
 
-        ref = resources.files("tzdata.zoneinfo").joinpath(*name.split("/"))
+        ref = resources.files("tzdata.zoneinfo").joinpath(*parts)
         if not ref.is_file():
             return None
         with ref.open("rb") as fobj:
