@@ -50,6 +50,8 @@ def everyday(open_id: str, client: dict | None = None) -> list[tuple[str, list[s
         ("search: free text (a note's document number)", ["search", client["document"], "--json"]),
         ("search: a word every ticket holds (the newest 50)", ["search", "сертификат", "--json"])]
     return [("open", OPEN_ARGS), ("assign (open ticket)", ["assign", open_id, "bench"]),
+            ("reply (open ticket)", ["reply", open_id, "-m", "Ответ клиенту", "--no-mail"]),
+            ("note (open ticket)", ["note", open_id, "-m", "Проверил журнал"]),
             ("list --json", ["list", "--json"]), ("list", ["list"]), ("sweep", ["sweep"]),
             ("show (open ticket)", ["show", open_id, "--json"]), *found]
 
@@ -263,7 +265,7 @@ def main() -> int:
         for n, env in peers.items():
             medians[label][n] = median_of(lambda run, label=label: taskwarrior.arguments(label, run), env,
                                           opts.runs) if label in taskwarrior.PEERS else None
-    width = 12
+    width = 13
 
     def row(*cells: str) -> None:
         say("| " + " | ".join([*cells, *[""] * (width - len(cells))]) + " |")
@@ -271,7 +273,8 @@ def main() -> int:
     say()
     say("Medians of CPU time (user+sys) / wall time; ratios are of CPU time. floor: `python -c \"import typer\"`.")
     say()
-    row("command", f"{TEN} open", "no history", "full history", f"full / {TEN} open", "full / no history",
+    row("command", f"{TEN} open", "no history", "full history", f"no history / {TEN} open", f"full / {TEN} open",
+        "full / no history",
         f"{TEN} open / floor", "Taskwarrior peer", f"Taskwarrior, {TEN} pending", f"Taskwarrior, {opts.open:,} pending",
         "full / Taskwarrior", "peak memory (full)")
     say("|" + "---|" * width)
@@ -288,20 +291,21 @@ def main() -> int:
         else:
             peer = [taskwarrior.PEERS[label][0], m[TEN].cell(), m[opts.open].cell(),
                     f"{m['full'].cpu / m[opts.open].cpu:.2f}×"]
-        row(label, m["ten"].cell(), m["bare"].cell(), m["full"].cell(), f"{m['full'].cpu / m['ten'].cpu:.2f}×",
+        row(label, m["ten"].cell(), m["bare"].cell(), m["full"].cell(), f"{m['bare'].cpu / m['ten'].cpu:.2f}×",
+            f"{m['full'].cpu / m['ten'].cpu:.2f}×",
             f"{m['full'].cpu / m['bare'].cpu:.2f}×", f"{m['ten'].cpu / floor.cpu:.2f}×", *peer,
             f"{m['full'].kib / 1024:.0f} MiB")
-    row('floor: `python -c "import typer"`', floor.cell(), "", "", "", "", "1.00×", "", "", "", "",
+    row('floor: `python -c "import typer"`', floor.cell(), "", "", "", "", "", "1.00×", "", "", "", "",
         f"{floor.kib / 1024:.0f} MiB")
     row("search, the first after the import (makes the archive's index), timed once, wall", "", "",
         f"{first_search * 1000:.0f} ms")
     report_args = ["report", "--since", "2025-11-26", "--until", "2026-11-26", "--json"]
     rep = median_of(EDOC + report_args, env_for(full), opts.runs)
     peaks.append(rep.kib)
-    row("report over one year", "", "", rep.cell(), *[""] * 7, f"{rep.kib / 1024:.0f} MiB")
+    row("report over one year", "", "", rep.cell(), *[""] * 8, f"{rep.kib / 1024:.0f} MiB")
     spread = f" ({min(s for s, _ in imports):.1f}–{max(s for s, _ in imports):.1f} s)" if len(imports) > 1 else ""
     row(f"import of the workload, median of {len(imports)}{spread}, wall", "", "", f"{import_s:.1f} s",
-        *[""] * 7, f"{import_kib / 1024:.0f} MiB")
+        *[""] * 8, f"{import_kib / 1024:.0f} MiB")
     say()
     bare_python = median_of([sys.executable, "-c", "pass"], os.environ.copy(), opts.runs).wall
     empty_list = median_of(EDOC + ["list", "--json"], env_for(empty), opts.runs).wall

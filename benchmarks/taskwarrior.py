@@ -19,6 +19,7 @@ from pathlib import Path
 PEERS = {
     "open": ("`task add`", ["add", "Смена e-mail", "project:profile", "+consultation"]),
     "assign (open ticket)": ("`task N modify`", ["{id}", "modify", "project:bench{run}"]),
+    "note (open ticket)": ("`task N annotate`", ["{id}", "annotate", "Проверил журнал"]),
     "show (open ticket)": ("`task N info`", ["{id}", "info"]),
     "list --json": ("`task export`", ["export"]),
     "list": ("`task list`", ["list"]),

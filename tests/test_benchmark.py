@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CELL = r"\d+ / \d+ ms"  # CPU / wall
 RATIO = r"\d+\.\d\d×"
-HEADER = ("| command | 10 open | no history | full history | full / 10 open | full / no history | 10 open / floor "
+HEADER = ("| command | 10 open | no history | full history | no history / 10 open | full / 10 open | full / no history "
+          "| 10 open / floor "
           "| Taskwarrior peer | Taskwarrior, 10 pending | Taskwarrior, 12 pending | full / Taskwarrior "
           "| peak memory (full) |")
 
@@ -42,7 +43,8 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
     table = out.read_text(encoding="utf-8")
     assert "workload: 12 open + 120 closed tickets" in table
     assert HEADER in table
-    for label in ("| open |", "| assign (open ticket) |", "| list --json |", "| list |", "| sweep |",
+    for label in ("| open |", "| assign (open ticket) |", "| reply (open ticket) |", "| note (open ticket) |",
+                  "| list --json |", "| list |", "| sweep |",
                   "| show (open ticket) |", '| floor: `python -c "import typer"` |',
                   "| search: client by IIN |", "| search: client by full name |",
                   "| search: free text (a note's document number) |", "| search, the first after the import (",
@@ -61,13 +63,14 @@ def test_the_benchmark_runs_on_a_tiny_workload_and_prints_every_row(tmp_path):
     else:
         peer = r"not installed \| not installed \| "
     for label, command in (("open", "task add"), (r"assign \(open ticket\)", "task N modify"),
+                           (r"note \(open ticket\)", "task N annotate"),
                            (r"show \(open ticket\)", "task N info"), ("list --json", "task export"),
                            ("list", "task list")):
-        assert re.search(rf"\| {label} \| {CELL} \| {CELL} \| {CELL} \| {RATIO} \| {RATIO} \| {RATIO} \| "
+        assert re.search(rf"\| {label} \| {CELL} \| {CELL} \| {CELL} \| {RATIO} \| {RATIO} \| {RATIO} \| {RATIO} \| "
                          rf"`{command}` \| {peer} \| \d+ MiB \|", table), (label, table)
-    assert re.search(rf"\| sweep \| {CELL} \| {CELL} \| {CELL} \| {RATIO} \| {RATIO} \| {RATIO} \|  \|  \|  \|  \| "
+    assert re.search(rf"\| sweep \| {CELL} \| {CELL} \| {CELL} \| {RATIO} \| {RATIO} \| {RATIO} \| {RATIO} \|  \|  \|  \|  \| "
                      r"\d+ MiB \|", table), table
-    assert re.search(rf'\| floor: `python -c "import typer"` \| {CELL} \|  \|  \|  \|  \| 1\.00× \|', table), table
+    assert re.search(rf'\| floor: `python -c "import typer"` \| {CELL} \|  \|  \|  \|  \|  \| 1\.00× \|', table), table
     # and the same commands on the PostgreSQL store, against themselves and against the JSON store
     twice = ("| open |", "| assign (open ticket) |", "| list --json |", "| list |", "| search: client by IIN |")
     for label in (*twice, "| report over five years |", "| import of the workload, timed once |"):
