@@ -32,6 +32,10 @@ def has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
 
+# Every character for_terminal changes: text without any is shown as it is (a list's cells, mostly).
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
 def for_terminal(text: str, single_line: bool = False) -> str:
     """`text` with terminal control sequences and characters removed.
 
@@ -39,6 +43,8 @@ def for_terminal(text: str, single_line: bool = False) -> str:
     "[31m") is left; then every other control character except newline and
     tab (in single-line mode those become spaces).
     """
+    if _UNSAFE.search(text) is None:
+        return text
     text = _ESCAPE_SEQ.sub("", text)
     text = _SEPARATORS.sub("\n", text)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

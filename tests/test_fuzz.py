@@ -652,3 +652,27 @@ def test_path_like_config_and_json_sources_are_clear_errors(edoc, seed, value):
         if result.code:
             assert_refused(result, store, before)
         assert snapshot(store) == before
+
+
+def _for_terminal_in_full(text: str, single_line: bool) -> str:
+    """safe_text.for_terminal without its shortcut for text that holds nothing to remove."""
+    from edoc_cli import safe_text as s
+
+    text = s._ESCAPE_SEQ.sub("", text)
+    text = s._SEPARATORS.sub("\n", text)
+    text = s._BIDI.sub("", s._CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    return text.replace("\n", " ").replace("\t", " ") if single_line else text
+
+
+@pytest.mark.parametrize("single_line", [False, True])
+def test_the_terminal_cleaning_shortcut_changes_nothing_it_should_not(single_line):
+    """A text without one character the cleaning removes is shown as it is: every character of
+    the Basic Multilingual Plane alone, between letters and after an escape sequence."""
+    from edoc_cli.safe_text import for_terminal
+
+    wrong = [(hex(code), text) for code in range(0x10000) if not 0xD800 <= code <= 0xDFFF
+             for text in (chr(code), f"a{chr(code)}б", f"x\x1b[31m{chr(code)}")
+             if for_terminal(text, single_line) != _for_terminal_in_full(text, single_line)]
+    assert wrong == []
+    # a bidi override, an OSC title sequence and a tab: what the shortcut must never let through
+    assert for_terminal("Иванов\u202eвонавИ\x1b]0;t\x07 ok\tok", True) == "ИвановвонавИ ok ok"

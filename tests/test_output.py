@@ -390,3 +390,27 @@ def test_interrupt_while_waiting_for_the_lock_is_exit_130_and_changes_nothing(ed
     assert out == b""
     assert edoc.state() == before
     assert edoc.ticket(tid, now=HOUR)["assignee"] is None
+
+
+VIEWISH = [{"id": "ED-2026-000001", "client": {"name": "Әлия Қасымова", "phone": None}, "third_parties": [],
+            "sla": {"paused": False, "breached": True, "elapsed_minutes": 540, "ratio": 0.75},
+            "history": [{"message": "строка\nвторая \"в кавычках\" \\ и\u0085C1 \u2028 \x7f конец", "n": [1, {}]}]}]
+
+
+def test_json_for_a_person_and_for_a_pipe_is_the_json_module_s_indented_and_compact():
+    """Output JSON is written by orjson; it reads as the json module's, and C1 controls and line
+    separators are escaped in both (a terminal, a JavaScript reader chokes on them)."""
+    from edoc_cli.render import to_json
+
+    pretty, compact = to_json(VIEWISH, pretty=True), to_json(VIEWISH, pretty=False)
+    assert json.loads(pretty) == json.loads(compact) == VIEWISH
+    escape = {"\x85": "\\u0085", "\u2028": "\\u2028", "\x7f": "\\u007f"}
+    for raw, escaped in escape.items():
+        assert raw not in pretty + compact and escaped in pretty and escaped in compact
+    by_hand = json.dumps(VIEWISH, ensure_ascii=False, indent=2)
+    for raw, escaped in escape.items():
+        by_hand = by_hand.replace(raw, escaped)
+    assert pretty == by_hand
+    assert compact == by_hand.replace("\n", "").replace("  ", "").replace('": ', '":') and ", " not in compact[:40]
+    # a lone surrogate (only a damaged record holds one) cannot go through orjson: escaped all the same
+    assert to_json({"s": "a\udc80b"}, pretty=False) == '{"s":"a\\udc80b"}'

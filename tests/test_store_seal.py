@@ -233,3 +233,22 @@ def test_an_archived_number_is_found_however_its_bucket_spells_it(edoc, spelled)
     finally:
         snap.close()
     assert edoc.ticket(tid, now=LATER)["status"] == "closed"
+
+
+@pytest.mark.parametrize("text", [
+    b'{"id":"ED-2026-000001","n":12345678901234567890123}',   # beyond 64 bits: an int, not a float
+    b'{"id":"ED-2026-000001","n":18446744073709551615}',
+    b'{"id":"ED-2026-000001","x":NaN,"y":-Infinity}',
+    b'{"id":"ED-2026-000001","s":"\\ud800 \\u0000 \\u00e9 \xd0\x98"}',
+    b'{"id":"ED-2026-000001","f":[1e-07,0.1,2.5e300,-0.0],"n":-9223372036854775808}',
+])
+def test_a_record_decodes_as_the_json_module_decodes_it(text, monkeypatch):
+    import math
+
+    from edoc_cli.store import base
+
+    monkeypatch.setattr(base, "_NONFINITE_READ", False)  # a NaN read sets it for the run: put back after
+
+    got, want = lined.decode(text), json.loads(text)
+    assert repr(got) == repr(want) and type(got.get("n")) is type(want.get("n"))
+    assert all(math.isnan(v) for v in [got.get("x", math.nan)])

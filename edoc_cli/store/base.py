@@ -32,8 +32,9 @@ def nonfinite(name: str) -> float:
     return float(name)
 
 
-def encode(doc: Any) -> str:
-    """A record's compact JSON: what `put_encoded` takes, and what the JSON store's files hold.
+def encode(doc: Any, indent: bool = False) -> str:
+    """A record's compact JSON: what `put_encoded` takes, and what the JSON store's files hold
+    (`indent`: indented by two spaces, as JSON is shown to a person).
 
     orjson writes it fifteen times faster than the json module (the whole store proper on every
     commit: 33 ms against 2 ms at 2,000 open tickets), the same bytes but for floats with an
@@ -46,10 +47,10 @@ def encode(doc: Any) -> str:
         orjson = None
     if orjson is not None and not _NONFINITE_READ:
         try:
-            return orjson.dumps(doc).decode("utf-8")
+            return orjson.dumps(doc, option=orjson.OPT_INDENT_2 if indent else 0).decode("utf-8")
         except TypeError:  # orjson.JSONEncodeError is one
             pass
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(doc, ensure_ascii=False, indent=2 if indent else None, separators=(",", ": " if indent else ":"))
 
 
 class DuplicateKey(ValueError):
