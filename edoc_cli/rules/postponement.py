@@ -9,7 +9,6 @@ from edoc_cli.config import Config
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.tz import to_iso
-from edoc_cli.typed_time import parse_typed_instant
 
 
 def reason(config: Config, value: str) -> str:
@@ -25,6 +24,8 @@ def until(text: str | None, tz, now: datetime) -> str | None:
     """When the postponement ends by itself, as stored (None: until resumed); later than now."""
     if text is None:
         return None
+    from edoc_cli.typed_time import parse_typed_instant  # only a postponement reads a typed time
+
     when = parse_typed_instant(text, tz, "until", now)  # a day alone: its 00:00
     if when <= now:
         raise UsageError(_("{flag} {when} is not in the future"), fields={"flag": "until"}, when=to_iso(when, tz))

@@ -10,7 +10,7 @@ from edoc_cli.errors import StoreCorrupt, StoreWriteFailed
 from edoc_cli.i18n import _
 from edoc_cli.store.base import ListAgain, Snapshot, kept, nonfinite, order_key
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
-from edoc_cli.store.jsonfiles import finder, lined
+from edoc_cli.store.jsonfiles import lined
 from edoc_cli.store.jsonfiles.lined import Records
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.mail_rows import JsonMailRows
@@ -194,6 +194,8 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         if needle is None or statuses <= set(ACTIVE) or not self.archived:
             yield from super().listed(statuses, category, level, assignee, priority, since, until, client, text, order)
             return
+        from edoc_cli.store.jsonfiles import finder  # a search of closed tickets' only
+
         key = order_key(order[0] if order else "id")
         read: list[dict[str, Any]] = []  # tickets read whole (open ones, and buckets without an index)
 
@@ -224,6 +226,8 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
     def _indexed(self, name: str, packed: bytes, key) -> dict[str, Any] | None:
         """The ticket an index entry places in bucket `name`, if sound (None: damaged, and noted); ListAgain
         when the bucket holds another there (the store's indexes are then set aside for this run)."""
+        from edoc_cli.store.jsonfiles import finder
+
         slot, offset, length = finder.place(packed)
         chunk = self.files.read_at(name, offset, length)
         try:  # the same number (and time) as the index says, or the index is set aside
