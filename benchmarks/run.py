@@ -17,6 +17,7 @@ Prints a Markdown table of medians (CPU time, user+sys, and wall), ratios
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -223,14 +224,14 @@ def main() -> int:
     # The first sweep records the breaches the workload holds; time the everyday ones after it.
     for store in (full, bare):
         timed(EDOC + ["sweep"], env_for(store))
-    open_id = subprocess.run(EDOC + ["list", "--json"], env=env_for(full), capture_output=True, text=True,
-                             check=True).stdout.split('"id": "', 1)[1].split('"', 1)[0]
+    open_id = json.loads(subprocess.run(EDOC + ["list", "--json"], env=env_for(full), capture_output=True,
+                                        text=True, check=True).stdout)[0]["id"]
     # The small store: the ticket the commands touch and the first nine others of the open ones, no history.
     ten_src, ten = work / "ten-open.jsonl", work / "ten" / "tickets.json"
     ten.parent.mkdir(parents=True, exist_ok=True)
     with open(bare_src, encoding="utf-8") as handle:
         records = handle.readlines()
-    chosen = [r for r in records if f'"id": "{open_id}"' in r]
+    chosen = [r for r in records if json.loads(r)["id"] == open_id]
     chosen += [r for r in records if r not in chosen][:TEN - len(chosen)]
     ten_src.write_text("".join(chosen), encoding="utf-8")
     del records  # the benchmark's own memory is a floor of the peak memory its children report
