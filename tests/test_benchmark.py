@@ -106,3 +106,22 @@ def test_the_batch_registration_benchmark_runs_and_prints_a_row_per_size(tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if re.match(r"\| \d", line)]
     assert [row.split(" | ")[0] for row in rows] == ["| 3", "| 7"], done.stdout
+
+
+def test_the_benchmark_writes_edoc_s_byte_code_first(monkeypatch):
+    """Even where PYTHONDONTWRITEBYTECODE is set: a timed process must not compile what it loads."""
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    sources = sorted((ROOT / "edoc_cli").rglob("*.py"))
+    compiled = Path(importlib.util.cache_from_source(str(ROOT / "edoc_cli" / "store" / "jsonfiles" / "lined.py")))
+    compiled.unlink(missing_ok=True)
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    run.compile_edoc()
+    assert compiled.exists()
+    missing = [p for p in sources if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    assert missing == []

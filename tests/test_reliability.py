@@ -863,7 +863,7 @@ def _import_everything() -> None:
     for module in pkgutil.walk_packages(edoc_cli.__path__, "edoc_cli."):
         if not module.name.endswith("__main__"):  # that one runs edoc
             importlib.import_module(module.name)
-    for name in ("getpass", "tinydb", "tinydb.table", "tinydb.storages", "rich.console", "rich.table",
+    for name in ("getpass", "orjson", "calendar", "zlib", "rich.console", "rich.table",
                  "rich.text", "csv", "secrets", "resource", "fcntl", "heapq", "tomllib"):
         importlib.import_module(name)
     import holidays
