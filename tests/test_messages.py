@@ -228,3 +228,18 @@ def test_several_tickets_take_one_message_from_the_editor(edoc, tmp_path):
     assert code == 0, out
     assert "done: 2, failed: 0" in out
     assert [last(edoc, t)["message"] for t in (a, b)] == ["Общая заметка", "Общая заметка"]
+
+
+def test_a_message_given_on_the_command_line_is_checked_before_the_store_is_read(edoc, tmp_path):
+    """docs/contract.md, "Which error comes first": the action's text given by -m or --file is checked
+    before the ticket is looked up (one reading of the store, the action's own)."""
+    tid = edoc.open_ticket(now=NOW)
+    before = edoc.state()
+    missing = "ED-2026-000099"
+    assert edoc.run("reply", missing, "-m", "Готово", now=NOW).code == 4
+    empty = edoc.run("reply", missing, "-m", "   ", now=NOW)
+    assert empty.code == 3 and missing not in empty.err, empty
+    unreadable = edoc.run("note", missing, "--file", str(tmp_path / "absent.txt"), now=NOW)
+    assert unreadable.code == 2 and "absent.txt" in unreadable.err, unreadable
+    assert edoc.run("note", tid, "--file", str(tmp_path / "absent.txt"), now=NOW).code == 2
+    assert edoc.state() == before  # nothing written by any of them

@@ -146,11 +146,14 @@ def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> lis
         parts.append(b"}\n")
     parts.append(b"}\n")
     rest = b"".join(parts)
-    meta = {k: v for k, v in data.get(META, {}).get("1", {}).items() if k != SEAL}
+    table = data.get(META, {})
+    meta = {k: v for k, v in table.get("1", {}).items() if k != SEAL}
     tickets = data.get(TICKETS, {})
     if all(sound(key) for key in tickets):
         meta[SEAL] = {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}
-    return [_FIRST + _bytes(encode(meta)) + b"}\n", rest]
+    # Any other meta record (a hand edit) is kept, on the first line: a reader then reads the file whole.
+    others = b"".join(b',"' + key.encode() + b'":' + _bytes(encode(doc)) for key, doc in table.items() if key != "1")
+    return [_FIRST + _bytes(encode(meta)) + others + b"}\n", rest]
 
 
 def read(raw: bytes, rules: int) -> dict[str, Any] | None:
@@ -159,9 +162,9 @@ def read(raw: bytes, rules: int) -> dict[str, Any] | None:
     first = raw[:end]
     if end < 0 or not first.startswith(_FIRST) or not first.endswith(b"}"):
         return None
-    try:  # a key given twice in the meta record (a hand edit) is refused by the whole reading
-        meta = json.loads(first[len(_FIRST):-1], object_pairs_hook=no_duplicate_keys)
-    except ValueError:
+    try:  # a key given twice, a nesting too deep (hand edits) are refused by the whole reading
+        meta = json.loads(first[len(_FIRST):-1], object_pairs_hook=no_duplicate_keys, parse_constant=nonfinite)
+    except (ValueError, RecursionError):
         return None
     seal = meta.get(SEAL) if isinstance(meta, dict) else None
     rest = memoryview(raw)[end + 1:]

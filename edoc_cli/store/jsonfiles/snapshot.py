@@ -154,12 +154,12 @@ class JsonSnapshot(Numbers, Repairs, JsonMailRows, Snapshot):
         return name is not None and self._archived(name, ticket_id)
 
     def _archived(self, name: str, ticket_id: str) -> bool:
-        """Whether archive bucket `name` holds the number. The bucket (a thousand closed tickets) is
-        decoded only when its bytes may hold it: they name the number, or escape a character (a
-        hand edit may spell a number so); an open ticket's change then never pays for its bucket."""
+        """Whether archive bucket `name` holds the number; decoded (a thousand closed tickets) only when
+        its bytes may: not as edoc writes a bucket, naming the number, or escaping a character."""
         if name not in self._archive:
             raw, _path = self.files.raw(name)
-            if raw is None or (ticket_id.encode() not in raw and b"\\u" not in raw):
+            if raw is None or (raw.startswith(b'{"tickets":{') and ticket_id.encode() not in raw
+                               and b"\\u" not in raw):
                 return False
         return ticket_id in self._bucket(name)
 
