@@ -294,3 +294,11 @@ def test_a_bucket_not_as_edoc_writes_one_is_decoded_before_a_number_is_taken_as_
             assert snap.holds(tid)
     finally:
         snap.close()
+
+
+def test_a_record_number_written_with_a_leading_zero_is_refused_not_a_traceback(edoc):
+    tid = edoc.open_ticket(now=NOW)
+    edoc.store.write_bytes(edoc.store.read_bytes().replace(b'\n"1":{', b'\n"01":{'))
+    for args in (["show", tid], ["list"]):
+        result = edoc.run(*args, now=LATER)
+        assert result.code == 7 and "malformed record" in result.err and "'01'" in result.err, result

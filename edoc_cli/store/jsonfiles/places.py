@@ -150,7 +150,7 @@ class StoreFiles:
                 path=path, hint=hint))
         for table in data.values():
             for doc_id in table:
-                if not (doc_id.isascii() and doc_id.isdigit()):
+                if not (doc_id.isascii() and doc_id.isdigit()) or doc_id != str(int(doc_id)):  # "01": a hand edit
                     raise StoreCorrupt(_("store {path} has a malformed record {record}; {hint}").format(
                         path=path, record=repr(doc_id)[:40], hint=hint))
         return data
