@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from edoc_cli.errors import ConfigError, os_reason
 from edoc_cli.i18n import N_, _
@@ -161,8 +161,7 @@ def label(value: str | dict[str, str]) -> str:
     return next(iter(value.values()))
 
 
-@dataclass(frozen=True)
-class Targets:
+class Targets(NamedTuple):  # a NamedTuple: a fifth of a frozen dataclass's cost to every command's start
     """Working minutes: first response, and resolution (None: no target)."""
 
     first_response: int

@@ -6,7 +6,6 @@ tmp_path), so nothing reads the real clock or the real home directory.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from dataclasses import dataclass, field
@@ -120,6 +119,8 @@ class Environment:
         source = "--operator" if self.operator_flag else "EDOC_OPERATOR"
         if not name:
             try:
+                import getpass  # only without an operator named: it loads termios
+
                 name = getpass.getuser()
             except Exception:
                 name = "unknown"

@@ -31,13 +31,12 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class PackageYear:
+class PackageYear(NamedTuple):
     off: dict[date, tuple[str, str]]  # day -> (kind, name): "holiday" | "transfer_off"
     work: dict[date, str]  # weekend day decreed working -> name
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from edoc_cli.ticket import PRIORITIES
 from edoc_cli.errors import UsageError
 from edoc_cli.i18n import _
 from edoc_cli.ticket import ACTIVE, STATUSES
-from edoc_cli.search import Needle
 from edoc_cli.sla import next_due
 from edoc_cli.config import Config
 from edoc_cli.rules.checklist import one_of
 from edoc_cli.store.base import ORDERS, ListAgain, instant_order, number_order, order_key
-from edoc_cli.typed_time import parse_duration, parse_typed_instant
+
+if TYPE_CHECKING:  # a search's and typed times' modules load only for the flags that need them
+    from edoc_cli.search import Needle
 
 # --sort: each field in the order a person wants it first (README: "Everyday use"); --reverse turns it.
 SORTS = ("due", "created", "updated", "priority", "id")
@@ -66,6 +67,10 @@ class ListFilter:
         if limit is not None and not 1 <= limit <= MAX_LIMIT:
             raise UsageError(_("{flag} must be a whole number from 1 to {most}, not {value}"),
                              fields={"flag": "limit"}, most=MAX_LIMIT, value=limit)
+        if client is not None or text is not None:
+            from edoc_cli.search import Needle
+        if due_within:
+            from edoc_cli.typed_time import parse_duration
         return cls(
             statuses=statuses, category=category, level=level, assignee=assignee,
             priority=priority, breached=breached,
@@ -109,7 +114,11 @@ class ListFilter:
 
 
 def _when(flag: str, value: str | None, tz, now: datetime, day_end: bool = False) -> datetime | None:
-    return None if value is None else parse_typed_instant(value, tz, flag, now, day_end)
+    if value is None:
+        return None
+    from edoc_cli.typed_time import parse_typed_instant
+
+    return parse_typed_instant(value, tz, flag, now, day_end)
 
 
 @dataclass
