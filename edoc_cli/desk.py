@@ -61,8 +61,6 @@ class Desk(MailDesk):
         """Register every request or none: all are checked before anything is written. `on_registered`
         runs in the same transaction before the tickets are written: it may add to their `opened`
         events, write beside them, or refuse (then nothing is registered)."""
-        from dataclasses import replace
-
         from edoc_cli.rules.registration import check_registration
 
         now = self.now()
@@ -75,7 +73,7 @@ class Desk(MailDesk):
             except ValidationFailed as exc:
                 found = list(exc.problems) or [exc.message]
                 if len(requests) > 1:
-                    found = [replace(p, request=i + 1) if hasattr(p, "render") else
+                    found = [p._replace(request=i + 1) if hasattr(p, "render") else
                              _("request {number}: {problem}").format(number=i + 1, problem=p) for p in found]
                 problems += found
         if problems:

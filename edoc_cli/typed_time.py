@@ -16,8 +16,8 @@ clock (EDOC_NOW in tests) in the desk's zone.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
 
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # the lists marked with N_() below
@@ -50,8 +50,7 @@ _ISO = re.compile(r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8})"  # 2026-11-27, or t
 _DAYS_BACK = {"today": 0, "сегодня": 0, "yesterday": 1, "вчера": 1}
 
 
-@dataclass(frozen=True)
-class Typed:
+class Typed(NamedTuple):  # NamedTuples: a frozen dataclass costs every command that loads this 0.6 ms
     """An instant a person typed; `date_only`: they gave a day without a time (it is 00:00)."""
 
     when: datetime
@@ -133,8 +132,7 @@ MAX_DURATION = timedelta(days=3650)
 MAX_WORKING_HOURS = 10_000  # about five years of working time: the calendar ends in 2100
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(NamedTuple):
     """A wall-clock span, or (`working_hours`) working hours on the desk's calendar."""
 
     wall: timedelta = timedelta(0)
