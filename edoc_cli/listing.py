@@ -67,17 +67,12 @@ class ListFilter:
         if limit is not None and not 1 <= limit <= MAX_LIMIT:
             raise UsageError(_("{flag} must be a whole number from 1 to {most}, not {value}"),
                              fields={"flag": "limit"}, most=MAX_LIMIT, value=limit)
-        if client is not None or text is not None:
-            from edoc_cli.search import Needle
-        if due_within:
-            from edoc_cli.typed_time import parse_duration
         return cls(
             statuses=statuses, category=category, level=level, assignee=assignee,
             priority=priority, breached=breached,
-            due_by=parse_duration(due_within, "due_within").after(now, calendar) if due_within else None,
+            due_by=_due_by(due_within, now, calendar),
             since=_when("since", since, tz, now), until=_when("until", until, tz, now, day_end=True),
-            client=Needle.parse(client, "client") if client is not None else None,
-            text=Needle.parse(text, "text") if text is not None else None,
+            client=_needle(client, "client"), text=_needle(text, "text"),
             sort=sort, reverse=reverse, limit=limit,
         )
 
@@ -116,9 +111,25 @@ class ListFilter:
 def _when(flag: str, value: str | None, tz, now: datetime, day_end: bool = False) -> datetime | None:
     if value is None:
         return None
-    from edoc_cli.typed_time import parse_typed_instant
+    from edoc_cli.typed_time import parse_typed_instant  # (these three load their modules only when asked)
 
     return parse_typed_instant(value, tz, flag, now, day_end)
+
+
+def _due_by(due_within: str | None, now: datetime, calendar) -> datetime | None:
+    if not due_within:
+        return None
+    from edoc_cli.typed_time import parse_duration
+
+    return parse_duration(due_within, "due_within").after(now, calendar)
+
+
+def _needle(value: str | None, flag: str) -> Needle | None:
+    if value is None:
+        return None
+    from edoc_cli.search import Needle
+
+    return Needle.parse(value, flag)
 
 
 @dataclass

@@ -53,6 +53,13 @@ def encode(doc: Any, indent: bool = False) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2 if indent else None, separators=(",", ": " if indent else ":"))
 
 
+def file_bytes(text: str) -> bytes:
+    """JSON text as a store file's bytes. A lone surrogate (only a damaged record, kept as it is, holds
+    one) goes back as the JSON escape it came as: it is always inside a JSON string, where "\\udxxx"
+    is that escape."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 class DuplicateKey(ValueError):
     """A JSON object gives one key twice (JSON keeps the last: the other would be lost unseen)."""
 

@@ -33,7 +33,7 @@ import zlib
 from collections.abc import MutableMapping
 from typing import Any, Callable, Iterator
 
-from edoc_cli.store.base import encode, no_duplicate_keys, nonfinite
+from edoc_cli.store.base import encode, file_bytes, no_duplicate_keys, nonfinite
 
 META, TICKETS = "meta", "tickets"
 SEAL = "seal"
@@ -100,7 +100,7 @@ class Records(MutableMapping):
         doc = self[key]
         if isinstance(doc, dict) and "id" in doc and next(iter(doc)) != "id":
             doc = {"id": doc["id"], **doc}
-        return _bytes(encode(doc))
+        return file_bytes(encode(doc))
 
 
 _DIGITS = b" " * 48 + b"0" * 10 + b" " * 198  # a translation: every digit a "0", every other byte a blank
@@ -125,12 +125,6 @@ def decode(raw: bytes) -> Any:
     return json.loads(raw, parse_constant=nonfinite)
 
 
-def _bytes(text: str) -> bytes:
-    # A lone surrogate (only a damaged record, kept as it is, holds one) goes back as the JSON escape
-    # it came as: it is always inside a JSON string, where "\udxxx" is that escape.
-    return text.encode("utf-8", "backslashreplace")
-
-
 def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> list[bytes]:
     """The store proper's bytes in the lined layout, as its first line and the rest; sealed when
     `sound(doc id)` holds for every ticket."""
@@ -139,21 +133,22 @@ def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> lis
     for name, table in sorted(data.items(), key=lambda item: item[0] == TICKETS):
         if name == META:
             continue
-        parts.append(b',"' + _bytes(json.dumps(name, ensure_ascii=False)[1:-1]) + b'":{\n')
+        parts.append(b',"' + file_bytes(json.dumps(name, ensure_ascii=False)[1:-1]) + b'":{\n')
         for i, key in enumerate(table):
-            line = table.line(key) if isinstance(table, Records) else _bytes(encode(table[key]))
+            line = table.line(key) if isinstance(table, Records) else file_bytes(encode(table[key]))
             parts += (b',"' if i else b'"', key.encode(), b'":', line, b"\n")
         parts.append(b"}\n")
     parts.append(b"}\n")
     rest = b"".join(parts)
-    table = data.get(META, {})
-    meta = {k: v for k, v in table.get("1", {}).items() if k != SEAL}
+    meta_table = data.get(META, {})
+    meta = {k: v for k, v in meta_table.get("1", {}).items() if k != SEAL}
     tickets = data.get(TICKETS, {})
     if all(sound(key) for key in tickets):
         meta[SEAL] = {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}
     # Any other meta record (a hand edit) is kept, on the first line: a reader then reads the file whole.
-    others = b"".join(b',"' + key.encode() + b'":' + _bytes(encode(doc)) for key, doc in table.items() if key != "1")
-    return [_FIRST + _bytes(encode(meta)) + others + b"}\n", rest]
+    others = b"".join(b',"' + key.encode() + b'":' + file_bytes(encode(doc)) for key, doc in meta_table.items()
+                     if key != "1")
+    return [_FIRST + file_bytes(encode(meta)) + others + b"}\n", rest]
 
 
 def read(raw: bytes, rules: int) -> dict[str, Any] | None:
@@ -171,13 +166,13 @@ def read(raw: bytes, rules: int) -> dict[str, Any] | None:
     if seal != {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}:
         return None
     del meta[SEAL]
-    return _tables(raw[end + 1:], meta)
+    return _tables(raw, end + 1, meta)
 
 
-def _tables(rest: bytes, meta: dict[str, Any]) -> dict[str, Any] | None:
-    """The tables of the lines after the meta record's, as `write` makes them (None: anything else)."""
+def _tables(rest: bytes, pos: int, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The tables of the lines from `pos` on (those after the meta record's), as `write` makes them
+    (None: anything else)."""
     data: dict[str, Any] = {META: {"1": meta}}
-    pos = 0
     while not (rest.startswith(b"}\n", pos) and pos + 2 == len(rest)):
         end = rest.find(b"\n", pos)
         header = rest[pos:end]

@@ -16,7 +16,6 @@ from edoc_cli.i18n import _
 from edoc_cli.store.base import nonfinite
 from edoc_cli.store.jsonfiles import lined
 from edoc_cli.store.jsonfiles.files import check_folder, open_for_reading
-from edoc_cli.store.jsonfiles.lined import Records
 from edoc_cli.store.jsonfiles.layout import (
     ARCHIVE_NAME_RE, META, SCHEMA_VERSION, SCHEMAS_READ, STAGED, TICKETS, TOKEN_RE, DuplicateKey, meta_problems,
     no_duplicate_keys, untouched_hint,
@@ -80,11 +79,10 @@ class StoreFiles:
         (raised as StoreCorrupt unless `lenient`). Under an intact seal (lined.py) the tickets stay
         undecoded until asked for; otherwise the whole file is decoded, as `parse` says."""
         if raw is None:
-            return {META: {"1": {"schema_version": SCHEMA_VERSION, "sequences": {}}}, TICKETS: Records()}, []
+            return {META: {"1": {"schema_version": SCHEMA_VERSION, "sequences": {}}}, TICKETS: {}}, []
         data = None if lenient else lined.read(raw, RULES_VERSION)  # check reads every byte, always
         if data is None:
             data = self.parse(raw, exact=exact)
-            data[TICKETS] = Records(data.get(TICKETS, {}))
         self.check_schema(data)
         problems = meta_problems(data[META]["1"])
         if problems and not lenient:

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator
 
 from edoc_cli.errors import StoreBusy, StoreWriteFailed, os_reason
 from edoc_cli.i18n import _
-from edoc_cli.store.base import Store
+from edoc_cli.store.base import Store, file_bytes
 from edoc_cli.store.commit import RUN, commit_section, raise_if_interrupted
 from edoc_cli.store.jsonfiles.archive import ArchiveFiles
 from edoc_cli.store.jsonfiles.files import (
@@ -256,9 +256,7 @@ class JsonStore(StoreFiles, Store):
     def _write_new(self, path: Path, text: str | bytes | list[bytes], shown: Path | None = None) -> None:
         """Write a new file whole (text, bytes or their parts); a failure removes it and names `shown`
         (default: the file)."""
-        # A lone surrogate (only a damaged record, kept as it is, can hold one) goes back as the JSON
-        # escape it came as: it is always inside a JSON string, where "\udxxx" is that escape.
-        payload = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text
+        payload = file_bytes(text) if isinstance(text, str) else text
         try:
             write_new(path, payload)
         except OSError as exc:
