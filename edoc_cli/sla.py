@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from edoc_cli.rules.no_response import auto_close_at
 from edoc_cli.rules.service_levels import targets
 from edoc_cli.ticket import DEFAULT_WARN_AT, TARGETS
+from edoc_cli.epoch_us import instant, stamp
 from edoc_cli.tz import parse_instant, to_iso
 
 FIRST_RESPONSE_EVENTS = ("replied", "info_requested", "closed", "terminated")
@@ -34,15 +35,24 @@ class Segment(NamedTuple):  # a tuple: built for every change of every replayed 
     reason: str | None  # why paused or stopped
 
 
+class Walk(NamedTuple):
+    """A ticket's life up to an instant: what `_walk` finds."""
+
+    segments: list[Segment]
+    state: str                    # the clock's state at the instant itself
+    since: datetime               # since when it is in that state (the last segment's start)
+    first_met: datetime | None    # when the first response was met by then (None: not yet)
+    closed_at: datetime | None    # when the resolution was
+
+
 def segments(ticket: dict[str, Any], until: datetime, tz) -> list[Segment]:
     """The ticket's life from `received_at` to `until`, cut where the clock changes."""
-    return _walk(ticket, until, tz)[0]
+    return _walk(ticket, until, tz).segments
 
 
-def _walk(ticket: dict[str, Any], until: datetime,
-          tz) -> tuple[list[Segment], str, datetime | None, datetime | None]:
-    """The segments up to `until`, the clock's state at `until` itself, and when the
-    first response and the resolution were met by then (None: not yet).
+def _walk(ticket: dict[str, Any], until: datetime, tz) -> Walk:
+    """The segments up to `until`, the clock's state at `until` itself and since when, and when
+    the first response and the resolution were met by then (None: not yet).
 
     The state is returned apart because a change at exactly `until` (a pause
     recorded this instant) has no segment of its own yet. The met instants come
@@ -92,7 +102,7 @@ def _walk(ticket: dict[str, Any], until: datetime,
             state, reason = new_state, new_reason
     if until > start:
         out.append(Segment(start, until, state, reason))
-    return out, state, first_met, closed_at
+    return Walk(out, state, start, first_met, closed_at)
 
 
 def _effective(event: dict[str, Any], at: datetime, start: datetime, tz) -> datetime:
@@ -105,15 +115,14 @@ def _effective(event: dict[str, Any], at: datetime, start: datetime, tz) -> date
 
 
 def _run(cal, segs: list[Segment], end: datetime, target: int | None, measure,
-         find_due: bool) -> tuple[int, datetime | None]:
+         find_due: bool, elapsed: int = 0, due: datetime | None = None) -> tuple[int, datetime | None]:
     """Working seconds the clock ran before `end`, and (if `find_due`) the instant it reached `target`.
 
     The instant is None when the clock has not run `target` seconds by `end`, or
     when `find_due` is false. `measure` is the calendar's meter(), shared by
-    both clocks as they run over the same segments.
+    both clocks as they run over the same segments. `elapsed` and `due`: where a
+    fold over the segments before these stopped (a fold goes on where it stopped).
     """
-    elapsed = 0
-    due: datetime | None = None
     for seg in segs:
         if seg.start >= end:
             break
@@ -131,6 +140,13 @@ def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs, 
     end = met_at or now
     target = None if target_minutes is None else target_minutes * 60
     elapsed, due = _run(cal, segs, end, target, measure, find_due=True)
+    return _clock_object(cal, tz, target_minutes, met_at, end, elapsed, due)
+
+
+def _clock_object(cal, tz, target_minutes, met_at: datetime | None, end: datetime, elapsed: int,
+                  due: datetime | None) -> dict[str, Any]:
+    """A clock of the `sla` object from its fold over the segments up to `end` (elapsed, due)."""
+    target = None if target_minutes is None else target_minutes * 60
     if target is not None and due is None:
         due = cal.add_working_seconds(end, target - elapsed)
     breached = target is not None and elapsed > target
@@ -145,17 +161,24 @@ def _clock(ticket, cal, now, tz, target_minutes, met_at: datetime | None, segs, 
 
 def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None = None) -> dict[str, Any]:
     """The `sla` object (docs/contract.md) as of `now`."""
-    segs, state_now, first_met, closed_at = _walk(ticket, now, tz)
+    segs, state_now, _since, first_met, closed_at = _walk(ticket, now, tz)
     tgt = targets(ticket)
-    warn = warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", DEFAULT_WARN_AT)
     measure = cal.meter()
-    out = {
+    return _with_risks({
         "first_response": _clock(ticket, cal, now, tz, tgt["first_response"], first_met, segs, measure),
         "resolution": _clock(ticket, cal, now, tz, tgt["resolution"], closed_at, segs, measure),
         # From the history as of `now` (not the stored status), so past instants read right.
         "paused": state_now == "paused",
         "rule": tgt["rule"],
-    }
+    }, _warn_at(ticket, warn_at))
+
+
+def _warn_at(ticket: dict[str, Any], warn_at: float | None) -> float:
+    return warn_at if warn_at is not None else ticket["sla_rules"].get("warn_at", DEFAULT_WARN_AT)
+
+
+def _with_risks(out: dict[str, Any], warn: float) -> dict[str, Any]:
+    """The `sla` object with each clock's `at_risk`."""
     for name in ("first_response", "resolution"):
         clock = out[name]
         clock["at_risk"] = bool(
@@ -163,6 +186,54 @@ def clocks(ticket: dict[str, Any], cal, now: datetime, tz, warn_at: float | None
             and clock["elapsed_minutes"] >= warn * clock["target_minutes"]
         )
     return out
+
+
+def held(ticket: dict[str, Any], cal, tz) -> dict[str, Any]:
+    """What `clocks` works out that does not change as time goes on, kept for a list's next run
+    (listing_cache.py): for any now at or after `from`, the ticket's last event, `resumed` gives
+    exactly what `clocks` does. Instants in microseconds since the epoch (epoch_us.py).
+
+    After its last event a ticket's clock stays in one state: the segments before that state's
+    start are fixed, and so is a met clock (it ended at an event). `clocks` folds the fixed segments
+    first and the last segment, which grows with now, after them; `resumed` folds that last segment
+    on from where this fold over the fixed ones stopped.
+    """
+    received = parse_instant(ticket["received_at"], tz)
+    horizon = max([received, *(parse_instant(event["at"], tz) for event in ticket["history"])])
+    walk = _walk(ticket, horizon, tz)
+    tgt = targets(ticket)
+    measure = cal.meter()
+    fixed = [seg for seg in walk.segments if seg.start < walk.since]
+    kept: list[Any] = []
+    for name, met_at in (("first_response", walk.first_met), ("resolution", walk.closed_at)):
+        if met_at is not None:  # ended at an event: the whole clock
+            kept.append(_clock(ticket, cal, horizon, tz, tgt[name], met_at, walk.segments, measure))
+            continue
+        target = None if tgt[name] is None else tgt[name] * 60
+        elapsed, due = _run(cal, fixed, horizon, target, measure, find_due=True)
+        kept.append([tgt[name], elapsed, None if due is None else stamp(due, "due")])
+    return {"from": stamp(horizon, "from"), "since": stamp(walk.since, "since"), "state": walk.state,
+            "rule": tgt["rule"], "warn": _warn_at(ticket, None), "clocks": kept}
+
+
+def resumed(kept: dict[str, Any], cal, now: datetime, tz, measure=None) -> dict[str, Any]:
+    """The `sla` object as of `now` (not before kept["from"]) from what `held` kept: the same as
+    `clocks` of the ticket. `measure`: a meter of the calendar shared by many (now measured once)."""
+    since = instant(kept["since"], tz)
+    last = [Segment(since, now, kept["state"], None)] if now > since else []
+    measure = measure or cal.meter()
+    out: dict[str, Any] = {}
+    for name, clock in zip(TARGETS, kept["clocks"]):
+        if isinstance(clock, dict):
+            out[name] = dict(clock)
+            continue
+        target_minutes, elapsed, due = clock
+        target = None if target_minutes is None else target_minutes * 60
+        elapsed, due = _run(cal, last, now, target, measure, True, elapsed, None if due is None else instant(due, tz))
+        out[name] = _clock_object(cal, tz, target_minutes, None, now, elapsed, due)
+    out["paused"] = kept["state"] == "paused"
+    out["rule"] = kept["rule"]
+    return _with_risks(out, kept["warn"])
 
 
 class ClockFigures(NamedTuple):
@@ -180,7 +251,7 @@ def clock_figures(ticket: dict[str, Any], cal, now: datetime, tz) -> dict[str, C
     For the report, which keeps a summary of every closed ticket: it needs
     neither the deadlines nor the formatted instants, the costly part of clocks().
     """
-    segs, _state, first_met, closed_at = _walk(ticket, now, tz)
+    segs, _state, _since, first_met, closed_at = _walk(ticket, now, tz)
     tgt = targets(ticket)
     measure = cal.meter()
     out = {}
@@ -217,13 +288,19 @@ def record_breaches(ticket: dict[str, Any], sla: dict[str, Any], now: datetime, 
 
 def ticket_view(ticket: dict[str, Any], cal, now: datetime, config, tz) -> dict[str, Any]:
     """The ticket as commands show it: stored fields plus `sla` and `waiting` as of now."""
-    view = {key: ticket.get(key) for key in VIEW_ORDER}
-    view["sla"] = clocks(ticket, cal, now, tz)
+    before, after = view_parts(ticket, cal, tz)
+    return {**before, "sla": clocks(ticket, cal, now, tz), **after}
+
+
+def view_parts(ticket: dict[str, Any], cal, tz) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A view's keys before `sla` and after it: what does not change as time goes on."""
+    before = {key: ticket.get(key) for key in _BEFORE_SLA}
+    after = {key: ticket.get(key) for key in _AFTER_SLA}
     if ticket.get("waiting"):
-        view["waiting"] = {"since": ticket["waiting"]["since"],
-                           "auto_close_at": to_iso(auto_close_at(ticket, cal, tz), tz)}
-    view.update((k, v) for k, v in ticket.items() if k not in view)
-    return view
+        after["waiting"] = {"since": ticket["waiting"]["since"],
+                            "auto_close_at": to_iso(auto_close_at(ticket, cal, tz), tz)}
+    after.update((k, v) for k, v in ticket.items() if k not in before and k not in after and k != "sla")
+    return before, after
 
 
 # The order of keys of docs/contract.md; the rest follow.
@@ -232,6 +309,7 @@ VIEW_ORDER = (
     "description", "assignee", "created_at", "received_at", "sla", "waiting", "resolution",
     "third_parties", "history",
 )
+_BEFORE_SLA, _AFTER_SLA = VIEW_ORDER[:VIEW_ORDER.index("sla")], VIEW_ORDER[VIEW_ORDER.index("sla") + 1:]
 
 
 def next_due(view: dict[str, Any]) -> str | None:
