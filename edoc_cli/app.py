@@ -262,10 +262,10 @@ def _localize(command, translate) -> None:
 
 def _filled(help_text: str) -> str:
     """A help text with the accepted forms of a date or a duration in place of {instant_forms} and
-    {duration_forms}: the same lists the prompts and errors show (typed_time)."""
+    {duration_forms}: the same lists the prompts and errors show (typed_forms)."""
     if "_forms}" not in help_text:
         return help_text
-    from edoc_cli.typed_time import duration_forms, instant_forms
+    from edoc_cli.typed_forms import duration_forms, instant_forms
 
     return help_text.replace("{instant_forms}", instant_forms()).replace("{duration_forms}", duration_forms())
 

@@ -13,22 +13,26 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
-from edoc_cli.safe_text import escape_c1_in_json, for_terminal
+from edoc_cli.json_text import json_text as to_json
+from edoc_cli.safe_text import for_terminal
 from edoc_cli.words import field_value, holiday_name, interval_reason, namer, word
-
-
-def to_json(obj: Any, pretty: bool = True) -> str:
-    """Data as JSON text, written by the store's own encoder (orjson: a list of 2,000 tickets in
-    a tenth of the json module's time, indented or not), its C1 controls escaped."""
-    from edoc_cli.store.base import encode
-
-    return escape_c1_in_json(encode(obj, indent=pretty))
 
 
 def print_json(obj: Any) -> None:
     """JSON on stdout: indented for a person at a terminal, compact (and fast) in a pipe."""
     sys.stdout.write(to_json(obj, pretty=sys.stdout.isatty()) + "\n")
     sys.stdout.flush()
+
+
+def print_bytes(data: bytes) -> None:
+    """Data already encoded (UTF-8) on stdout."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a stream of text alone (a caller's in-memory stdout)
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        binary.write(data)
+        binary.flush()
 
 
 def say(message: str) -> None:

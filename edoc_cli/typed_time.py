@@ -19,24 +19,8 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from edoc_cli.i18n import N_, _
-from edoc_cli.i18n import _ as _marked  # the lists marked with N_() below
-
-INSTANT_FORMS = N_("27.11.2026 10:05, 27.11.2026, 10:30 (today), today, yesterday or ISO 8601 "
-                   "(2026-11-27T10:05; Astana time unless an offset is given)")
-DURATION_FORMS = N_("a number with a unit: 90m, 2h, 1d, 1w, 1h30m (also мин, ч, д, н), "
-                    "or 2wh for working hours (also рч)")
-
-
-
-def instant_forms() -> str:
-    """INSTANT_FORMS in the language of this run."""
-    return _marked(INSTANT_FORMS)
-
-
-def duration_forms() -> str:
-    """DURATION_FORMS in the language of this run."""
-    return _marked(DURATION_FORMS)
+from edoc_cli.i18n import _
+from edoc_cli.typed_forms import DURATION_FORMS, INSTANT_FORMS, duration_forms, instant_forms  # noqa: F401
 
 
 MAX_TYPED = 40  # characters: the longest accepted form is 32 (ISO with microseconds and an offset)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable, Iterator
 
 from edoc_cli.store.mail_rows import MailRows
+from edoc_cli.ticket_id import split_number
 
 Ticket = dict[str, Any]
 Summarize = Callable[[Ticket], dict[str, Any]]
@@ -260,8 +261,6 @@ def order_key(field: str) -> Callable[[Ticket], tuple]:
 
 def number_order(ticket_id: str) -> tuple:
     """Registration-number order: by prefix, year, then the number as a number."""
-    from edoc_cli.ticket_id import split_number
-
     try:
         return split_number(ticket_id)
     except (ValueError, AttributeError):
