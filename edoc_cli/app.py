@@ -381,4 +381,21 @@ def main() -> None:
         code = run()
     except KeyboardInterrupt:  # before or after the handlers of run() (reading argv, printing warnings)
         code = _interrupted()
+    _end(code)
+
+
+def _end(code: int) -> None:
+    """End the process. After a command that only read (RUN.only_read), with no other thread, once
+    its output is flushed, at once: the interpreter would only free memory the system takes back."""
+    from edoc_cli.store.commit import RUN
+
+    threading = sys.modules.get("threading")
+    if RUN.only_read and code == ExitCode.OK and (threading is None or threading.active_count() == 1):
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass  # the way of every command says it
+        else:
+            os._exit(code)
     sys.exit(code)
