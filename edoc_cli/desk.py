@@ -134,11 +134,12 @@ class Desk(MailDesk):
 
         return ticket_view(ticket, self.calendar, self.now(), self.config, self.tz)
 
-    def find(self, wanted) -> Any:
-        """The tickets a listing.ListFilter accepts, as views in its order (a listing.Found)."""
+    def find(self, wanted, rows: bool = False) -> Any:
+        """The tickets a listing.ListFilter accepts, as views in its order (a listing.Found); `rows`: list
+        views are enough (listing.select)."""
         from edoc_cli.listing import select
 
-        return select(self, wanted)
+        return select(self, wanted, rows)
 
     def list_filter(self, **given) -> Any:
         """A listing.ListFilter from a person's values (see ListFilter.parse)."""

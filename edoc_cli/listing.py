@@ -81,6 +81,12 @@ class ListFilter:
         """Whether choosing or ordering asks for the SLA figures of every candidate (not only those shown)."""
         return self.breached or self.due_by is not None or self.sort in ("due", "priority")
 
+    @property
+    def in_store_order(self) -> bool:
+        """Whether the list is the store's own order cut at --limit: only those shown are read in full
+        and viewed (a search of five years), and how many more there are is not counted."""
+        return self.limit is not None and not self.needs_clocks and self.sort in ORDERS
+
     def accepts(self, ticket: dict[str, Any]) -> bool:
         """Whether the ticket's stored fields are those asked for (a store may have picked them by index)."""
         if ticket["status"] not in self.statuses:
@@ -135,27 +141,33 @@ def _needle(value: str | None, flag: str) -> Needle | None:
 @dataclass
 class Found:
     """What a list or a search found: the tickets shown (views), and how many matched in all (None: more
-    than were shown, not counted)."""
+    than were shown, not counted). `parts`: when the views are list views (listing_cache.py), each
+    one's JSON before and after `sla`."""
 
     views: list[dict[str, Any]]
     total: int | None
+    parts: list[tuple[bytes, bytes]] | None = None
 
 
-def select(desk, wanted: ListFilter) -> Found:
-    """The matching tickets as views (desk.view), in `wanted`'s order, at most `wanted.limit` of them."""
+def select(desk, wanted: ListFilter, rows: bool = False) -> Found:
+    """The matching tickets as views (desk.view), in `wanted`'s order, at most `wanted.limit` of them.
+    `rows`: list views are enough (a table, a pipe's JSON): from listing_cache.py when it answers."""
     try:
-        return _select(desk, wanted)
+        return _select(desk, wanted, rows)
     except ListAgain:  # the store set aside what misled it: a second reading reads without it
-        return _select(desk, wanted)
+        return _select(desk, wanted, rows)
 
 
-def _select(desk, wanted: ListFilter) -> Found:
+def _select(desk, wanted: ListFilter, rows: bool = False) -> Found:
     key, newest_first = sort_key(wanted.sort)
     descending = newest_first != wanted.reverse
-    # Ordered as stored and cut at --limit: the store gives them in order, and only those shown are
-    # read in full and viewed (a search of five years); how many more there are is not counted.
-    ordered = wanted.limit is not None and not wanted.needs_clocks and wanted.sort in ORDERS
-    tickets = desk.store.snapshot().listed(wanted.statuses, category=wanted.category, level=wanted.level,
+    if rows:
+        found = _from_rows(desk, wanted, key, descending)
+        if found is not None:
+            return found
+    snapshot = desk.store.snapshot()
+    ordered = wanted.in_store_order  # the store gives them in that order
+    tickets = snapshot.listed(wanted.statuses, category=wanted.category, level=wanted.level,
                                            assignee=wanted.assignee, priority=wanted.priority,
                                            since=wanted.since, until=wanted.until, client=wanted.client,
                                            text=wanted.text, order=(wanted.sort, descending) if ordered else None)
@@ -178,12 +190,29 @@ def _select(desk, wanted: ListFilter) -> Found:
     return Found(shown if wanted.needs_clocks else [desk.view(t) for t in shown], len(chosen))
 
 
+def _from_rows(desk, wanted: ListFilter, key, descending: bool) -> Found | None:
+    """The list from the rows kept between lists (None: they cannot answer it)."""
+    if not hasattr(desk.store, "sealed_lines"):  # the JSON store's (a database's list never loads the module)
+        return None
+    from edoc_cli import listing_cache
+
+    if not listing_cache.answers(wanted):
+        return None
+    found = listing_cache.rows(desk)
+    if found is None:
+        return None
+    chosen = [(v, p) for v, p in found if wanted.accepts(v) and wanted.accepts_clocks(v)]
+    chosen.sort(key=lambda pair: key(pair[0]), reverse=descending)
+    shown = chosen[:wanted.limit] if wanted.limit else chosen
+    total = None if wanted.in_store_order and len(chosen) > wanted.limit else len(chosen)  # as _select says it
+    return Found([v for v, _ in shown], total, [p for _, p in shown])
+
+
 def sort_key(name: str) -> tuple[Callable[[dict[str, Any]], tuple], bool]:
     """The key that puts tickets (views for "due" and "priority") in --sort `name`'s order, and whether
     that order is the key's descending one (newest first)."""
     if name == "due":  # the nearest unmet deadline first; none last
-        return (lambda v: (next_due(v) is None, instant_order(next_due(v)) if next_due(v) else 0.0,
-                           number_order(v["id"]))), False
+        return _due_order, False
     if name == "priority":  # the most urgent first, then the nearest deadline; undiagnosed last
         due = sort_key("due")[0]
         return (lambda v: (PRIORITIES.index(v["priority"]) if v.get("priority") in PRIORITIES
@@ -191,3 +220,8 @@ def sort_key(name: str) -> tuple[Callable[[dict[str, Any]], tuple], bool]:
     if name in ORDERS:  # created: the newest first; id: registration order
         return order_key(name), name == "created"
     return (lambda t: (instant_order(t["history"][-1]["at"]), number_order(t["id"]))), True  # updated: last event
+
+
+def _due_order(view: dict[str, Any]) -> tuple:
+    due = next_due(view)
+    return due is None, instant_order(due) if due else 0.0, number_order(view["id"])

@@ -54,6 +54,7 @@ class Records(MutableMapping):
         self._slots: dict[str, Any] = dict(read) if read is not None else dict(docs or {})
         self._read: dict[str, bytes] = read if read is not None else {}
         self.ids = ids  # ticket id -> doc id, known from a sealed file's lines (None: from the records)
+        self.identity: str | None = None  # a sealed file's (lined.identity)
         self._next = 0
 
     @property
@@ -80,6 +81,11 @@ class Records(MutableMapping):
 
     def __len__(self) -> int:
         return len(self._slots)
+
+    def sealed_lines(self) -> dict[str, bytes] | None:
+        """Every record's line as a sealed file held it (doc id -> bytes), or None: read without a seal,
+        or changed since."""
+        return self._read if self.sealed and len(self._read) == len(self._slots) else None
 
     def unchanged(self, key: str) -> bool:
         """Whether the record is as a sealed file held it (so checked when it was written)."""
@@ -151,8 +157,57 @@ def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> lis
     return [_FIRST + file_bytes(encode(meta)) + others + b"}\n", rest]
 
 
+def identity(raw: bytes, rules: int) -> str | None:
+    """What names a store proper's bytes whose seal is intact: its first line (the seal in it names
+    every byte after it); None: not sealed."""
+    sealed = _sealed(raw, rules)
+    return None if sealed is None else _identity(raw, sealed[0])
+
+
+def _identity(raw: bytes, end: int) -> str:
+    return f"{end}:{zlib.crc32(memoryview(raw)[:end])}"
+
+
+def line_reader(raw: bytes, layout: list[tuple[str, int]]) -> Callable[[int], bytes | None]:
+    """A reader of the tickets' records as their lines hold them, by place in the table, in a store
+    proper's bytes as `write` lays them out (the tickets the last table, a record a line), whose table
+    is `layout`: each line's doc id and the length of its record. None: a line is not where the
+    layout puts it."""
+    header = b'\n,"tickets":{\n'
+    at = raw.find(header)  # the first such line: a line is never inside a JSON text
+    starts = []
+    pos = at + len(header)
+    for place, (doc_id, length) in enumerate(layout):
+        pos += len(doc_id) + (4 if place else 3)  # ,"17": (the first line: "1":)
+        starts.append(pos)
+        pos += length + 1
+
+    def line(place: int) -> bytes | None:
+        doc_id, length = layout[place]
+        begin = starts[place]
+        key = (b',"' if place else b'"') + doc_id.encode() + b'":'
+        if at < 0 or raw[begin - len(key):begin] != key or raw[begin + length:begin + length + 1] != b"\n":
+            return None
+        return raw[begin:begin + length]
+    return line
+
+
 def read(raw: bytes, rules: int) -> dict[str, Any] | None:
     """The tables of a store proper whose seal is intact (tickets undecoded), or None: read it whole."""
+    sealed = _sealed(raw, rules)
+    if sealed is None:
+        return None
+    end, meta = sealed
+    del meta[SEAL]
+    data = _tables(raw, end + 1, meta)
+    if data is not None:
+        data[TICKETS].identity = _identity(raw, end)
+    return data
+
+
+def _sealed(raw: bytes, rules: int) -> tuple[int, dict[str, Any]] | None:
+    """Where the first line of a store proper whose seal is intact ends, and its meta record; None: the
+    seal is not there, or does not hold."""
     end = raw.find(b"\n")
     first = raw[:end]
     if end < 0 or not first.startswith(_FIRST) or not first.endswith(b"}"):
@@ -163,10 +218,7 @@ def read(raw: bytes, rules: int) -> dict[str, Any] | None:
         return None
     seal = meta.get(SEAL) if isinstance(meta, dict) else None
     rest = memoryview(raw)[end + 1:]
-    if seal != {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)}:
-        return None
-    del meta[SEAL]
-    return _tables(raw, end + 1, meta)
+    return (end, meta) if seal == {"rules": rules, "size": len(rest), "crc32": zlib.crc32(rest)} else None
 
 
 def _tables(rest: bytes, pos: int, meta: dict[str, Any]) -> dict[str, Any] | None:

@@ -20,8 +20,10 @@ from edoc_cli.store.jsonfiles.layout import (
     ARCHIVED_SCHEMAS, DEFAULT_LOCK_TIMEOUT, META, SCHEMA_VERSION, STAGED,
     STAGED_NAME_RE, Encoded, encode, order_of, schema_of,
 )
+from edoc_cli.store.jsonfiles import lined
 from edoc_cli.store.jsonfiles.places import StoreFiles
 from edoc_cli.store.jsonfiles.snapshot import JsonSnapshot
+from edoc_cli.ticket_rules import RULES_VERSION
 
 
 class JsonStore(StoreFiles, Store):
@@ -31,6 +33,7 @@ class JsonStore(StoreFiles, Store):
                  summarize: Callable[[dict[str, Any]], dict[str, Any]] | None = None):
         super().__init__(path, summarize)
         self.lock_timeout = lock_timeout
+        self._identified: tuple[str | None, bytes | None] = (None, None)  # identity(): what it named, and the bytes
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -66,6 +69,44 @@ class JsonStore(StoreFiles, Store):
                     os.close(fd)
             if time.monotonic() >= deadline:
                 raise StoreBusy(_("store {path} kept changing while it was read; try again").format(path=self.path))
+
+    # -- the lines of a sealed file, for a list that keeps its rows between runs (listing_cache.py) ------
+    def identity(self) -> str | None:
+        """What names the store proper's bytes as they are now, if sealed (lined.identity; None: not).
+        The bytes are kept for line_reader: the lines of that very state."""
+        raw = self._proper_bytes()
+        found = None if raw is None else lined.identity(raw, RULES_VERSION)
+        self._identified = (found, raw)
+        return found
+
+    def sealed_lines(self) -> tuple[str, dict[str, bytes]] | None:
+        """The store proper's identity and each ticket's line (doc id -> bytes), read under an intact
+        seal; None: the file is not sealed (every record must then be checked as it is read)."""
+        tickets = self.snapshot().tickets
+        lines = tickets.sealed_lines()
+        return None if lines is None or tickets.identity is None else (tickets.identity, lines)
+
+    def line_reader(self, identity: str, layout: list[tuple[str, int]]) -> Callable[[int], bytes | None] | None:
+        """A reader of the tickets' lines (by place in the table, whose lines' doc ids and lengths are
+        `layout`; None: not there) of the store proper whose bytes `identity` names (None: they are no
+        longer those)."""
+        found, raw = self._identified
+        if identity is None or found != identity:
+            raw = self._proper_bytes()
+            if raw is None or lined.identity(raw, RULES_VERSION) != identity:
+                return None
+        return lined.line_reader(raw, layout)
+
+    def _proper_bytes(self) -> bytes | None:
+        fd = self.open_proper()
+        if fd is None:
+            return None
+        try:
+            return read_fd(fd)
+        finally:
+            os.close(fd)
+
+    decode_line = staticmethod(lined.decode)
 
     def _still(self, seen: os.stat_result | None) -> bool:
         """Whether the store proper is still the file a reader read (no commit since)."""

@@ -1,0 +1,254 @@
+"""`edoc list`'s rows, kept between runs: a list of 2,000 open tickets works out again only the
+tickets changed since the last list, and of the others only what time changes.
+
+What a list shows of a ticket is its stored fields, which change only with its record, and its SLA
+figures, which change with time too. For each ticket of the store proper this cache keeps, keyed by
+its record's line (its length and two checksums: lined.py writes a record a line):
+
+- the fields a list shows, chooses and orders by;
+- the part of its clocks that time does not change (sla.held; sla.resumed works out the rest
+  exactly as sla.clocks does, for any now at or after the ticket's last event; before it, as for a
+  past --now, the record is read and its clocks replayed);
+- its view's JSON before and after `sla`, for a pipe's `list --json`.
+
+The cache is used only when the store proper was read under an intact seal (every record checked
+when it was written) and only for what it can answer: a list of open tickets by stored fields and SLA
+figures; a search, --since/--until, CSV/TSV and a terminal's JSON take the way of every command. A
+cache made by other code or for another working calendar is not read (`_key`), a damaged one is made
+again, and one that cannot be written (a read-only home, a full disk) is simply not kept. `edoc
+check` and `edoc sla` never read it. It lives in the user's cache folder, like the search index.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+from edoc_cli.epoch_us import stamp
+from edoc_cli.json_text import json_text
+from edoc_cli.sla import held, resumed, view_parts
+from edoc_cli.ticket import ACTIVE
+
+FORMAT = 1
+# A list row's stored fields, in this order: what the table shows, filters choose and --sort orders by.
+FIELDS = ("id", "status", "category", "sla_level", "priority", "assignee", "subject", "created_at")
+_SORTS = ("due", "priority", "created", "id")  # --sort updated orders by the last event: the way of every command
+# The modules whose code makes what is kept: a change to any of them (an upgrade) makes the cache anew.
+_CODE = ("edoc_cli.sla", "edoc_cli.workcal", "edoc_cli.epoch_us", "edoc_cli.tz", "edoc_cli.holiday_table",
+         "edoc_cli.rules.service_levels", "edoc_cli.rules.no_response", "edoc_cli.safe_text", "edoc_cli.json_text",
+         "edoc_cli.store.base", "edoc_cli.store.jsonfiles.lined", "edoc_cli.listing_cache")
+
+
+def answers(wanted) -> bool:
+    """Whether a list asked for can be answered from the cache (listing.ListFilter)."""
+    return (set(wanted.statuses) <= set(ACTIVE) and wanted.sort in _SORTS and wanted.since is None
+            and wanted.until is None and wanted.client is None and wanted.text is None)
+
+
+class _Unread(Exception):
+    """The store proper changed while a list took it for the file its rows were made from."""
+
+
+def rows(desk) -> list[tuple[dict[str, Any], tuple[Any, Any]]] | None:
+    """Every ticket of the store proper as (list view, its JSON before and after `sla`), the views' SLA
+    figures as of desk.now(); the list view holds FIELDS and `sla`. None: the store proper was not read
+    under an intact seal, and the list must take the way of every command.
+
+    When the store proper is the very file the kept rows were made from (lined.identity), it is read
+    only for a ticket whose row cannot answer (a now before its last event); otherwise it is read, and
+    only the tickets whose lines changed are worked out again."""
+    from edoc_cli.store import base
+
+    store = os.path.realpath(desk.store.path)
+    path, head = _path(desk, store), {"format": FORMAT, "store": store, "key": _key(desk.calendar)}
+    kept, body, made_from = _read(path, head)
+    out = None
+    if kept and made_from == desk.store.identity():
+        reader: list = []  # the store proper read once, if a row cannot answer
+
+        def line_of(doc_id: str, place: int) -> bytes:
+            if not reader:  # the kept entries are the file's lines in order, and know their lengths
+                reader.append(desk.store.line_reader(made_from, [(d, e[0][0]) for d, e in kept.items()]))
+            line = reader[0] and reader[0](place)
+            if line is None:
+                raise _Unread(doc_id)
+            return line
+        try:
+            out, fresh, identity = *_views(desk, kept, body, kept, line_of, check=False), made_from
+        except _Unread:
+            pass
+    if out is None:
+        sealed = desk.store.sealed_lines()
+        if sealed is None:
+            return None
+        identity, lines = sealed
+        out, fresh = _views(desk, kept, body, lines, lambda doc_id, _place: lines[doc_id], check=True)
+    if base._NONFINITE_READ:  # a record holding a NaN (a hand edit sealed by an older edoc): every JSON
+        return None           # of this run is then written by the json module, as the other way does
+    if identity != made_from or fresh.keys() != kept.keys() or any(fresh[d] is not kept[d] for d in fresh):
+        _write(path, head, identity, fresh, [p for _v, p in out])
+    return out
+
+
+def _views(desk, kept: dict[str, list], body, ids, line_of, check: bool
+           ) -> tuple[list[tuple[dict[str, Any], tuple[Any, Any]]], dict[str, list]]:
+    """The list views and JSON parts of the tickets `ids` (doc ids, in the store's order), and the entry
+    of each, kept or made again from its line (`line_of(doc id, place)`). `check`: a kept entry is
+    taken only if its line is the one it was made from (the store was read); otherwise as it is."""
+    decode = desk.store.decode_line
+    cal, tz, now = desk.calendar, desk.tz, desk.now()
+    now_us = stamp(now, "now")
+    measure = cal.meter()  # one for the whole list: now is measured once
+    out = []
+    fresh: dict[str, list] = {}
+    for place, doc_id in enumerate(ids):
+        entry = kept.get(doc_id)
+        if check and entry is not None and entry[0] != _mark(line_of(doc_id, place)):
+            entry = None
+        view = None
+        if entry is not None:
+            try:
+                view = _view(entry, cal, now, now_us, tz, measure)
+                start, middle = entry[3], entry[3] + entry[4]
+                parts = (body[start:middle], body[middle:middle + entry[5]])
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
+                entry = None  # not as this code writes it: made again
+        if entry is None:
+            line = line_of(doc_id, place)
+            ticket = decode(line)
+            before, after = view_parts(ticket, cal, tz)
+            parts = (_json(before)[:-1], _json(after)[1:])
+            entry = [_mark(line), [ticket.get(f) for f in FIELDS], held(ticket, cal, tz), None,
+                     len(parts[0]), len(parts[1])]
+            view = _view(entry, cal, now, now_us, tz, measure)
+        if view is None:  # a now before its last event: its history is cut there, as the replay cuts it
+            view = dict(zip(FIELDS, entry[1]), sla=desk.view(decode(line_of(doc_id, place)))["sla"])
+        fresh[doc_id] = entry
+        out.append((view, parts))
+    return out, fresh
+
+
+def _mark(line: bytes) -> list[int]:
+    """What tells a record's line from another: its length and two checksums."""
+    return [len(line), zlib.crc32(line), zlib.adler32(line)]
+
+
+def _view(entry: list, cal, now, now_us: int, tz, measure) -> dict[str, Any] | None:
+    """A kept entry's list view as of `now` (None: `now` is before the ticket's last event)."""
+    fields, clocks = entry[1], entry[2]
+    if len(fields) != len(FIELDS) or now_us < clocks["from"]:
+        return None
+    view = dict(zip(FIELDS, fields))
+    view["sla"] = resumed(clocks, cal, now, tz, measure)
+    return view
+
+
+def json_of(views: list[dict[str, Any]], parts: list[tuple[Any, Any]]) -> bytes:
+    """A pipe's `list --json` of these views: what json_text(full views, pretty=False) gives."""
+    import orjson
+
+    # The clocks of all in one call (a call costs more than a clock's JSON), cut where each begins: a
+    # JSON text never holds an unescaped quote, so the cut is exact; checked by their count.
+    opening = b'{"first_response":'
+    joined = orjson.dumps([view["sla"] for view in views])
+    slas = joined[1:-1].split(b"," + opening) if views else []
+    if not joined.isascii() or b"\x7f" in joined or len(slas) != len(views):  # a text to escape (json_text)
+        slas = [_json(view["sla"]) for view in views]
+    else:
+        slas[1:] = [opening + sla for sla in slas[1:]]
+    pieces: list[Any] = []
+    add = pieces.extend
+    for sla, (before, after) in zip(slas, parts):
+        add((b",", before, b',"sla":', sla, b",", after))
+    if pieces:
+        pieces[0] = b""
+    return b"".join([b"[", *pieces, b"]"])
+
+
+def _json(obj: Any) -> bytes:
+    return json_text(obj, pretty=False).encode("utf-8")
+
+
+def _key(cal) -> str:
+    """What the kept rows were made with: this code and this working calendar."""
+    import importlib
+
+    from edoc_cli.holiday_table import _cache_path
+
+    code = []
+    for name in _CODE:
+        try:
+            st = os.stat(importlib.import_module(name).__file__)
+            code.append(f"{st.st_size}:{st.st_mtime_ns}")
+        except (ImportError, TypeError, OSError):
+            code.append("?")
+    holidays = _cache_path(cal.holidays) if cal.holidays else None
+    return repr((FORMAT, code, str(cal.tz), cal.workday_start.isoformat(), cal.workday_end.isoformat(),
+                 sorted(cal.workdays), cal.holidays, holidays and holidays.name, sorted(cal.extra_days_off),
+                 sorted(cal.extra_working_days)))
+
+
+def _path(desk, store: str) -> Path:
+    """$XDG_CACHE_HOME/edoc/list/<the store's path's checksum>.rows (the path itself is in the file)."""
+    environ = desk.environ if desk.environ is not None else os.environ
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "edoc" / "list" / f"{zlib.crc32(os.fsencode(store)):08x}.rows"
+
+
+def _read(path: Path, head: dict[str, Any]) -> tuple[dict[str, list], memoryview, str | None]:
+    """The entries kept for this store by this code and calendar (`head`), the JSON parts they place,
+    and the store proper's file they were made from; none when there is no cache, or it is damaged
+    (its checksum)."""
+    import orjson
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        first = data.find(b"\n")
+        table_end = data.find(b"\n", first + 1)
+        rest = memoryview(data)[first + 1:]
+        said = orjson.loads(data[:first]) if table_end > 0 else None
+        if isinstance(said, dict) and {**said, "file": None} == {**head, "file": None, "crc32": zlib.crc32(rest)}:
+            table = orjson.loads(data[first + 1:table_end])
+            if isinstance(table, dict) and all(isinstance(e, list) and len(e) == 6 for e in table.values()):
+                return table, memoryview(data)[table_end + 1:], said.get("file")
+    except (OSError, ValueError):
+        pass
+    return {}, memoryview(b""), None
+
+
+def _write(path: Path, head: dict[str, Any], identity: str, entries: dict[str, list],
+           parts: list[tuple[Any, Any]]) -> None:
+    """Keep the entries for the next list, the file replaced whole (a reader sees the old one or the
+    new); any failure (a read-only home, a full disk) leaves the list as it was, only slower next time."""
+    import orjson
+    import tempfile
+
+    offset = 0
+    for entry, (before, after) in zip(entries.values(), parts):
+        entry[3:] = [offset, len(before), len(after)]
+        offset += len(before) + len(after)
+    try:
+        table = orjson.dumps(entries)
+    except TypeError:  # a value orjson does not write (an integer beyond 64 bits): not kept
+        return
+    rest = b"".join([table, b"\n", *(piece for pair in parts for piece in pair)])
+    data = orjson.dumps({**head, "file": identity, "crc32": zlib.crc32(rest)}) + b"\n" + rest
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
