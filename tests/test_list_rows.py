@@ -307,7 +307,7 @@ def test_the_rows_file_is_private_and_names_its_store(edoc, desk):
 
 @json_only
 def test_a_list_in_a_pipe_ends_with_all_its_output(edoc, desk):
-    """A list ends its process at once after its output (store.commit.RUN.only_read): all of it flushed."""
+    """A list ends its process at once after its output (app._end): all of it flushed."""
     for n in range(40):
         edoc.open_ticket(now="2026-11-26T09:00:00+05:00", subject=f"Заявка {n} " + "ж" * 150,
                          description="Описание " + "ш" * 1500)

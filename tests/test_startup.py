@@ -37,3 +37,38 @@ def test_open_by_flags_needs_no_wizard(edoc):
 
     modules = imported(edoc, "open", "--no-input", *request_args())
     assert not (modules & {"questionary", "prompt_toolkit", "rich"})
+
+
+# -- the end: at once, once the exit handlers ran and the output is out (app._end) ---------------------
+
+ENDING = """
+import atexit, sys, threading
+atexit.register(lambda: print("exit handler ran", file=sys.stderr, flush=True))
+if sys.argv[1] == "thread":  # a thread still at work when the command is done: waited for
+    done = threading.Event()
+    threading.Thread(target=lambda: (done.wait(0.3), print("thread finished", flush=True))).start()
+sys.argv = ["edoc", *sys.argv[2:]]
+from edoc_cli.app import main
+main()
+"""
+
+
+@pytest.mark.parametrize("mode", ["plain", "thread"])
+@pytest.mark.parametrize("args, code", [(["list", "--json"], 0), (["show", "ED-2026-999999"], 4), (["list", "--limit", "0"], 2)])
+def test_the_process_ends_with_its_exit_handlers_run_and_its_output_out(edoc, mode, args, code):
+    edoc.open_ticket()
+    done = subprocess.run([sys.executable, "-c", ENDING, mode, *args], capture_output=True, text=True,
+                          env=edoc.proc_env(), timeout=60)
+    assert done.returncode == code, done.stderr
+    assert "exit handler ran" in done.stderr
+    assert ("thread finished" in done.stdout) == (mode == "thread")
+    if code == 0:
+        assert json.loads(done.stdout.replace("thread finished\n", ""))[0]["id"].startswith("ED-")
+
+
+def test_a_write_ends_at_once_with_its_change_saved(edoc):
+    tid = edoc.open_ticket()
+    done = edoc.proc("note", tid, "-m", "Записано перед выходом")
+    assert done.code == 0 and "note recorded" in done.err
+    notes = [e for e in edoc.ticket(tid)["history"] if e["type"] == "note"]
+    assert [n["message"] for n in notes] == ["Записано перед выходом"]

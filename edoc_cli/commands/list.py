@@ -176,6 +176,3 @@ def _list_out(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str
     elif found.total > len(views):
         render.say(_("{shown} of {total} tickets shown; --limit N shows more").format(
             shown=len(views), total=found.total))
-    from edoc_cli.store.commit import RUN
-
-    RUN.only_read = True

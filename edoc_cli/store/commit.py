@@ -24,16 +24,12 @@ class RunState:
     held: list[int] = field(default_factory=list)     # signals that arrived while a commit was finishing
     warnings: list[str] = field(default_factory=list)  # "committed, but ..." notes
     closers: list[Callable[[], None]] = field(default_factory=list)  # what the run let go of when it ends
-    # A command that only read and wrote its output: the process may end without freeing its memory
-    # (app.main; a list of 2,000 tickets would spend 14 ms on it).
-    only_read: bool = False
 
     def reset(self) -> None:
         self.close()
         self.commits = 0
         self.held.clear()
         self.warnings.clear()
-        self.only_read = False
 
     def close(self) -> None:
         """Let go of what the run opened (a database connection): a run in a long-lived process
