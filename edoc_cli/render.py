@@ -14,7 +14,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
 from edoc_cli.json_text import json_text as to_json
-from edoc_cli.safe_text import for_terminal
+from edoc_cli.safe_text import for_terminal, has_unsafe
 from edoc_cli.words import field_value, holiday_name, interval_reason, namer, word
 
 
@@ -60,6 +60,15 @@ def _cell(value: Any, human: bool = False) -> str:
     return for_terminal(str(value), single_line=True)
 
 
+def _tsv_line(row: Sequence[Any]) -> str:
+    """A row of a pipe's table: its cells (_cell), a tab between them. A row with nothing to clean
+    (mostly all) is joined as it is: cleaning changes no cell of it."""
+    cells = [c if type(c) is str else _cell(c) for c in row]
+    if not has_unsafe("".join(cells)):
+        return "\t".join(cells)
+    return "\t".join(_cell(c).replace("\t", " ") for c in row)
+
+
 def _heading(label: str) -> str:
     """A column heading or card label marked with N_(), in the language of this run."""
     return _marked(label) if label else label
@@ -82,12 +91,9 @@ def table(env, headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str
             tab.add_row(*[Text(_cell(c, human=True)) for c in row])
         _console(env).print(tab)
         return
-    rows = [[_cell(c) for c in row] for row in rows]
-    out = sys.stdout
-    out.write("\t".join(headers) + "\n")
-    for row in rows:
-        out.write("\t".join(c.replace("\t", " ") for c in row) + "\n")
-    out.flush()
+    lines = ["\t".join(headers), *map(_tsv_line, rows), ""]
+    sys.stdout.write("\n".join(lines))
+    sys.stdout.flush()
 
 
 class Column(NamedTuple):  # (not a frozen dataclass: five times its cost to every command's start)

@@ -36,6 +36,11 @@ def has_surrogate(text: str) -> bool:
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
+def has_unsafe(text: str) -> bool:
+    """Whether for_terminal would change `text`."""
+    return _UNSAFE.search(text) is not None
+
+
 def for_terminal(text: str, single_line: bool = False) -> str:
     """`text` with terminal control sequences and characters removed.
 
@@ -43,7 +48,7 @@ def for_terminal(text: str, single_line: bool = False) -> str:
     "[31m") is left; then every other control character except newline and
     tab (in single-line mode those become spaces).
     """
-    if _UNSAFE.search(text) is None:
+    if not has_unsafe(text):
         return text
     text = _ESCAPE_SEQ.sub("", text)
     text = _SEPARATORS.sub("\n", text)

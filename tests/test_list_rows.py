@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUG_FIELDS
+from conftest import BUG_FIELDS, request_args
 from edoc_cli.sla import clocks, held, resumed, ticket_view, view_parts
 from edoc_cli.tz import astana_zone
 from edoc_cli.workcal import WorkCalendar
@@ -339,3 +339,22 @@ def test_two_lists_and_a_writer_at_once(edoc, desk):
         notes = [e for v in views if v["id"] == desk["bug"] for e in v["history"] if e["type"] == "note"]
         assert len(notes) <= 3
     same_as_every_command(edoc, "--json", now=LATER)
+
+
+def test_texts_a_terminal_would_run_are_listed_as_every_command_lists_them(edoc, desk):
+    """Control sequences an import may bring, in the kept JSON and in the table's cells."""
+    record = edoc.run("show", desk["first"], "--json").json()
+    scratch = {"EDOC_STORE": str(edoc.tmp / "scratch" / "tickets.json")}  # a record to edit, made by edoc
+    assert edoc.run("open", *request_args(), now=NOW, env=scratch).code == 0
+    hostile = json.loads(edoc.run("export", now=NOW, env=scratch).out)
+    hostile["id"] = "ED-2025-000042"
+    hostile["subject"] = "Тема \x1b[31mкрасная\x1b[0m \x9d8;;http://evil\x9c\u202eвонави\u2028ещё\tтаб"
+    hostile["client"]["name"] = "Имя \x07\x85 [bold]не разметка[/bold]"
+    dump = edoc.tmp / "hostile.jsonl"
+    dump.write_text(json.dumps(hostile, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert edoc.run("import", str(dump), now=NOW).code == 0
+    out = same_as_every_command(edoc)
+    assert "красная" in out and "\x1b" not in out and "\x9d" not in out and record["id"] in out
+    text = same_as_every_command(edoc, "--json")
+    assert "\\u001b[31m" in text and "\\u2028" in text
+    assert [v for v in json.loads(text) if v["id"] == "ED-2025-000042"][0]["subject"] == hostile["subject"]
