@@ -188,15 +188,21 @@ def _with_risks(out: dict[str, Any], warn: float) -> dict[str, Any]:
     return out
 
 
-def held(ticket: dict[str, Any], cal, tz) -> dict[str, Any]:
-    """What `clocks` works out that does not change as time goes on, kept for a list's next run
-    (listing_cache.py): for any now at or after `from`, the ticket's last event, `resumed` gives
-    exactly what `clocks` does. Instants in microseconds since the epoch (epoch_us.py).
+# What `held` keeps, by place: a list, as a list's cache keeps two thousand of them (listing_cache.py).
+HELD = ("from", "since", "state", "rule", "warn", "first_response", "resolution")
+_CLOCK_KEYS = ("target_minutes", "due_at", "met_at", "elapsed_minutes", "breached")  # a clock's, before at_risk
+
+
+def held(ticket: dict[str, Any], cal, tz) -> list[Any]:
+    """What `clocks` works out that does not change as time goes on, kept for a list's next run (HELD:
+    instants in microseconds since the epoch, epoch_us.py): for any now at or after `from`, the
+    ticket's last event, `resumed` gives exactly what `clocks` does.
 
     After its last event a ticket's clock stays in one state: the segments before that state's
-    start are fixed, and so is a met clock (it ended at an event). `clocks` folds the fixed segments
-    first and the last segment, which grows with now, after them; `resumed` folds that last segment
-    on from where this fold over the fixed ones stopped.
+    start (`since`) are fixed, and so is a met clock (it ended at an event). `clocks` folds the
+    fixed segments first and the last segment, which grows with now, after them; `resumed` folds
+    that last segment on from where this fold over the fixed ones stopped. A clock is kept as its
+    fold so far (target minutes, elapsed seconds, due), or, met, as its values (_CLOCK_KEYS).
     """
     received = parse_instant(ticket["received_at"], tz)
     horizon = max([received, *(parse_instant(event["at"], tz) for event in ticket["history"])])
@@ -204,36 +210,38 @@ def held(ticket: dict[str, Any], cal, tz) -> dict[str, Any]:
     tgt = targets(ticket)
     measure = cal.meter()
     fixed = [seg for seg in walk.segments if seg.start < walk.since]
-    kept: list[Any] = []
+    kept: list[Any] = [stamp(horizon, "from"), stamp(walk.since, "since"), walk.state, tgt["rule"],
+                       _warn_at(ticket, None)]
     for name, met_at in (("first_response", walk.first_met), ("resolution", walk.closed_at)):
         if met_at is not None:  # ended at an event: the whole clock
-            kept.append(_clock(ticket, cal, horizon, tz, tgt[name], met_at, walk.segments, measure))
+            clock = _clock(ticket, cal, horizon, tz, tgt[name], met_at, walk.segments, measure)
+            kept.append([clock[key] for key in _CLOCK_KEYS])
             continue
         target = None if tgt[name] is None else tgt[name] * 60
         elapsed, due = _run(cal, fixed, horizon, target, measure, find_due=True)
         kept.append([tgt[name], elapsed, None if due is None else stamp(due, "due")])
-    return {"from": stamp(horizon, "from"), "since": stamp(walk.since, "since"), "state": walk.state,
-            "rule": tgt["rule"], "warn": _warn_at(ticket, None), "clocks": kept}
+    return kept
 
 
-def resumed(kept: dict[str, Any], cal, now: datetime, tz, measure=None) -> dict[str, Any]:
-    """The `sla` object as of `now` (not before kept["from"]) from what `held` kept: the same as
+def resumed(kept: list[Any], cal, now: datetime, tz, measure=None) -> dict[str, Any]:
+    """The `sla` object as of `now` (not before kept "from") from what `held` kept: the same as
     `clocks` of the ticket. `measure`: a meter of the calendar shared by many (now measured once)."""
-    since = instant(kept["since"], tz)
-    last = [Segment(since, now, kept["state"], None)] if now > since else []
+    _from, since_us, state, rule, warn, *kept_clocks = kept
+    since = instant(since_us, tz)
+    last = [Segment(since, now, state, None)] if now > since else []
     measure = measure or cal.meter()
     out: dict[str, Any] = {}
-    for name, clock in zip(TARGETS, kept["clocks"]):
-        if isinstance(clock, dict):
-            out[name] = dict(clock)
+    for name, clock in zip(TARGETS, kept_clocks):
+        if len(clock) == len(_CLOCK_KEYS):
+            out[name] = dict(zip(_CLOCK_KEYS, clock))
             continue
         target_minutes, elapsed, due = clock
         target = None if target_minutes is None else target_minutes * 60
         elapsed, due = _run(cal, last, now, target, measure, True, elapsed, None if due is None else instant(due, tz))
         out[name] = _clock_object(cal, tz, target_minutes, None, now, elapsed, due)
-    out["paused"] = kept["state"] == "paused"
-    out["rule"] = kept["rule"]
-    return _with_risks(out, kept["warn"])
+    out["paused"] = state == "paused"
+    out["rule"] = rule
+    return _with_risks(out, warn)
 
 
 class ClockFigures(NamedTuple):

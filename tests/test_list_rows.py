@@ -100,7 +100,7 @@ def test_the_kept_clocks_resumed_are_the_replayed_clocks(ticket, after, whole, c
     cal = CALENDARS[calendar]
     now = horizon(ticket) + timedelta(microseconds=after - after % 1_000_000 if whole else after)
     kept = orjson.loads(orjson.dumps(held(ticket, cal, TZ)))  # as the cache file keeps them
-    assert kept["from"] <= int((now - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(microseconds=1))
+    assert kept[0] <= int((now - datetime(1970, 1, 1, tzinfo=timezone.utc)) / timedelta(microseconds=1))
     assert resumed(kept, cal, now, TZ) == clocks(ticket, cal, now, TZ)
 
 
@@ -239,9 +239,11 @@ def test_rows_of_the_wrong_shape_under_a_right_checksum_are_made_again(edoc, des
     first, rest = data.split(b"\n", 1)
     table, parts = rest.split(b"\n", 1)
     entries = json.loads(table)
-    for wrong in ({"from": "soon"}, {"from": 0, "since": "x", "state": "running", "clocks": [1, 2]}, None):
+    from edoc_cli.listing_cache import _HELD
+
+    for wrong in (["soon"] * 7, [0, "x", "running", "r", 0.8, [1, 2], [3]], [None] * 7):
         doc_id = next(iter(entries))
-        entries[doc_id][2] = wrong
+        entries[doc_id][_HELD] = wrong
         new_rest = json.dumps(entries, ensure_ascii=False).encode() + b"\n" + parts
         head = json.loads(first)
         head["crc32"] = zlib.crc32(new_rest)
