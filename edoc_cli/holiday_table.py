@@ -99,8 +99,9 @@ def _cache_path(country: str) -> Path | None:
         marks.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     said = f"{package}|{'|'.join(marks)}".encode()
     stamp = f"{zlib.crc32(said):08x}{zlib.adler32(said):08x}"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "edoc" / f"holidays-{country}-{stamp}.json"
+    from edoc_cli.cache_home import cache_home
+
+    return cache_home() / f"holidays-{country}-{stamp}.json"
 
 
 @functools.lru_cache(maxsize=None)

@@ -198,11 +198,15 @@ def _from_rows(desk, wanted: ListFilter, key, descending: bool) -> Found | None:
 
     if not listing_cache.answers(wanted):
         return None
-    found = listing_cache.rows(desk)
-    if found is None:
+    try:
+        found = listing_cache.rows(desk)
+        if found is None:
+            return None
+        chosen = [(v, p) for v, p in found if wanted.accepts(v) and wanted.accepts_clocks(v)]
+        chosen.sort(key=lambda pair: key(pair[0]), reverse=descending)
+    except listing_cache.UNSOUND:  # rows not as this code keeps them: made again by the way of every command
+        listing_cache.set_aside(desk)
         return None
-    chosen = [(v, p) for v, p in found if wanted.accepts(v) and wanted.accepts_clocks(v)]
-    chosen.sort(key=lambda pair: key(pair[0]), reverse=descending)
     shown = chosen[:wanted.limit] if wanted.limit else chosen
     total = None if wanted.in_store_order and len(chosen) > wanted.limit else len(chosen)  # as _select says it
     return Found([v for v, _ in shown], total, [p for _, p in shown])

@@ -28,10 +28,11 @@ from typing import Any
 
 from edoc_cli.epoch_us import stamp
 from edoc_cli.json_text import json_text
+from edoc_cli.safe_text import escape_c1_in_json
 from edoc_cli.sla import HELD, held, resumed, view_parts
 from edoc_cli.ticket import ACTIVE
 
-FORMAT = 2
+FORMAT = 3
 # A list row's stored fields, in this order: what the table shows, filters choose and --sort orders by.
 FIELDS = ("id", "status", "category", "sla_level", "priority", "assignee", "subject", "created_at")
 # A kept entry is one flat list (two thousand of them are read at every list: few objects read fastest):
@@ -43,8 +44,11 @@ _SIZE = _AFTER + 1
 _SORTS = ("due", "priority", "created", "id")  # --sort updated orders by the last event: the way of every command
 # The modules whose code makes what is kept: a change to any of them (an upgrade) makes the cache anew.
 _CODE = ("edoc_cli.sla", "edoc_cli.workcal", "edoc_cli.epoch_us", "edoc_cli.tz", "edoc_cli.holiday_table",
-         "edoc_cli.rules.service_levels", "edoc_cli.rules.no_response", "edoc_cli.safe_text", "edoc_cli.json_text",
-         "edoc_cli.store.base", "edoc_cli.store.jsonfiles.lined", "edoc_cli.listing_cache")
+         "edoc_cli.rules.service_levels", "edoc_cli.rules.no_response", "edoc_cli.ticket", "edoc_cli.safe_text",
+         "edoc_cli.json_text", "edoc_cli.store.base", "edoc_cli.store.jsonfiles.lined", "edoc_cli.listing_cache")
+# What a list's way from the kept rows may meet in a cache not as this code writes it (made by hand under a
+# right checksum): the list then takes the way of every command, and the cache is made again.
+UNSOUND = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError)
 
 
 def answers(wanted) -> bool:
@@ -57,6 +61,11 @@ class _Unread(Exception):
     """The store proper changed while a list took it for the file its rows were made from."""
 
 
+class _Uncached(Exception):
+    """A ticket whose JSON orjson does not write (an integer beyond 64 bits): the json module then writes
+    the whole list's, so the list takes the way of every command."""
+
+
 def rows(desk) -> list[tuple[dict[str, Any], tuple[Any, Any]]] | None:
     """Every ticket of the store proper as (list view, its JSON before and after `sla`), the views' SLA
     figures as of desk.now(); the list view holds FIELDS and `sla`. None: the store proper was not read
@@ -67,11 +76,14 @@ def rows(desk) -> list[tuple[dict[str, Any], tuple[Any, Any]]] | None:
     only the tickets whose lines changed are worked out again."""
     from edoc_cli.store import base
 
+    key = _key(desk.calendar)
+    if key is None:
+        return None
     store = os.path.realpath(desk.store.path)
-    path, head = _path(desk, store), {"format": FORMAT, "store": store, "key": _key(desk.calendar)}
+    path, head = _path(desk, store), {"format": FORMAT, "store": store, "key": key}
     kept, body, made_from = _read(path, head)
     out = None
-    if kept and made_from == desk.store.identity():
+    if kept and made_from is not None and made_from == desk.store.identity():
         reader: list = []  # the store proper read once, if a row cannot answer
 
         def line_of(doc_id: str, place: int) -> bytes:
@@ -88,12 +100,17 @@ def rows(desk) -> list[tuple[dict[str, Any], tuple[Any, Any]]] | None:
             out, fresh, identity = *_views(desk, kept, body, kept, line_of, check=False), made_from
         except _Unread:
             pass
+        except _Uncached:
+            return None
     if out is None:
         sealed = desk.store.sealed_lines()
         if sealed is None:
             return None
         identity, lines = sealed
-        out, fresh = _views(desk, kept, body, lines, lambda doc_id, _place: lines[doc_id], check=True)
+        try:
+            out, fresh = _views(desk, kept, body, lines, lambda doc_id, _place: lines[doc_id], check=True)
+        except _Uncached:
+            return None
     if base._NONFINITE_READ:  # a record holding a NaN (a hand edit sealed by an older edoc): every JSON
         return None           # of this run is then written by the json module, as the other way does
     if identity != made_from or fresh.keys() != kept.keys() or any(fresh[d] is not kept[d] for d in fresh):
@@ -128,7 +145,7 @@ def _views(desk, kept: dict[str, list], body, ids, line_of, check: bool
             line = line_of(doc_id, place)
             ticket = decode(line)
             before, after = view_parts(ticket, cal, tz)
-            parts = (_json(before)[:-1], _json(after)[1:])
+            parts = (_part(before)[:-1], _part(after)[1:])
             entry = [*_mark(line), *(ticket.get(f) for f in FIELDS), *held(ticket, cal, tz), None,
                      len(parts[0]), len(parts[1])]
             view = _view(entry, cal, now, now_us, tz, measure)
@@ -180,47 +197,81 @@ def _json(obj: Any) -> bytes:
     return json_text(obj, pretty=False).encode("utf-8")
 
 
-def _key(cal) -> str:
-    """What the kept rows were made with: this code and this working calendar."""
+def _part(obj: Any) -> bytes:
+    """A part of a view's JSON as json_text writes it when orjson writes the whole list (_Uncached: not)."""
+    import orjson
+
+    try:
+        text = orjson.dumps(obj)
+    except TypeError:
+        raise _Uncached() from None
+    return text if text.isascii() and b"\x7f" not in text else escape_c1_in_json(text.decode("utf-8")).encode()
+
+
+def _key(cal) -> str | None:
+    """What the kept rows were made with: this code (its files' bytes), Python and orjson, this working
+    calendar, the zone's data and the holiday tables (their cache file, named by the package's copy).
+    None: not all of it is known (code in a zip): no rows are kept."""
     import importlib
+    import sys
+
+    import orjson
 
     from edoc_cli.holiday_table import _cache_path
+    from edoc_cli.tz import zone_mark
 
     code = []
     for name in _CODE:
         try:
-            st = os.stat(importlib.import_module(name).__file__)
-            code.append(f"{st.st_size}:{st.st_mtime_ns}")
+            with open(importlib.import_module(name).__file__, "rb") as handle:
+                source = handle.read()
         except (ImportError, TypeError, OSError):
-            code.append("?")
+            return None
+        code.append(f"{len(source)}:{zlib.crc32(source)}:{zlib.adler32(source)}")
+    zone = zone_mark(cal.tz)
+    if zone is None:
+        return None
     holidays = _cache_path(cal.holidays) if cal.holidays else None
-    return repr((FORMAT, code, str(cal.tz), cal.workday_start.isoformat(), cal.workday_end.isoformat(),
-                 sorted(cal.workdays), cal.holidays, holidays and holidays.name, sorted(cal.extra_days_off),
-                 sorted(cal.extra_working_days)))
+    return repr((FORMAT, code, sys.version, orjson.__version__, zone, cal.workday_start.isoformat(),
+                 cal.workday_end.isoformat(), sorted(cal.workdays), cal.holidays, holidays and holidays.name,
+                 sorted(cal.extra_days_off), sorted(cal.extra_working_days)))
 
 
 def _path(desk, store: str) -> Path:
-    """$XDG_CACHE_HOME/edoc/list/<the store's path's checksum>.rows (the path itself is in the file)."""
-    environ = desk.environ if desk.environ is not None else os.environ
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "edoc" / "list" / f"{zlib.crc32(os.fsencode(store)):08x}.rows"
+    """<the cache folder>/list/<the store's path's checksum>.rows (the path itself is in the file)."""
+    from edoc_cli.cache_home import cache_home
+
+    return cache_home(desk.environ) / "list" / f"{zlib.crc32(os.fsencode(store)):08x}.rows"
+
+
+def set_aside(desk) -> None:
+    """Remove this store's kept rows (found not as this code writes them): the next list makes them again."""
+    try:
+        os.unlink(_path(desk, os.path.realpath(desk.store.path)))
+    except OSError:
+        pass
+
+
+# The file: the CRC-32 of everything after its first line, in hex; the head (`rows`'s, with the store
+# proper's identity the rows were made from); the entries; their JSON parts, one after the other.
+_CRC_LINE = 9
 
 
 def _read(path: Path, head: dict[str, Any]) -> tuple[dict[str, list], memoryview, str | None]:
     """The entries kept for this store by this code and calendar (`head`), the JSON parts they place,
-    and the store proper's file they were made from; none when there is no cache, or it is damaged
-    (its checksum)."""
+    and the store proper's bytes they were made from (lined.identity); none when there is no cache,
+    it is damaged (its checksum), or it is not a plain file of this user's."""
     import orjson
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        first = data.find(b"\n")
-        table_end = data.find(b"\n", first + 1)
-        rest = memoryview(data)[first + 1:]
-        said = orjson.loads(data[:first]) if table_end > 0 else None
-        if isinstance(said, dict) and {**said, "file": None} == {**head, "file": None, "crc32": zlib.crc32(rest)}:
-            table = orjson.loads(data[first + 1:table_end])
+        data = _own_file(path)
+        crc, head_end = data[:_CRC_LINE], data.find(b"\n", _CRC_LINE)
+        table_end = data.find(b"\n", head_end + 1)
+        if table_end < 0 or crc != b"%08x\n" % zlib.crc32(memoryview(data)[_CRC_LINE:]):
+            return {}, memoryview(b""), None
+        said = orjson.loads(data[_CRC_LINE:head_end])
+        if isinstance(said, dict) and {**said, "file": None} == {**head, "file": None}:
+            table = orjson.loads(data[head_end + 1:table_end])
             if isinstance(table, dict) and all(type(e) is list and len(e) == _SIZE for e in table.values()):
                 return table, memoryview(data)[table_end + 1:], said.get("file")
     except (OSError, ValueError):
@@ -228,10 +279,27 @@ def _read(path: Path, head: dict[str, Any]) -> tuple[dict[str, list], memoryview
     return {}, memoryview(b""), None
 
 
+def _own_file(path: Path) -> bytes:
+    """The bytes of a plain file of this user's, never through a link (a FIFO put there waits for no
+    one); OSError otherwise."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+            raise OSError(f"{path} is not a plain file of this user's")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
 def _write(path: Path, head: dict[str, Any], identity: str, entries: dict[str, list],
            parts: list[tuple[Any, Any]]) -> None:
     """Keep the entries for the next list, the file replaced whole (a reader sees the old one or the
-    new); any failure (a read-only home, a full disk) leaves the list as it was, only slower next time."""
+    new), in a folder of this user's alone; any failure (a read-only home, a full disk) leaves the list
+    as it was, only slower next time."""
     import orjson
     import tempfile
 
@@ -243,14 +311,15 @@ def _write(path: Path, head: dict[str, Any], identity: str, entries: dict[str, l
         table = orjson.dumps(entries)
     except TypeError:  # a value orjson does not write (an integer beyond 64 bits): not kept
         return
-    rest = b"".join([table, b"\n", *(piece for pair in parts for piece in pair)])
-    data = orjson.dumps({**head, "file": identity, "crc32": zlib.crc32(rest)}) + b"\n" + rest
+    body = b"".join([orjson.dumps({**head, "file": identity}), b"\n", table, b"\n",
+                     *(piece for pair in parts for piece in pair)])
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(b"%08x\n" % zlib.crc32(body))
+            handle.write(body)
         os.replace(tmp, path)
         tmp = None
     except OSError:

@@ -24,17 +24,6 @@ def print_json(obj: Any) -> None:
     sys.stdout.flush()
 
 
-def print_bytes(data: bytes) -> None:
-    """Data already encoded (UTF-8) on stdout."""
-    sys.stdout.flush()
-    binary = getattr(sys.stdout, "buffer", None)
-    if binary is None:  # a stream of text alone (a caller's in-memory stdout)
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        binary.write(data)
-        binary.flush()
-
-
 def say(message: str) -> None:
     """A message for the person (stderr), never data."""
     sys.stderr.write(for_terminal(message) + "\n")

@@ -97,6 +97,34 @@ def _zone_from_tzdata(name: str) -> tzinfo | None:
         return None
 
 
+def zone_mark(tz: tzinfo) -> str | None:
+    """What names the data a zone was read from (the file the loaders above find first, by its bytes),
+    or None when that is not known: a cache of times in that zone is then not kept."""
+    import os
+    import zlib
+
+    key = getattr(tz, "key", None)
+    if not key:
+        return None
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("tzdata")
+        folders = [os.path.join(os.path.dirname(spec.origin), "zoneinfo")] if spec and spec.origin else []
+    except (ImportError, ValueError):
+        folders = []
+    if folders and not os.path.isdir(folders[0]):
+        return None  # tzdata not as plain files: read through importlib.resources
+    for folder in [*folders, *zoneinfo.TZPATH]:
+        try:
+            with open(os.path.join(folder, *key.split("/")), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        return f"{key}:{len(data)}:{zlib.crc32(data)}:{zlib.adler32(data)}"
+    return None
+
+
 def parse_instant(text: str, tz: tzinfo) -> datetime:
     """Parse ISO 8601 text into an aware datetime in `tz` (see _parse_instant)."""
     if not isinstance(text, str):

@@ -229,27 +229,144 @@ def test_a_damaged_rows_file_is_made_again(edoc, desk):
         assert path.read_bytes() != damaged, "made again"
 
 
-@json_only
-def test_rows_of_the_wrong_shape_under_a_right_checksum_are_made_again(edoc, desk):
-    """An entry written by other code (or by hand, its checksum recomputed) is worked out again, not trusted
-    to the point of a crash."""
-    want = same_as_every_command(edoc)
-    path, = rows_files(edoc)
+def rewrite_rows(path: Path, change) -> None:
+    """The kept rows' file with `change(head, entries)` made to it, its checksum made anew (a hand-made
+    cache, or one another code wrote)."""
     data = path.read_bytes()
-    first, rest = data.split(b"\n", 1)
-    table, parts = rest.split(b"\n", 1)
-    entries = json.loads(table)
+    head, table, parts = data[9:].split(b"\n", 2)
+    head, entries = json.loads(head), json.loads(table)
+    change(head, entries)
+    body = json.dumps(head).encode() + b"\n" + json.dumps(entries, ensure_ascii=False).encode() + b"\n" + parts
+    path.write_bytes(b"%08x\n" % zlib.crc32(body) + body)
+
+
+@json_only
+@pytest.mark.parametrize("damage", ["clocks", "clock", "mark", "length", "due"])
+def test_rows_of_the_wrong_shape_under_a_right_checksum_are_made_again(edoc, desk, damage):
+    """An entry written by other code (or by hand, its checksum recomputed) sends the list the way of every
+    command, and is made again: never a crash."""
     from edoc_cli.listing_cache import _HELD
 
-    for wrong in (["soon"] * 7, [0, "x", "running", "r", 0.8, [1, 2], [3]], [None] * 7):
-        doc_id = next(iter(entries))
-        entries[doc_id][_HELD] = wrong
-        new_rest = json.dumps(entries, ensure_ascii=False).encode() + b"\n" + parts
-        head = json.loads(first)
-        head["crc32"] = zlib.crc32(new_rest)
-        path.write_bytes(json.dumps(head).encode() + b"\n" + new_rest)
-        result = edoc.run("list")
-        assert (result.code, result.out) == (0, want), wrong
+    want = same_as_every_command(edoc, now=LATER)
+    want_json = same_as_every_command(edoc, "--json", now=LATER)
+    path, = rows_files(edoc)
+
+    def change(head, entries):
+        first, second = list(entries.values())[:2]
+        if damage == "clocks":
+            first[_HELD] = ["soon"] * 7
+        elif damage == "clock":
+            first[_HELD.start + 5] = [1, 2]
+            second[_HELD] = [None] * 7
+        elif damage == "mark":
+            first[0] = "x"
+        elif damage == "length":  # a line's length that sends the store's reader astray
+            first[0], first[_HELD.start] = "7", 2 ** 62
+        else:  # a deadline that is not a time: the list's order cannot be made
+            first[_HELD.start + 6] = [480, 5, None, 3, False]
+    rewrite_rows(path, change)
+    for args, out in (((), want), (("--json",), want_json)):
+        result = edoc.run("list", *args, now=LATER)
+        assert (result.code, result.out) == (0, out), (damage, result.err)
+    assert same_as_every_command(edoc, now=LATER) == want
+
+
+@json_only
+def test_rows_made_from_no_store_name_none(edoc, desk):
+    """Rows whose head names no store file (by hand) are never taken for a missing or unsealed store."""
+    same_as_every_command(edoc)
+    path, = rows_files(edoc)
+    rewrite_rows(path, lambda head, entries: head.update(file=None))
+    edoc.store.unlink()
+    result = edoc.run("list")
+    assert (result.code, result.out) == (0, "") and "no tickets match" in result.err
+
+
+@json_only
+def test_a_cache_file_that_is_not_a_plain_file_of_this_users_is_not_read(edoc, desk):
+    want = same_as_every_command(edoc)
+    path, = rows_files(edoc)
+    path.unlink()
+    os.mkfifo(path)  # a FIFO would make a reader wait for a writer forever
+    result = edoc.proc("list", timeout=30)
+    assert (result.code, result.out) == (0, want)
+    path.unlink()
+    target = path.with_name("elsewhere")
+    same_as_every_command(edoc)
+    path.rename(target)
+    path.symlink_to(target)
+    result = edoc.run("list")
+    assert (result.code, result.out) == (0, want)
+    assert path.is_symlink() or not path.exists() or path.read_bytes()  # never read through the link
+
+
+@json_only
+def test_a_relative_cache_home_is_ignored(edoc, desk, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = edoc.run("list", env={"XDG_CACHE_HOME": "relative-cache"})
+    assert result.code == 0
+    assert not (tmp_path / "relative-cache").exists()
+    assert list((Path(edoc.env["HOME"]) / ".cache" / "edoc" / "list").glob("*.rows"))
+
+
+@json_only
+def test_a_symlinked_archive_is_refused_from_the_kept_rows_too(edoc, desk):
+    """What a snapshot refuses in the archive, a list from the kept rows refuses the same (exit 7)."""
+    assert edoc.run("close", desk["first"], "--resolution", "resolved", "-m", "Решено").code == 0
+    same_as_every_command(edoc)
+    archive = Path(str(edoc.store) + ".archive")
+    moved = archive.with_name("moved-archive")
+    archive.rename(moved)
+    archive.symlink_to(moved)
+    slow, fast = edoc.run("list", *EVERY), edoc.run("list")
+    assert slow.code == 7 and (fast.code, fast.out, fast.err) == (slow.code, slow.out, slow.err)
+
+
+@json_only
+def test_a_pipe_not_in_utf8_gets_the_same_bytes(edoc, desk):
+    edoc.open_ticket(name="Әбілқасымова Гүлнұр", subject="Қате хабарлама")
+    for encoding in ("cp1251", "utf-8"):
+        env = {"PYTHONIOENCODING": encoding}
+        slow = edoc.proc("list", "--json", *EVERY, env=env)
+        for _ in range(2):
+            fast = edoc.proc("list", "--json", env=env)
+            assert (fast.code, fast.out, fast.err) == (slow.code, slow.out, slow.err), encoding
+
+
+@json_only
+def test_a_number_orjson_does_not_write_sends_the_list_the_way_of_every_command(edoc, desk):
+    """An integer beyond 64 bits in one record (a hand edit, sealed again by the next write) makes the
+    json module write the whole list: its floats too, as the way of every command writes them."""
+    raw = edoc.store.read_bytes()
+    lines = raw.split(b"\n")
+    big = next(i for i, line in enumerate(lines) if desk["first"].encode() in line and line.lstrip(b",").startswith(b'"'))
+    small = next(i for i, line in enumerate(lines) if desk["bug"].encode() in line and line.lstrip(b",").startswith(b'"'))
+    lines[big] = lines[big][:-1] + b',"x":' + str(2 ** 70).encode() + b"}"
+    lines[small] = lines[small][:-1] + b',"y":1e-07}'
+    edoc.store.write_bytes(b"\n".join(lines))
+    assert edoc.run("note", desk["second"], "-m", "Запечатать снова").code == 0
+    text = same_as_every_command(edoc, "--json")
+    assert '"y":1e-07' in text and str(2 ** 70) in text
+
+
+def test_the_key_follows_the_code_by_its_bytes_not_its_times(tmp_path, monkeypatch):
+    import sys
+
+    from edoc_cli import listing_cache
+
+    cal = CALENDARS["kz"]
+    before = listing_cache._key(cal)
+    module = sys.modules["edoc_cli.ticket"]
+    copy = tmp_path / "ticket.py"
+    source = Path(module.__file__).read_bytes()
+    copy.write_bytes(source.replace(b'DEFAULT_PRIORITY = "normal"', b'DEFAULT_PRIORITY = "nrmal!"'))
+    assert copy.read_bytes() != source and len(copy.read_bytes()) == len(source)
+    stat_of = os.stat(module.__file__)
+    os.utime(copy, ns=(stat_of.st_atime_ns, stat_of.st_mtime_ns))
+    monkeypatch.setattr(module, "__file__", str(copy))
+    assert listing_cache._key(cal) not in (before, None)
+    monkeypatch.setattr(module, "__file__", str(tmp_path / "gone.py"))
+    assert listing_cache._key(cal) is None  # code not known: no rows are kept
 
 
 @json_only
@@ -302,7 +419,7 @@ def test_the_rows_file_is_private_and_names_its_store(edoc, desk):
     same_as_every_command(edoc)
     path, = rows_files(edoc)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    head = json.loads(path.read_bytes().split(b"\n", 1)[0])
+    head = json.loads(path.read_bytes().split(b"\n", 2)[1])
     assert head["store"] == os.path.realpath(edoc.store)
     assert not list(path.parent.glob(".*.tmp")), "no temporary file left behind"
 

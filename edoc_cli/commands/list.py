@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 import typer
@@ -144,14 +145,38 @@ def _listed(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str] 
             gc.enable()
 
 
-def _list_out(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str] | None, **given) -> None:
-    from edoc_cli import render
+def _utf8(stream) -> bool:
+    import codecs
 
+    try:
+        return codecs.lookup(stream.encoding).name == "utf-8"
+    except (AttributeError, TypeError, LookupError):
+        return False
+
+
+def _list_out(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str] | None, **given) -> None:
     env = env_of(ctx)
     limit = given.pop("limit", None) if only is not None else None
-    # A table and a pipe's JSON need only list views: the rows kept between lists answer them fast.
-    rows = only is None and (fmt == "table" or (fmt == "json" and not env.stdout_tty))
-    found = env.desk.find(env.desk.list_filter(**given), rows=rows)
+    wanted = env.desk.list_filter(**given)
+    # A table and a pipe's JSON (in UTF-8, as the kept JSON is) need only list views: the rows kept
+    # between lists answer them fast.
+    rows = only is None and (fmt == "table" or (fmt == "json" and not env.stdout_tty and _utf8(sys.stdout)))
+    found = env.desk.find(wanted, rows=rows)
+    if found.parts is None:
+        _show(env, fmt, wide, none, found, only, limit)
+        return
+    from edoc_cli import listing_cache
+
+    try:  # (nothing is printed before all of it is made)
+        _show(env, fmt, wide, none, found, only, limit)
+    except listing_cache.UNSOUND:  # kept rows not as this code keeps them (a hand-made cache): made again
+        listing_cache.set_aside(env.desk)
+        _show(env, fmt, wide, none, env.desk.find(wanted), only, limit)
+
+
+def _show(env, fmt: str, wide: bool, none: str, found, only: set[str] | None, limit: int | None) -> None:
+    from edoc_cli import render
+
     views = found.views
     if only is not None:
         views = [v for v in views if v["id"] in only]
@@ -160,7 +185,7 @@ def _list_out(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str
     if fmt == "json" and found.parts is not None:
         from edoc_cli.listing_cache import json_of
 
-        render.print_bytes(json_of(views, found.parts) + b"\n")
+        _print_bytes(json_of(views, found.parts) + b"\n")
     elif fmt == "json":
         render.print_json(views)
     elif fmt in ("csv", "tsv"):
@@ -176,3 +201,14 @@ def _list_out(ctx: typer.Context, fmt: str, wide: bool, none: str, only: set[str
     elif found.total > len(views):
         render.say(_("{shown} of {total} tickets shown; --limit N shows more").format(
             shown=len(views), total=found.total))
+
+
+def _print_bytes(data: bytes) -> None:
+    """JSON already encoded (UTF-8, as _utf8 made sure stdout takes) on stdout."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a stream of text alone (a caller's in-memory stdout)
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        binary.write(data)
+        binary.flush()

@@ -29,11 +29,12 @@ _OPEN = b'{"tickets":{'  # how edoc writes a bucket (compact JSON); any other la
 
 
 def cache_folder(archive_dir: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     import hashlib  # here: the everyday commands that never search need not load OpenSSL's (2 ms)
 
+    from edoc_cli.cache_home import cache_home
+
     where = hashlib.sha256(os.fsencode(os.path.realpath(archive_dir))).hexdigest()[:20]
-    return Path(base) / "edoc" / "find" / where
+    return cache_home() / "find" / where
 
 
 def candidates(folder: Path, name: str, stat: os.stat_result, read, needles: list[bytes]

@@ -54,7 +54,7 @@ class Records(MutableMapping):
         self._slots: dict[str, Any] = dict(read) if read is not None else dict(docs or {})
         self._read: dict[str, bytes] = read if read is not None else {}
         self.ids = ids  # ticket id -> doc id, known from a sealed file's lines (None: from the records)
-        self.identity: str | None = None  # a sealed file's (lined.identity)
+        self.identity: str | None = None  # a sealed file's (lined.identity), when the reader asked for it
         self._next = 0
 
     @property
@@ -159,13 +159,32 @@ def write(data: dict[str, Any], rules: int, sound: Callable[[str], bool]) -> lis
 
 def identity(raw: bytes, rules: int) -> str | None:
     """What names a store proper's bytes whose seal is intact: its first line (the seal in it names
-    every byte after it); None: not sealed."""
-    sealed = _sealed(raw, rules)
-    return None if sealed is None else _identity(raw, sealed[0])
+    every byte after it), and the Adler-32 of the rest besides the seal's CRC-32; None: not sealed."""
+    found = sealed(raw, rules)
+    return None if found is None else found[0]
+
+
+def sealed(raw: bytes, rules: int) -> tuple[str, dict[str, Any]] | None:
+    """A sealed store proper's identity (see identity) and its meta record without the seal; None: not
+    sealed."""
+    found = _sealed(raw, rules)
+    if found is None:
+        return None
+    end, meta = found
+    del meta[SEAL]
+    return _identity(raw, end), meta
 
 
 def _identity(raw: bytes, end: int) -> str:
-    return f"{end}:{zlib.crc32(memoryview(raw)[:end])}"
+    view = memoryview(raw)
+    return f"{end}:{zlib.crc32(view[:end])}:{zlib.adler32(view[end:])}"
+
+
+def holds_nonfinite_outside_tickets(raw: bytes) -> bool:
+    """Whether the tables before the tickets' may hold a NaN or an Infinity (a hand edit; or only a
+    text that says so): reading one makes the json module write every JSON of the run."""
+    head = raw[:raw.find(b'\n,"tickets":{\n')]
+    return b"NaN" in head or b"Infinity" in head
 
 
 def line_reader(raw: bytes, layout: list[tuple[str, int]]) -> Callable[[int], bytes | None]:
@@ -194,15 +213,12 @@ def line_reader(raw: bytes, layout: list[tuple[str, int]]) -> Callable[[int], by
 
 def read(raw: bytes, rules: int) -> dict[str, Any] | None:
     """The tables of a store proper whose seal is intact (tickets undecoded), or None: read it whole."""
-    sealed = _sealed(raw, rules)
-    if sealed is None:
+    found = _sealed(raw, rules)
+    if found is None:
         return None
-    end, meta = sealed
+    end, meta = found
     del meta[SEAL]
-    data = _tables(raw, end + 1, meta)
-    if data is not None:
-        data[TICKETS].identity = _identity(raw, end)
-    return data
+    return _tables(raw, end + 1, meta)
 
 
 def _sealed(raw: bytes, rules: int) -> tuple[int, dict[str, Any]] | None:

@@ -83,13 +83,17 @@ class StoreFiles:
         data = None if lenient else lined.read(raw, RULES_VERSION)  # check reads every byte, always
         if data is None:
             data = self.parse(raw, exact=exact)
+        return data, self.check_meta(data, lenient)
+
+    def check_meta(self, data: dict[str, Any], lenient: bool = False) -> list[str]:
+        """The meta record's problems (raised as StoreCorrupt unless `lenient`), its schema checked."""
         self.check_schema(data)
         problems = meta_problems(data[META]["1"])
         if problems and not lenient:
             raise StoreCorrupt(_("store {path}: {problem}; {hint}").format(
                 path=self.path, problem=problems[0],
                 hint=_("it was left untouched; 'edoc check --repair' or a hand edit mends it")))
-        return data, problems
+        return problems
 
     def refuse_odd_file(self) -> None:
         """A store is a regular file: --store /dev/zero must not be read forever, nor get a lock beside it."""

@@ -38,11 +38,12 @@ class JsonStore(StoreFiles, Store):
     def exists(self) -> bool:
         return self.path.exists()
 
-    def snapshot(self, lenient: bool = False) -> JsonSnapshot:
+    def snapshot(self, lenient: bool = False, identify: bool = False) -> JsonSnapshot:
         """One committed state, read without a lock (see the module's text): the store proper, and every
         archive file it names opened at once. Starts again if a commit came in between.
 
-        `lenient`: for edoc check (the meta record's problems kept, not raised).
+        `lenient`: for edoc check (the meta record's problems kept, not raised); `identify`: the tickets
+        table says what names the file's bytes, if sealed (lined.identity).
         """
         deadline = time.monotonic() + max(self.lock_timeout, 1.0)
         while True:
@@ -51,12 +52,11 @@ class JsonStore(StoreFiles, Store):
                 seen = os.fstat(fd) if fd is not None else None
                 raw = read_fd(fd) if fd is not None else None
                 data, problems = self.decode(raw, lenient, exact=lenient)  # lenient: edoc check
-                if os.path.lexists(self.archive_dir):
-                    check_folder(self.archive_dir, link_ok=False)
-                files = ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
-                                     present=schema_of(data) in ARCHIVED_SCHEMAS, still=lambda: self._still(seen))
+                files = self._archive_of(data, seen)
                 if self._still(seen):
                     snap = JsonSnapshot(data, self, files, problems, exact=lenient, raw=raw)
+                    if identify and raw is not None and snap.tickets.sealed:
+                        snap.tickets.identity = lined.identity(raw, RULES_VERSION)
                     if not files.pinned and fd is not None:
                         # Read when asked (too many files to pin): the store proper's file stays open, so
                         # its identity, which `still` compares, cannot pass to another file meanwhile.
@@ -72,17 +72,31 @@ class JsonStore(StoreFiles, Store):
 
     # -- the lines of a sealed file, for a list that keeps its rows between runs (listing_cache.py) ------
     def identity(self) -> str | None:
-        """What names the store proper's bytes as they are now, if sealed (lined.identity; None: not).
-        The bytes are kept for line_reader: the lines of that very state."""
-        raw = self._proper_bytes()
-        found = None if raw is None else lined.identity(raw, RULES_VERSION)
+        """What names the store proper's bytes as they are now, if sealed (lined.identity; None: not, or
+        a NaN or an Infinity outside the tickets, which sets how every JSON of the run is written). What a
+        snapshot of that state refuses (its meta, its archive's folder and files) this refuses too. The
+        bytes are kept for line_reader: the lines of that very state."""
+        fd = self.open_proper()
+        if fd is None:
+            return None
+        try:
+            seen = os.fstat(fd)
+            raw = read_fd(fd)
+        finally:
+            os.close(fd)
+        sealed = lined.sealed(raw, RULES_VERSION)
+        if sealed is None:
+            return None
+        found, meta = sealed
+        self.check_meta({META: {"1": meta}})
+        self._archive_of({META: {"1": meta}}, seen).close()
         self._identified = (found, raw)
-        return found
+        return None if lined.holds_nonfinite_outside_tickets(raw) else found
 
     def sealed_lines(self) -> tuple[str, dict[str, bytes]] | None:
         """The store proper's identity and each ticket's line (doc id -> bytes), read under an intact
         seal; None: the file is not sealed (every record must then be checked as it is read)."""
-        tickets = self.snapshot().tickets
+        tickets = self.snapshot(identify=True).tickets
         lines = tickets.sealed_lines()
         return None if lines is None or tickets.identity is None else (tickets.identity, lines)
 
@@ -107,6 +121,14 @@ class JsonStore(StoreFiles, Store):
             os.close(fd)
 
     decode_line = staticmethod(lined.decode)
+
+    def _archive_of(self, data: dict[str, Any], seen: os.stat_result | None) -> ArchiveFiles:
+        """The archive files of the state whose tables are `data`, each opened: a linked folder, a linked
+        or unreadable file is refused."""
+        if os.path.lexists(self.archive_dir):
+            check_folder(self.archive_dir, link_ok=False)
+        return ArchiveFiles(self, self.staged_files(data[META]["1"]), pinned=True,
+                            present=schema_of(data) in ARCHIVED_SCHEMAS, still=lambda: self._still(seen))
 
     def _still(self, seen: os.stat_result | None) -> bool:
         """Whether the store proper is still the file a reader read (no commit since)."""
