@@ -23,7 +23,10 @@ PEERS = {
     "show (open ticket)": ("`task N info`", ["{id}", "info"]),
     "list --json": ("`task export`", ["export"]),
     "list": ("`task list`", ["list"]),
+    "list, after a change (a note before each run, not timed)": ("`task list` (an annotation before)", ["list"]),
 }
+# What runs, not timed, before each timed run of a peer: the same change as edoc's.
+BEFORE = {"list, after a change (a note before each run, not timed)": ["1", "annotate", "Запись перед списком"]}
 
 RC = """\
 data.location={data}
@@ -74,6 +77,11 @@ def build(folder: Path, pending: int, base: dict[str, str]) -> dict[str, str]:
     if count.stdout.strip() != str(pending):
         raise SystemExit(f"task import left {count.stdout.strip()!r} pending tasks, not {pending}")
     return env
+
+
+def before(label: str) -> list[str] | None:
+    """The whole command run, not timed, before each timed run of `label`'s peer (None: nothing)."""
+    return ["task", *BEFORE[label]] if label in BEFORE else None
 
 
 def arguments(label: str, run: int, task_id: int = 1) -> list[str] | None:

@@ -54,7 +54,6 @@ class Records(MutableMapping):
         self._slots: dict[str, Any] = dict(read) if read is not None else dict(docs or {})
         self._read: dict[str, bytes] = read if read is not None else {}
         self.ids = ids  # ticket id -> doc id, known from a sealed file's lines (None: from the records)
-        self.identity: str | None = None  # a sealed file's (lined.identity), when the reader asked for it
         self._next = 0
 
     @property
@@ -178,6 +177,13 @@ def sealed(raw: bytes, rules: int) -> tuple[str, dict[str, Any]] | None:
 def _identity(raw: bytes, end: int) -> str:
     view = memoryview(raw)
     return f"{end}:{zlib.crc32(view[:end])}:{zlib.adler32(view[end:])}"
+
+
+def ticket_lines(raw: bytes) -> dict[str, bytes] | None:
+    """Each ticket's record as its line holds it (doc id -> bytes), in a store proper's bytes whose seal
+    holds (see identity), laid out as `write` lays them out (None: not so)."""
+    data = _tables(raw, raw.find(b"\n") + 1, {})
+    return None if data is None else data[TICKETS]._read
 
 
 def holds_nonfinite_outside_tickets(raw: bytes) -> bool:

@@ -38,12 +38,11 @@ class JsonStore(StoreFiles, Store):
     def exists(self) -> bool:
         return self.path.exists()
 
-    def snapshot(self, lenient: bool = False, identify: bool = False) -> JsonSnapshot:
+    def snapshot(self, lenient: bool = False) -> JsonSnapshot:
         """One committed state, read without a lock (see the module's text): the store proper, and every
         archive file it names opened at once. Starts again if a commit came in between.
 
-        `lenient`: for edoc check (the meta record's problems kept, not raised); `identify`: the tickets
-        table says what names the file's bytes, if sealed (lined.identity).
+        `lenient`: for edoc check (the meta record's problems kept, not raised).
         """
         deadline = time.monotonic() + max(self.lock_timeout, 1.0)
         while True:
@@ -55,8 +54,6 @@ class JsonStore(StoreFiles, Store):
                 files = self._archive_of(data, seen)
                 if self._still(seen):
                     snap = JsonSnapshot(data, self, files, problems, exact=lenient, raw=raw)
-                    if identify and raw is not None and snap.tickets.sealed:
-                        snap.tickets.identity = lined.identity(raw, RULES_VERSION)
                     if not files.pinned and fd is not None:
                         # Read when asked (too many files to pin): the store proper's file stays open, so
                         # its identity, which `still` compares, cannot pass to another file meanwhile.
@@ -76,6 +73,7 @@ class JsonStore(StoreFiles, Store):
         a NaN or an Infinity outside the tickets, which sets how every JSON of the run is written). What a
         snapshot of that state refuses (its meta, its archive's folder and files) this refuses too. The
         bytes are kept for line_reader: the lines of that very state."""
+        self._identified = (None, None)
         fd = self.open_proper()
         if fd is None:
             return None
@@ -85,20 +83,24 @@ class JsonStore(StoreFiles, Store):
         finally:
             os.close(fd)
         sealed = lined.sealed(raw, RULES_VERSION)
-        if sealed is None:
+        if sealed is None or lined.holds_nonfinite_outside_tickets(raw):
             return None
         found, meta = sealed
         self.check_meta({META: {"1": meta}})
         self._archive_of({META: {"1": meta}}, seen).close()
         self._identified = (found, raw)
-        return None if lined.holds_nonfinite_outside_tickets(raw) else found
+        return found
 
     def sealed_lines(self) -> tuple[str, dict[str, bytes]] | None:
-        """The store proper's identity and each ticket's line (doc id -> bytes), read under an intact
-        seal; None: the file is not sealed (every record must then be checked as it is read)."""
-        tickets = self.snapshot(identify=True).tickets
-        lines = tickets.sealed_lines()
-        return None if lines is None or tickets.identity is None else (tickets.identity, lines)
+        """The store proper's identity and each ticket's line (doc id -> bytes), of the bytes identity()
+        read last (read now if it read none); None: they are not sealed (every record must then be
+        checked as it is read)."""
+        found, raw = self._identified
+        if raw is None:
+            self.identity()
+            found, raw = self._identified
+        lines = None if raw is None else lined.ticket_lines(raw)
+        return None if found is None or lines is None else (found, lines)
 
     def line_reader(self, identity: str, layout: list[tuple[str, int]]) -> Callable[[int], bytes | None] | None:
         """A reader of the tickets' lines (by place in the table, whose lines' doc ids and lengths are
