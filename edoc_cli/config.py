@@ -74,35 +74,45 @@ DEFAULTS: dict[str, Any] = {
     "scope": {
         "in_scope": {
             "registration": {"en": "Registration and sign-in to the portal",
-                             "ru": "Регистрация и вход на портал"},
+                             "ru": "Регистрация и вход на портал", "kk": "Порталға тіркелу және кіру"},
             "documents": {"en": "Documents: creating, sending, signing with EDS, statuses",
-                          "ru": "Документы: создание, отправка, подписание ЭЦП, статусы"},
-            "profile": {"en": "Profile and organisation settings", "ru": "Профиль и настройки организации"},
-            "portal_errors": {"en": "Errors of the portal", "ru": "Ошибки портала"},
-            "tariffs": {"en": "Tariffs of portal services", "ru": "Тарифы на услуги портала"},
+                          "ru": "Документы: создание, отправка, подписание ЭЦП, статусы",
+                          "kk": "Құжаттар: жасау, жіберу, ЭЦҚ-мен қол қою, мәртебелер"},
+            "profile": {"en": "Profile and organisation settings", "ru": "Профиль и настройки организации",
+                        "kk": "Профиль және ұйым баптаулары"},
+            "portal_errors": {"en": "Errors of the portal", "ru": "Ошибки портала", "kk": "Портал қателері"},
+            "tariffs": {"en": "Tariffs of portal services", "ru": "Тарифы на услуги портала",
+                        "kk": "Портал қызметтерінің тарифтері"},
         },
         "out_of_scope": {
             "client_environment": {"en": "The user's computer, operating system or network",
-                                   "ru": "Компьютер, операционная система или сеть пользователя"},
-            "third_party_software": {"en": "Third-party software", "ru": "Стороннее программное обеспечение"},
+                                   "ru": "Компьютер, операционная система или сеть пользователя",
+                                   "kk": "Пайдаланушының компьютері, операциялық жүйесі немесе желісі"},
+            "third_party_software": {"en": "Third-party software", "ru": "Стороннее программное обеспечение",
+                                     "kk": "Үшінші тараптың бағдарламалық қамтамасыз етуі"},
             "eds_issuing": {"en": "Issuing EDS keys (the national certification authority does this)",
-                            "ru": "Выпуск ключей ЭЦП (этим занимается Национальный удостоверяющий центр)"},
+                            "ru": "Выпуск ключей ЭЦП (этим занимается Национальный удостоверяющий центр)",
+                            "kk": "ЭЦҚ кілттерін беру (мұны Ұлттық куәландырушы орталық жасайды)"},
             "legal_advice": {"en": "Legal or accounting advice on a document's content",
-                             "ru": "Юридические или бухгалтерские консультации по содержанию документа"},
-            "other_systems": {"en": "Other information systems", "ru": "Другие информационные системы"},
+                             "ru": "Юридические или бухгалтерские консультации по содержанию документа",
+                             "kk": "Құжат мазмұны бойынша заң немесе бухгалтерлік кеңес"},
+            "other_systems": {"en": "Other information systems", "ru": "Другие информационные системы",
+                              "kk": "Басқа ақпараттық жүйелер"},
         },
     },
     # Clause 9: why resolution may be postponed.
     "postponement": {
         "reasons": {
             "client_info": {"en": "Waiting for information from the client",
-                            "ru": "Ожидание сведений от клиента"},
+                            "ru": "Ожидание сведений от клиента", "kk": "Клиенттен мәлімет күту"},
             "third_party": {"en": "A third-party system: NCALayer, the national CA, a bank, egov",
-                            "ru": "Сторонняя система: NCALayer, НУЦ, банк, egov"},
+                            "ru": "Сторонняя система: NCALayer, НУЦ, банк, egov",
+                            "kk": "Үшінші тарап жүйесі: NCALayer, ҰКО, банк, egov"},
             "development": {"en": "Needs a change of the portal, planned for a release",
-                            "ru": "Нужна доработка портала, запланированная в релиз"},
-            "client_side": {"en": "The client's environment", "ru": "Среда клиента"},
-            "force_majeure": {"en": "Force majeure", "ru": "Форс-мажор"},
+                            "ru": "Нужна доработка портала, запланированная в релиз",
+                            "kk": "Порталды пысықтау қажет, релизге жоспарланған"},
+            "client_side": {"en": "The client's environment", "ru": "Среда клиента", "kk": "Клиенттің ортасы"},
+            "force_majeure": {"en": "Force majeure", "ru": "Форс-мажор", "kk": "Форс-мажор"},
         },
     },
     "clients": [],
@@ -149,13 +159,13 @@ DEFAULTS: dict[str, Any] = {
 
 def label(value: str | dict[str, str]) -> str:
     """A label of the configuration in this run's language: a plain string, or a table of
-    variants by language (`{ru = "…", en = "…"}`); a missing language falls back to English,
-    then to Russian, then to whichever variant there is."""
+    variants by language (`{ru = "…", kk = "…", en = "…"}`); a missing language falls back to
+    English, then to Russian (Kazakh: to Russian, then English), then to whichever variant there is."""
     if isinstance(value, str):
         return value
     from edoc_cli.i18n import current
 
-    for lang in (current(), "en", "ru"):
+    for lang in (current(), "ru", "en") if current() == "kk" else (current(), "en", "ru"):
         if value.get(lang):
             return value[lang]
     return next(iter(value.values()))

@@ -1,12 +1,13 @@
-"""One translation layer: gettext catalogs (.po) for Russian and English.
+"""One translation layer: gettext catalogs (.po) for Russian, Kazakh and English.
 
 Messages are written in English in the code and looked up in
 `locale/<lang>/LC_MESSAGES/edoc.po`. The catalogs are read directly (no
 compiled .mo to fall out of date). The language comes from `--lang`,
-`EDOC_LANG`, or the locale (LC_ALL, LC_MESSAGES, LANG); Kazakh falls back
-to Russian until a Kazakh catalog exists; anything else is English.
+`EDOC_LANG`, or the locale (LC_ALL, LC_MESSAGES, LANG: ru_RU, kk_KZ);
+anything else is English. Terms are the same everywhere: docs/glossary.md.
 The regulation's fixed wording «ответ от клиента не получен» is never
-translated: it is not a message but the closing text clause 15 prescribes.
+translated in the record: it is the closing text clause 15 prescribes; a
+letter in Kazakh names it by its Kazakh equivalent (README, "Languages").
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-LANGUAGES = ("ru", "en")
-ACCEPTED = ("ru", "kk", "en")
+LANGUAGES = ("ru", "kk", "en")  # English last: the identity (tools/update_catalogs.py)
+ACCEPTED = LANGUAGES
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "edoc"
 
@@ -77,18 +78,18 @@ def load(lang: str) -> gettext.NullTranslations:
 
 
 def language_from(flag: str | None, environ) -> str:
-    """The language to speak: ru or en. Raises ValueError for an unknown --lang/EDOC_LANG."""
+    """The language to speak: ru, kk or en. Raises ValueError for an unknown --lang/EDOC_LANG."""
     for source, value in (("--lang", flag), ("EDOC_LANG", environ.get("EDOC_LANG"))):
         if value:
             code = value.strip().lower().replace("-", "_").split("_")[0].split(".")[0]
             if code not in ACCEPTED:
                 raise ValueError(f"{source} {value!r}: edoc speaks {', '.join(ACCEPTED)}")
-            return "ru" if code == "kk" else code
+            return code
     for key in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(key)
         if value:
             code = value.split("_")[0].split(".")[0].lower()
-            return "ru" if code in ("ru", "kk") else "en"
+            return code if code in LANGUAGES else "en"
     return "en"
 
 
@@ -106,11 +107,9 @@ def current() -> str:
 @lru_cache(maxsize=None)
 def in_language(lang: str) -> Callable[[str], str]:
     """A gettext for one given language, whatever this run speaks: the words edoc sends a client
-    (an e-mail) follow the client's language, never the operator's --lang. Kazakh falls back to
-    Russian until a Kazakh catalog exists; an unknown language is English."""
-    if lang not in LANGUAGES:
-        lang = "ru" if lang == "kk" else "en"
-    return load(lang).gettext
+    (an e-mail) follow the client's language, never the operator's --lang; an unknown language is
+    English."""
+    return load(lang if lang in LANGUAGES else "en").gettext
 
 
 def _(message: str) -> str:

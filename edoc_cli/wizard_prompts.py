@@ -1,7 +1,7 @@
 """The wizard's questions on a terminal: questionary, in the chosen language, forgiving to a Russian keyboard.
 
-Yes/no questions take y/n and д/н in either case (so an operator typing Russian need not switch
-layout), Enter takes the default. Esc or Ctrl-C asks the wizard's `on_interrupt` whether to stop:
+Yes/no questions take y/n, д/н (да/нет) and и/ж (иә/жоқ) in either case (so an operator typing
+Russian or Kazakh need not switch layout), Enter takes the default. Esc or Ctrl-C asks the wizard's `on_interrupt` whether to stop:
 when it says no, the same question is asked again.
 """
 
@@ -11,12 +11,12 @@ from typing import Any, Callable
 
 from edoc_cli.i18n import _
 
-YES_KEYS = ("y", "Y", "д", "Д")
-NO_KEYS = ("n", "N", "н", "Н")
+YES_KEYS = ("y", "Y", "д", "Д", "и", "И")
+NO_KEYS = ("n", "N", "н", "Н", "ж", "Ж")
 
 
 def yes_no(message: str, default: bool = True, **kwargs: Any):
-    """questionary's confirm, with д/н and the hint and answer in the chosen language."""
+    """questionary's confirm, with д/н and и/ж, and the hint and answer in the chosen language."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.formatted_text import to_formatted_text
     from prompt_toolkit.key_binding import KeyBindings

@@ -61,9 +61,12 @@ def test_edoc_lang_speaks_russian_on_stderr(edoc) -> None:
     assert "no tickets match" in english.err
 
 
-def test_kazakh_falls_back_to_russian(edoc) -> None:
+def test_edoc_lang_kk_speaks_kazakh(edoc) -> None:
     result = edoc.run("list", env={"EDOC_LANG": "kk"})
-    assert "подходящих обращений нет" in result.err
+    assert result.code == 0 and "сәйкес өтініштер жоқ" in result.err, result
+    tid = edoc.open_ticket()
+    result = edoc.run("--lang", "kk", "note", tid, "-m", "Клиентке қоңырау шалдым")
+    assert f"{tid}: жазба қосылды; мәртебе жаңа" in result.err, result
 
 
 def test_a_confirmation_in_russian_names_the_status_in_russian(edoc) -> None:

@@ -117,11 +117,11 @@ def test_a_russian_locale_speaks_russian(edoc):
     assert "нет в хранилище" in result.err, result.err
 
 
-def test_a_kazakh_locale_speaks_russian(edoc):
+def test_a_kazakh_locale_speaks_kazakh(edoc):
     result = edoc.run("show", MISSING,
                       env={"LANG": "kk_KZ.UTF-8", "LC_ALL": None, "LC_MESSAGES": None, "EDOC_LANG": None})
     assert result.code == 4, result
-    assert "нет в хранилище" in result.err, result.err
+    assert "қоймасында" in result.err and "өтініші жоқ" in result.err, result.err
 
 
 def test_a_refused_action_explains_itself_in_russian(edoc):

@@ -53,13 +53,13 @@ def desk(edoc):
     return edoc, opened, bug
 
 
-def on_terminal(edoc, *args: str) -> tuple[int, str]:
+def on_terminal(edoc, *args: str, lang: str = "ru", columns: int = 120) -> tuple[int, str]:
     env = edoc.proc_env(now=NOW)
-    env.update(TERM="xterm-256color", EDOC_LANG="ru", NO_COLOR="1")
+    env.update(TERM="xterm-256color", EDOC_LANG=lang, NO_COLOR="1")
     for name in ("COLUMNS", "LINES"):
         env.pop(name, None)
     child = pexpect.spawn(sys.executable, ["-m", "edoc_cli", *args], env=env, encoding="utf-8",
-                          dimensions=(200, 120), timeout=60)
+                          dimensions=(200, columns), timeout=60)
     out = child.read()
     child.close()
     return child.exitstatus, out
@@ -122,11 +122,11 @@ def test_every_screen_and_message_of_the_russian_interface_is_in_russian(desk):
     assert_russian(edoc, screens(opened, bug))
 
 
-def assert_russian(edoc, runs) -> None:
+def assert_russian(edoc, runs, lang: str = "ru") -> None:
     """Each (args, allowed) run on a terminal shows something, and no English word but those allowed."""
     found = {}
     for args, allowed in runs:
-        code, out = on_terminal(edoc, *args)
+        code, out = on_terminal(edoc, *args, lang=lang)
         assert out.strip(), (args, code)
         words = english_words(out, allowed)
         if words:

@@ -160,6 +160,21 @@ def test_russian_cancel_at_the_summary_asks_first(edoc, columns: int) -> None:
     assert edoc.state() is None and not resume_file(edoc).exists()   # discarded as confirmed
 
 
+def test_kazakh_cancel_at_the_summary_asks_first_with_kazakh_keys(edoc) -> None:
+    """The same in Kazakh at 80 columns: и (иә) and ж (жоқ) answer, as д/н do in Russian."""
+    child = spawn(edoc, *ALMOST_ALL, lang="kk", columns=80)
+    answer(child, "(И/ж)", "и")
+    answer(child, "(Enter — қазір)", "\r")
+    answer(child, "Бұл өтінішті тіркеу керек пе?", DOWN * 2 + "\r")          # Болдырмау
+    shows(child, "Жауаптарды (10) жою керек пе? Ештеңе тіркелмейді.", "(и/Ж)")
+    child.send("ж")                                                          # no
+    answer(child, "Бұл өтінішті тіркеу керек пе?", DOWN * 2 + "\r")
+    answer(child, "Жауаптарды (10) жою керек пе?", "И")                      # yes, in capitals
+    child.expect_exact("ештеңе тіркелмеді")
+    assert finish(child) == 130
+    assert edoc.state() is None and not resume_file(edoc).exists()
+
+
 @pytest.mark.parametrize("columns", [80, 120])
 def test_russian_esc_asks_saves_the_answers_and_resume_continues(edoc, columns: int) -> None:
     child = spawn(edoc, *PREFILLED, lang="ru", columns=columns)

@@ -4,13 +4,14 @@
     python tools/update_catalogs.py          # rewrite edoc_cli/locale/*/LC_MESSAGES/edoc.po
     python tools/update_catalogs.py --check  # exit 1 listing what is missing (what the tests check)
     python tools/update_catalogs.py --merge tools/translations/ru-new.json   # add translations (msgid -> text)
+                                                                            # into the language the file is named after
 
 Messages are: the string literals passed to `_()` and `N_()`; `help=` texts of
 Typer options, arguments and apps; the docstrings of Typer commands and
 callbacks (what `--help` shows); and click's own words that edoc's users
-see (CLICK_MESSAGES). The English catalog is the identity; the Russian one
-keeps its translations, gains empty entries for new messages (to be
-translated) and loses entries no longer used.
+see (CLICK_MESSAGES). The English catalog is the identity; the Russian and
+Kazakh ones keep their translations, gain empty entries for new messages (to
+be translated) and lose entries no longer used.
 """
 
 from __future__ import annotations
@@ -132,17 +133,20 @@ def main(argv: list[str]) -> int:
         problems = [f"{lang}: {m!r} ({messages[m]})" for lang in LANGUAGES for m in missing(lang, messages)]
         print("\n".join(problems) or "catalogs complete")
         return 1 if problems else 0
-    merged: dict[str, str] = {}
+    merged: dict[str, dict[str, str]] = {}  # language -> msgid -> text, from files named after it (kk.json, ru-x.json)
     if "--merge" in argv:
         import json
 
         for name in argv[argv.index("--merge") + 1:]:
-            merged.update(json.loads(Path(name).read_text(encoding="utf-8")))
+            lang = Path(name).name.split(".")[0].split("-")[0]
+            if lang not in LANGUAGES or lang == "en":
+                print(f"{name}: name it after the language it translates into ({', '.join(LANGUAGES[:-1])})")
+                return 2
+            merged.setdefault(lang, {}).update(json.loads(Path(name).read_text(encoding="utf-8")))
     for lang in LANGUAGES:
         path = catalog_path(lang)
         old = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if lang == "ru":
-            old.update({k: v for k, v in merged.items() if v})
+        old.update({k: v for k, v in merged.get(lang, {}).items() if v})
         entries = {m: (m if lang == "en" else old.get(m, "")) for m in messages}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_po(lang, entries, messages), encoding="utf-8")

@@ -6,8 +6,8 @@ before the message leaves. Nothing a person typed reaches a header unchecked: co
 characters go, lines become one, and `headers` writes names and subjects as encoded words that
 decode back to exactly that text (never to an address list or a second header).
 
-The words are the client's (`lang`: ru by default, en; kk reads Russian until Kazakh exists),
-never the operator's interface language.
+The words are the client's (`lang`: ru by default, kk or en), never the operator's interface
+language.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def compose(ticket: dict[str, Any], event: dict[str, Any], settings: MailSetting
     if event.get("auto"):
         fields.append(("Auto-Submitted", "auto-generated"))  # RFC 3834: the sweep's close, not a person's
     fields += [("X-EDOC-Ticket", ticket_id),
-               ("Content-Language", "ru" if lang == "kk" else lang)]  # Kazakh reads Russian for now
+               ("Content-Language", lang)]
     content = EmailMessage(policy=policy.SMTP)
     content.set_content(body(ticket_id, name, event, tr, lang, auto_close_hours),
                         charset="utf-8", cte="quoted-printable")
@@ -164,7 +164,8 @@ def body(ticket_id: str, name: str, event: dict[str, Any], tr: Callable[[str], s
 
 
 def within_hours(hours: float, tr: Callable[[str], str], lang: str) -> str:
-    """"within 8 working hours" in the client's language (Russian: 1, 21, 1,5 рабочего часа; 8 рабочих часов)."""
+    """"within 8 working hours" in the client's language (Russian: 1, 21, 1,5 рабочего часа; 8 рабочих часов;
+    Kazakh has one form after a number, and a decimal comma as Russian)."""
     shown = f"{hours:g}"
     if lang in ("ru", "kk"):
         whole = float(hours).is_integer()
