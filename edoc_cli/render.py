@@ -15,6 +15,7 @@ from edoc_cli.i18n import N_, _
 from edoc_cli.i18n import _ as _marked  # a label marked with N_() where it is defined
 from edoc_cli.json_text import json_text as to_json
 from edoc_cli.safe_text import for_terminal, has_unsafe
+from edoc_cli.ticket import DEFAULT_CLIENT_LANGUAGE
 from edoc_cli.words import field_value, holiday_name, interval_reason, namer, word
 
 
@@ -309,6 +310,7 @@ def ticket_card(env, view: dict[str, Any], more: Sequence[tuple] = ()) -> None:
     ]
     if client.get("organization"):
         pairs.append((N_("organization"), client["organization"]))
+    pairs.append((N_("letters in"), word("lang", client.get("lang") or DEFAULT_CLIENT_LANGUAGE)))
     pairs += [
         (N_("assignee"), view.get("assignee") or "-"),
         (N_("received"), _short_time(view["received_at"])),

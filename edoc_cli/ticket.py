@@ -19,6 +19,10 @@ EVENT_TYPES = (
     "mail_received",  # a message recorded on the ticket that is not the client's answer: changes no state
 )
 CLIENT_TYPES = ("user", "guest")
+# The language edoc writes to the client in (letters, the clause-15 close): the client's choice at
+# registration, `client.lang`; a ticket registered before it was asked reads Russian.
+CLIENT_LANGUAGES = ("ru", "kk", "en")
+DEFAULT_CLIENT_LANGUAGE = "ru"
 PRIORITIES = ("critical", "high", "normal", "low")
 DEFAULT_PRIORITY = "normal"  # a bug not yet diagnosed is held to the normal targets (docs/regulation.md, clause 3)
 TARGETS = ("first_response", "resolution")

@@ -11,7 +11,7 @@ from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
 from edoc_cli.limits import instant_problem, is_number, minutes_ok
 from edoc_cli.ticket import (
-    DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT, DERIVED, EVENT_TYPES, PRIORITIES, RESOLUTIONS, STATUSES, TARGETS,
+    CLIENT_LANGUAGES, DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT, DERIVED, EVENT_TYPES, PRIORITIES, RESOLUTIONS, STATUSES, TARGETS,
     required_fields,
 )
 from edoc_cli.ticket_id import TICKET_ID_RE
@@ -105,7 +105,7 @@ def _texts(obj: Any, path: str):
 
 # The version of the rules below. Raise it when they come to refuse what they accepted: the
 # PostgreSQL store then checks again, on read, every row an older edoc checked when it wrote it.
-RULES_VERSION = 2  # 2: a client's e-mailed answer's arrived_at must be an instant
+RULES_VERSION = 3  # 2: a client's e-mailed answer's arrived_at must be an instant; 3: client.lang
 
 
 def ticket_problems(ticket: Any, texts_checked: bool = False, lengths: bool = True) -> list[str]:
@@ -165,6 +165,8 @@ def shape_problems(ticket: Any) -> list[str]:
         problems.append(_("'details' must be an object of texts (attachments: a list of texts)"))
     if not isinstance(ticket["client"].get("name"), str) or ticket["client"].get("type") not in ("user", "guest"):
         problems.append(_("'client' needs a name and a type user or guest"))
+    if ticket["client"].get("lang") not in (None, *CLIENT_LANGUAGES):  # none: registered before it was asked
+        problems.append(_("'client.lang' must be ru, kk or en"))
     if not ticket["history"]:
         problems.append(_("'history' is empty"))
     for i, event in enumerate(ticket["history"]):

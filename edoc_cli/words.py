@@ -25,7 +25,7 @@ WORDS = (
     N_("event|terminated"), N_("event|breached"), N_("event|edited"), N_("event|mail_received"),
     N_("category|consultation"), N_("category|bug"), N_("category|feature"), N_("category|complaint"),
     N_("channel|phone"), N_("channel|email"), N_("channel|portal"), N_("channel|chat"),
-    N_("client|user"), N_("client|guest"),
+    N_("client|user"), N_("client|guest"), N_("lang|ru"), N_("lang|kk"), N_("lang|en"),
     N_("level|basic"), N_("level|vip"),
     N_("priority|critical"), N_("priority|high"), N_("priority|normal"), N_("priority|low"),
     N_("resolution|resolved"), N_("resolution|faq"), N_("resolution|out_of_scope"),
@@ -37,7 +37,7 @@ WORDS = (
     N_("interval|paused"), N_("interval|stopped"),
     N_("weekday|Mon"), N_("weekday|Tue"), N_("weekday|Wed"), N_("weekday|Thu"), N_("weekday|Fri"),
     N_("weekday|Sat"), N_("weekday|Sun"),
-    N_("field|email"), N_("field|phone"), N_("field|organization"), N_("field|category"), N_("field|channel"),
+    N_("field|email"), N_("field|phone"), N_("field|organization"), N_("field|client_lang"), N_("field|category"), N_("field|channel"),
     N_("field|topic"), N_("field|subject"), N_("field|description"), N_("field|steps"), N_("field|occurred_at"),
     N_("field|browser"), N_("field|os"), N_("field|attachments"), N_("field|document"),
     N_("by|category"), N_("by|level"), N_("by|channel"), N_("by|assignee"), N_("by|priority"),
@@ -70,6 +70,8 @@ def namer(human: bool):
 
 def field_value(field: str, value):
     """A registration field's value for a person: a category or a channel by its word, else as it is."""
+    if field == "client_lang" and isinstance(value, str):
+        return word("lang", value)
     return word(field, value) if field in ("category", "channel") and isinstance(value, str) else value
 
 

@@ -134,7 +134,7 @@ def test_the_nested_client_form(edoc):
     assert result.json()["client"] == {
         "type": "guest", "name": "Петрова Анна", "iin": None, "bin": None, "login": None,
         "email": None, "phone": "+77012345678",  # 8 701 ... -> +7 701 ...
-        "organization": "ТОО «Ромашка»",
+        "organization": "ТОО «Ромашка»", "lang": "ru",  # the client's language: Russian unless given
     }
 
 

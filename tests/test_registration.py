@@ -79,7 +79,7 @@ def test_a_valid_consultation_is_registered_as_given(edoc):
     assert ticket["status"] == "new"
     assert ticket["client"] == {
         "type": "user", "name": "Иванов Иван Иванович", "iin": IIN, "bin": None, "login": None,
-        "email": "ivanov@example.kz", "phone": None, "organization": None,
+        "email": "ivanov@example.kz", "phone": None, "organization": None, "lang": "ru",
     }
     assert (ticket["category"], ticket["channel"], ticket["topic"]) == ("consultation", "phone", "profile")
     # Nobody gave --received-at: the clock starts at registration.

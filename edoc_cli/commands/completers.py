@@ -65,6 +65,12 @@ def client_types(incomplete: str) -> list[str]:
     return _safe(lambda: CLIENT_TYPES, incomplete)
 
 
+def client_languages(incomplete: str) -> list[str]:
+    from edoc_cli.ticket import CLIENT_LANGUAGES
+
+    return _safe(lambda: CLIENT_LANGUAGES, incomplete)
+
+
 def ticket_ids(incomplete: str) -> list[str]:
     """Registration numbers of the tickets not yet closed (case-insensitive prefix): what the
     actions act on."""

@@ -22,6 +22,7 @@ def edit(
     email: Optional[str] = ro.EMAIL,
     phone: Optional[str] = ro.PHONE,
     organization: Optional[str] = ro.ORGANIZATION,
+    client_lang: Optional[str] = ro.CLIENT_LANG,
     category: Optional[str] = typer.Option(None, "--category", autocompletion=completers.categories,
                                            help="The request's true category: its SLA targets follow (README)."),
     channel: Optional[str] = ro.CHANNEL,
@@ -41,7 +42,7 @@ def edit(
     from edoc_cli import render
     from edoc_cli.commands.common import show_ticket
 
-    given = dict(email=email, phone=phone, organization=organization, category=category, channel=channel,
+    given = dict(email=email, phone=phone, organization=organization, client_lang=client_lang, category=category, channel=channel,
                  topic=topic, subject=subject, description=description, steps=steps, occurred_at=occurred_at,
                  browser=browser, os=os_, document=document, attachments=attachment or None)
     given = {k: v for k, v in given.items() if v is not None}

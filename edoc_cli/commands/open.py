@@ -23,6 +23,7 @@ MAX_JSON_BYTES = 64 * 1024 * 1024
 def open_(
     ctx: typer.Context,
     client_type: Optional[str] = typer.Option(None, "--client-type", autocompletion=completers.client_types, help="user or guest (clause 7)."),
+    client_lang: Optional[str] = ro.CLIENT_LANG,
     name: Optional[str] = typer.Option(None, "--name", help="The client's full name (clause 11)."),
     iin: Optional[str] = typer.Option(None, "--iin", help="Individual identification number, 12 digits."),
     bin_: Optional[str] = typer.Option(None, "--bin", help="Business identification number, 12 digits."),
@@ -63,7 +64,7 @@ def open_(
 
     env = env_of(ctx)
     flags = dict(
-        client_type=client_type, name=name, iin=iin, bin=bin_, login=login, email=email, phone=phone,
+        client_type=client_type, client_lang=client_lang, name=name, iin=iin, bin=bin_, login=login, email=email, phone=phone,
         organization=organization, category=category, channel=channel, topic=topic, subject=subject,
         description=description, faq_checked=faq_checked, faq_link=faq_link, steps=steps,
         occurred_at=occurred_at, browser=browser, os=os_, attachments=list(attachment or []),

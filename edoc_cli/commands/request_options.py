@@ -9,6 +9,8 @@ from edoc_cli.commands import completers
 EMAIL = typer.Option(None, "--email", help="E-mail to answer to.")
 PHONE = typer.Option(None, "--phone", help="Phone to answer to.")
 ORGANIZATION = typer.Option(None, "--organization", help="The client's organisation.")
+CLIENT_LANG = typer.Option(None, "--client-lang", autocompletion=completers.client_languages, metavar="LANG",
+                           help="The language edoc writes to the client in: ru (the default), kk or en.")
 CHANNEL = typer.Option(None, "--channel", autocompletion=completers.channels, help="phone, email, portal or chat (clause 8).")
 TOPIC = typer.Option(None, "--topic", autocompletion=completers.topics, help="What the request is about, from the scope "
                      "lists (clause 6); 'edoc config show' lists them.")

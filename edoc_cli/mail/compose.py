@@ -25,10 +25,10 @@ from edoc_cli.i18n import N_, in_language
 from edoc_cli.mail.header_fields import address_field, assemble, header_text, id_list, text_field
 from edoc_cli.mail.settings import MailSettings, parse_address
 from edoc_cli.safe_text import clean_multiline
+from edoc_cli.ticket import CLIENT_LANGUAGES, DEFAULT_CLIENT_LANGUAGE
 
 # History event types that send the client a mail.
 SENDING_EVENTS = ("replied", "info_requested", "closed", "terminated")
-CLIENT_LANGUAGES = ("ru", "kk", "en")
 SUBJECT_LIMIT = 150      # characters of the ticket's subject kept after "[ED-…] "
 NAME_LIMIT = 200         # characters of a display name
 MAX_REFERENCES = 20      # msg-ids kept in References: the first (the thread's root) and the latest
@@ -68,7 +68,7 @@ def compose(ticket: dict[str, Any], event: dict[str, Any], settings: MailSetting
     """
     if event.get("type") not in SENDING_EVENTS:
         raise ValueError(f"a {event.get('type')!r} event sends no mail")
-    lang = lang if lang in CLIENT_LANGUAGES else "ru"
+    lang = lang if lang in CLIENT_LANGUAGES else DEFAULT_CLIENT_LANGUAGE
     tr = in_language(lang)
     client = ticket.get("client") or {}
     ticket_id = str(ticket.get("id") or "")

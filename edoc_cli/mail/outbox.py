@@ -87,7 +87,9 @@ def _raw(desk, settings, ticket: dict[str, Any], index: int, message_id: str, wh
 
 def _lang(ticket: dict[str, Any]) -> str:
     """The language the client is written to: the ticket's `client.lang`, Russian by default."""
-    return (ticket.get("client") or {}).get("lang") or "ru"
+    from edoc_cli.ticket import DEFAULT_CLIENT_LANGUAGE
+
+    return (ticket.get("client") or {}).get("lang") or DEFAULT_CLIENT_LANGUAGE
 
 
 def thread_ids(history: list[dict[str, Any]]) -> list[str]:

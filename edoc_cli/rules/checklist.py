@@ -20,7 +20,7 @@ MAX_ATTACHMENT = 500
 
 # A request's field -> the clause of the regulation that asks for it.
 CLAUSES = {
-    "client_type": 7, "name": 11, "iin": 11, "bin": 11, "login": 11, "email": 11, "phone": 11,
+    "client_type": 7, "client_lang": 7, "name": 11, "iin": 11, "bin": 11, "login": 11, "email": 11, "phone": 11,
     "organization": 11, "category": 4, "channel": 8, "topic": 6, "subject": 12, "description": 12,
     "faq_checked": 10, "faq_link": 10, "steps": 12, "occurred_at": 12, "browser": 12, "os": 12,
     "attachments": 12, "document": 12,

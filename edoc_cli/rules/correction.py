@@ -25,9 +25,9 @@ from edoc_cli.tz import parse_instant
 
 # The fields `edit` corrects. Who the client is (type, name, IIN/BIN, login) is not among them: it
 # decides the service level, and a ticket for someone else is a new ticket.
-EDITABLE = ("email", "phone", "organization", "category", "channel", "topic", "subject", "description",
-            "steps", "occurred_at", "browser", "os", "attachments", "document")
-_CLIENT = ("email", "phone", "organization")
+EDITABLE = ("email", "phone", "organization", "client_lang", "category", "channel", "topic", "subject",
+            "description", "steps", "occurred_at", "browser", "os", "attachments", "document")
+_CLIENT = {"email": "email", "phone": "phone", "organization": "organization", "client_lang": "lang"}  # field -> key
 _DETAILS = ("steps", "occurred_at", "browser", "os", "attachments", "document")
 
 
@@ -37,7 +37,7 @@ def request_of(ticket: dict[str, Any]) -> RegistrationRequest:
     details = ticket.get("details") or {}
     faq = ticket.get("faq") or {}
     return RegistrationRequest(
-        client_type=client.get("type"), name=client.get("name"), iin=client.get("iin"), bin=client.get("bin"),
+        client_type=client.get("type"), client_lang=client.get("lang"), name=client.get("name"), iin=client.get("iin"), bin=client.get("bin"),
         login=client.get("login"), email=client.get("email"), phone=client.get("phone"),
         organization=client.get("organization"), category=ticket["category"], channel=ticket["channel"],
         topic=ticket.get("topic"), subject=ticket["subject"], description=ticket.get("description") or None,
@@ -51,7 +51,7 @@ def request_of(ticket: dict[str, Any]) -> RegistrationRequest:
 def stored_value(ticket: dict[str, Any], name: str) -> Any:
     """What the ticket holds for an editable field."""
     if name in _CLIENT:
-        return ticket["client"].get(name)
+        return ticket["client"].get(_CLIENT[name])
     if name in _DETAILS:
         value = (ticket.get("details") or {}).get(name)
         return (value or None) if name == "attachments" else value
@@ -77,7 +77,7 @@ def correct(ticket: dict[str, Any], given: dict[str, str], config: Config, tz) -
         raise ValidationFailed(_("{id} was not changed: the corrected request does not meet the regulation's "
                                  "checklist (unmet items: {count})").format(id=ticket["id"], count=len(exc.problems)),
                                exc.problems) from None
-    new = {**{k: reg.client.get(k) for k in _CLIENT}, **{k: reg.details.get(k) for k in _DETAILS},
+    new = {**{k: reg.client.get(key) for k, key in _CLIENT.items()}, **{k: reg.details.get(k) for k in _DETAILS},
            "attachments": reg.details["attachments"] or None,
            "category": reg.category, "channel": reg.channel, "topic": reg.topic, "subject": reg.subject,
            "description": reg.description or None}
@@ -85,7 +85,7 @@ def correct(ticket: dict[str, Any], given: dict[str, str], config: Config, tz) -
                for name in EDITABLE if name in given and stored_value(ticket, name) != new[name]}
     for name, change in changes.items():
         if name in _CLIENT:
-            ticket["client"][name] = change["new"]
+            ticket["client"][_CLIENT[name]] = change["new"]
         elif name in _DETAILS:
             ticket.setdefault("details", {})[name] = change["new"] if name != "attachments" else change["new"] or []
         else:

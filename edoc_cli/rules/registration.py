@@ -25,7 +25,7 @@ from edoc_cli.rules.identity import identification_problems, normalize_phone
 from edoc_cli.rules.scope import scope_problems
 from edoc_cli.rules.service_levels import sla_level_for
 from edoc_cli.safe_text import clean_multiline, control_problem
-from edoc_cli.ticket import CLIENT_TYPES
+from edoc_cli.ticket import CLIENT_LANGUAGES, CLIENT_TYPES, DEFAULT_CLIENT_LANGUAGE
 from edoc_cli.tz import to_iso
 from edoc_cli.typed_time import read_instant
 
@@ -38,6 +38,7 @@ class RegistrationRequest:
     """What an operator learnt about a request; every field may still be missing."""
 
     client_type: str | None = None
+    client_lang: str | None = None  # ru when not given
     name: str | None = None
     iin: str | None = None
     bin: str | None = None
@@ -79,7 +80,7 @@ def request_from_mapping(obj: Any, where: str = "") -> RegistrationRequest:
             problems.append(Problem("client", 11, _("must be an object")))
         else:
             for key, value in client.items():
-                flat.setdefault("client_type" if key == "type" else key, value)
+                flat.setdefault({"type": "client_type", "lang": "client_lang"}.get(key, key), value)
     if "attachment" in flat and "attachments" not in flat:
         flat["attachments"] = flat.pop("attachment")
     known = set(RegistrationRequest.field_names())
@@ -181,6 +182,11 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
     elif ctype not in CLIENT_TYPES:
         problems.append(Problem("client_type", 7, not_one_of(CLIENT_TYPES, ctype)))
 
+    # Whom we answer, in which language (the letters of "Talking to the client"): ru unless given.
+    lang = v["client_lang"] or DEFAULT_CLIENT_LANGUAGE
+    if lang not in CLIENT_LANGUAGES:
+        problems.append(Problem("client_lang", 7, not_one_of(CLIENT_LANGUAGES, lang)))
+
     # Clause 11: identification.
     problems += identification_problems(v, ctype, refused)
 
@@ -265,7 +271,7 @@ def check_registration(req: RegistrationRequest, config: Config, now: datetime, 
         )
 
     client = {k: v[k] for k in ("name", "iin", "bin", "login", "email", "phone", "organization")}
-    client = {"type": ctype, **client}
+    client = {"type": ctype, **client, "lang": lang}
     if client["phone"]:
         client["phone"] = normalize_phone(client["phone"])
     on = (received_at or now).astimezone(tz).date()
