@@ -22,7 +22,7 @@ from edoc_cli.i18n import _ as _marked  # a message marked with N_() where it is
 from edoc_cli.rules.help_centre import match_faq
 from edoc_cli.rules.registration import RegistrationRequest, registration_problems
 from edoc_cli.rules.scope import is_scope_free
-from edoc_cli.ticket import CLIENT_TYPES
+from edoc_cli.ticket import CLIENT_LANGUAGES, CLIENT_TYPES
 from edoc_cli.typed_time import instant_forms
 from edoc_cli.wizard_prompts import Prompter
 
@@ -67,7 +67,7 @@ QUESTIONS = {
 
 # What the summary calls each answer, and the names of the answers that are codes.
 LABELS = {
-    "client_type": N_("Who is asking"), "name": N_("Full name"), "iin": N_("IIN"), "bin": N_("BIN"),
+    "client_type": N_("Who is asking"), "client_lang": N_("Letters in"), "name": N_("Full name"), "iin": N_("IIN"), "bin": N_("BIN"),
     "login": N_("Portal login"), "email": N_("E-mail"), "phone": N_("Phone"),
     "organization": N_("Organisation"), "category": N_("Category"), "channel": N_("Channel"),
     "topic": N_("Topic"), "subject": N_("Subject"), "description": N_("Description"),
@@ -78,6 +78,7 @@ LABELS = {
 }
 CODE_NAMES = {
     "client_type": {"user": N_("A portal user"), "guest": N_("A portal guest")},
+    "client_lang": {"ru": N_("Russian"), "kk": N_("Kazakh"), "en": N_("English")},  # Russian first: Enter takes it
     "category": {"consultation": N_("Consultation"), "bug": N_("Bug or defect"),
                  "feature": N_("Proposal for improvement"), "complaint": N_("Complaint about staff conduct")},
     "channel": {"phone": N_("Phone"), "email": N_("E-mail"), "portal": N_("Portal"), "chat": N_("Chat")},
@@ -184,6 +185,11 @@ class Wizard:
             self.ask.say(_("An e-mail or a phone number is required to answer the client (clause 11)."))
         if req.organization is None and req.client_type == "user" and req.bin:
             req = self._text(req, "organization", required=False)
+        # The language edoc writes to the client in (Russian unless chosen): asked when there is an
+        # e-mail to write to (edit --client-lang sets it later).
+        if req.client_lang not in CLIENT_LANGUAGES and req.email:
+            req = self._select(req, "client_lang", _("Which language do we write to the client in?"),
+                               self._named("client_lang"))
 
         # Clauses 4 and 8: category, then a channel allowed for it.
         if req.category not in cfg.categories:

@@ -73,7 +73,7 @@ def ok(req: RegistrationRequest) -> bool:
 # -- branches, one by one ----------------------------------------------------------------------
 
 USER_START = ENTER + "Иванов Иван" + ENTER      # a portal user, named
-CONTACT = "ivanov@example.kz" + ENTER + ENTER   # e-mail, no phone
+CONTACT = "ivanov@example.kz" + ENTER + ENTER + ENTER  # e-mail, no phone; letters in Russian (the first)
 IDENT = IIN + ENTER + ENTER + ENTER             # an IIN; no BIN, no login
 
 
@@ -110,7 +110,7 @@ def test_a_user_without_any_identifier_is_asked_again():
 
 def test_no_contact_is_asked_again():
     keys = (DOWN + ENTER + "Гость" + ENTER + ENTER + ENTER   # neither e-mail nor phone ...
-            + "g@example.kz" + ENTER + ENTER                 # ... asked again: an e-mail, no phone
+            + "g@example.kz" + ENTER + ENTER + ENTER         # ... asked again: an e-mail, no phone; Russian
             + ENTER + ENTER + ENTER + "S" + ENTER + "D" + ENTER + "y" + ENTER)
     req, said = drive(keys)
     assert "e-mail or a phone number is required" in said
@@ -193,7 +193,7 @@ def test_a_bug_about_documents_needs_the_document_number():
 
 
 def test_a_complaint_asks_no_topic():
-    keys = (DOWN + ENTER + "Гость" + ENTER + "g@example.kz" + ENTER + ENTER
+    keys = (DOWN + ENTER + "Гость" + ENTER + "g@example.kz" + ENTER + ENTER + ENTER   # letters in Russian
             + DOWN * 3 + ENTER + ENTER                 # complaint; by e-mail only
             + "Грубость оператора" + ENTER + "Оператор нагрубил" + ENTER + "y" + ENTER)
     req, _ = drive(keys)
@@ -203,7 +203,7 @@ def test_a_complaint_asks_no_topic():
 def test_flags_skip_their_questions():
     given = RegistrationRequest(client_type="user", name="Иванов", iin=IIN, email="a@example.kz",
                                 category="consultation", channel="chat", topic="profile",
-                                description="Описание", faq_checked=True)
+                                description="Описание", faq_checked=True, client_lang="kk")
     req, _ = drive("Тема" + ENTER + ENTER, given)   # only the subject, then received-at
     assert req.subject == "Тема" and req.channel == "chat" and ok(req)
 
@@ -265,7 +265,7 @@ def test_yes_no_takes_latin_and_cyrillic_keys(keys, expected):
 UP = "\x1b[A"
 DONE = dict(client_type="user", name="Иванов Иван", iin=IIN, email="ivanov@example.kz",
             category="consultation", channel="phone", topic="profile", subject="Смена почты",
-            description="Хочу сменить e-mail", faq_checked=True)
+            description="Хочу сменить e-mail", faq_checked=True, client_lang="ru")
 CHANGE, CANCEL = DOWN + ENTER, DOWN * 2 + ENTER   # the summary's 2nd and 3rd choices
 
 
@@ -340,12 +340,12 @@ def test_back_to_the_summary_changes_nothing():
 def test_cancel_asks_and_no_goes_back_to_the_summary():
     result, said = review(CANCEL + "n" + CANCEL + ENTER + CANCEL + "д", RegistrationRequest(**DONE))
     assert isinstance(result, Discarded)
-    assert said.count("Discard the answers (10)?") >= 3 and said.count("Summary:") == 3
+    assert said.count("Discard the answers (11)?") >= 3 and said.count("Summary:") == 3
 
 
 def test_esc_at_the_summary_asks_before_stopping():
     result, said = review("\x1b" + "y", RegistrationRequest(**DONE))
-    assert isinstance(result, KeyboardInterrupt) and "Stop? Answers so far: 10." in said
+    assert isinstance(result, KeyboardInterrupt) and "Stop? Answers so far: 11." in said
 
 
 # -- one checklist, two ways in ------------------------------------------------------------------
@@ -404,7 +404,7 @@ class ScriptedOperator(Prompter):
         pass
 
 
-BASE = dict(client_type="user", name="Иванов Иван", iin=IIN, email="ivanov@example.kz",
+BASE = dict(client_type="user", client_lang="ru", name="Иванов Иван", iin=IIN, email="ivanov@example.kz",
             category="consultation", channel="phone", topic="profile", subject="Смена почты",
             description="Хочу сменить e-mail", faq_checked=True)
 

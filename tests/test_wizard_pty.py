@@ -18,7 +18,7 @@ ESC = "\x1b"
 # Everything up to the subject given by flags; the wizard asks the subject, the description,
 # the Help Centre question and when the request reached support.
 PREFILLED = ("--client-type", "user", "--name", "Иванов Иван", "--iin", IIN, "--email", "ivanov@example.kz",
-             "--category", "consultation", "--channel", "phone", "--topic", "profile")
+             "--client-lang", "ru", "--category", "consultation", "--channel", "phone", "--topic", "profile")
 # ...and the subject and description too: the wizard asks the Help Centre question and the time.
 ALMOST_ALL = PREFILLED + ("--subject", "Смена почты", "--description", "Хочу сменить адрес")
 FAST_BUSY = {"EDOC_LOCK_TIMEOUT": "0.2", "EDOC_BUSY_WAIT": "1"}   # a busy store gives up in about 1 s
@@ -68,6 +68,7 @@ def test_operator_registers_a_consultation_end_to_end(edoc) -> None:
     answer(child, "Portal login", "\r")
     answer(child, "E-mail", "ivanov@example.kz\r")
     answer(child, "Phone", "\r")
+    answer(child, "Which language do we write to the client in?", DOWN + "\r")   # Kazakh (Russian is first)
     answer(child, "Category", "\r")                                 # Consultation
     answer(child, "How did it arrive?", "\r")                       # phone
     answer(child, "What is it about?", DOWN + "\r")                 # documents
@@ -81,7 +82,7 @@ def test_operator_registers_a_consultation_end_to_end(edoc) -> None:
     child.expect_exact("ED-2026-000001")
     assert finish(child) == 0
     ticket = edoc.ticket("ED-2026-000001")
-    assert ticket["client"]["iin"] == IIN
+    assert ticket["client"]["iin"] == IIN and ticket["client"]["lang"] == "kk"
     assert ticket["topic"] == "documents"
     assert ticket["faq"] == {"checked": True, "link": "https://help.e-doc.kz/sign",
                              "suggested": ["https://help.e-doc.kz/sign"]}
@@ -101,6 +102,7 @@ def test_out_of_scope_is_explained_and_not_registered(edoc) -> None:
     # Flags pre-fill everything up to the topic; the operator picks an out-of-scope topic.
     child = spawn(edoc, "--client-type", "guest", "--name", "Гость", "--email", "g@example.kz",
                   "--category", "consultation", "--channel", "phone")
+    answer(child, "write to the client in?", "\r")        # an e-mail to write to: its language (Russian)
     answer(child, "What is it about?", DOWN * 7 + "\r")   # the 3rd out-of-scope topic: issuing EDS keys
     child.expect_exact("Issuing EDS keys")
     assert finish(child) == 3
@@ -149,12 +151,12 @@ def test_russian_cancel_at_the_summary_asks_first(edoc, columns: int) -> None:
     answer(child, "(Д/н)", "д")
     answer(child, "(Enter — сейчас)", "\r")
     answer(child, "Зарегистрировать это обращение?", DOWN * 2 + "\r")        # Отменить
-    shows(child, "Удалить ответы (10)? Ничего не будет зарегистрировано.", "(д/Н)")
+    shows(child, "Удалить ответы (11)? Ничего не будет зарегистрировано.", "(д/Н)")
     child.send("\r")                                                         # Enter: the default, no
     answer(child, "Зарегистрировать это обращение?", DOWN * 2 + "\r")
-    answer(child, "Удалить ответы (10)?", "н")                                 # no, again
+    answer(child, "Удалить ответы (11)?", "н")                                 # no, again
     answer(child, "Зарегистрировать это обращение?", DOWN * 2 + "\r")
-    answer(child, "Удалить ответы (10)?", "д")
+    answer(child, "Удалить ответы (11)?", "д")
     child.expect_exact("ничего не зарегистрировано")
     assert finish(child) == 130
     assert edoc.state() is None and not resume_file(edoc).exists()   # discarded as confirmed
@@ -166,10 +168,10 @@ def test_kazakh_cancel_at_the_summary_asks_first_with_kazakh_keys(edoc) -> None:
     answer(child, "(И/ж)", "и")
     answer(child, "(Enter — қазір)", "\r")
     answer(child, "Бұл өтінішті тіркеу керек пе?", DOWN * 2 + "\r")          # Болдырмау
-    shows(child, "Жауаптарды (10) жою керек пе? Ештеңе тіркелмейді.", "(и/Ж)")
+    shows(child, "Жауаптарды (11) жою керек пе? Ештеңе тіркелмейді.", "(и/Ж)")
     child.send("ж")                                                          # no
     answer(child, "Бұл өтінішті тіркеу керек пе?", DOWN * 2 + "\r")
-    answer(child, "Жауаптарды (10) жою керек пе?", "И")                      # yes, in capitals
+    answer(child, "Жауаптарды (11) жою керек пе?", "И")                      # yes, in capitals
     child.expect_exact("ештеңе тіркелмеді")
     assert finish(child) == 130
     assert edoc.state() is None and not resume_file(edoc).exists()
@@ -181,7 +183,7 @@ def test_russian_esc_asks_saves_the_answers_and_resume_continues(edoc, columns: 
     answer(child, "Заголовок (одной строкой):", "Смена почты\r")
     answer(child, "Описание словами клиента:", "Хочу сменить")
     child.send(ESC)
-    answer(child, "Прервать? Уже дано ответов: 8.", "н")                # no: back to the question ...
+    answer(child, "Прервать? Уже дано ответов: 9.", "н")                # no: back to the question ...
     shows(child, "Описание словами клиента:", "Хочу сменить")        # ... with what was typed
     child.send(ESC)
     answer(child, "Прервать?", "Д")
@@ -200,7 +202,7 @@ def test_russian_esc_asks_saves_the_answers_and_resume_continues(edoc, columns: 
     assert finish(child) == 130 and saved.exists()
 
     child = spawn(edoc, "--resume", lang="ru", columns=columns)
-    child.expect_exact("Продолжаем с сохранёнными ответами (8)")
+    child.expect_exact("Продолжаем с сохранёнными ответами (9)")
     answer(child, "Описание словами клиента:", "Хочу сменить адрес\r")   # only what is missing is asked
     answer(child, "(Д/н)", "\r")                                         # Enter: the default, yes
     answer(child, "(Enter — сейчас)", "\r")
@@ -242,7 +244,7 @@ def test_russian_busy_store_save_and_quit_then_resume(edoc, columns: int) -> Non
         assert finish(child) == 6
     assert edoc.state() is None
     child = spawn(edoc, "--resume", lang="ru", columns=columns, now="2026-11-26T10:20:00+05:00")
-    child.expect_exact("Продолжаем с сохранёнными ответами (11)")
+    child.expect_exact("Продолжаем с сохранёнными ответами (12)")
     child.expect_exact("Справочный центр изучен: да")           # nothing asked again: the summary
     child.expect_exact("Поступило в поддержку: 2026-11-26T10:00:00+05:00")   # "now" of the first session
     answer(child, "Зарегистрировать это обращение?", "\r")
@@ -276,10 +278,11 @@ def test_a_failed_final_write_keeps_the_answers(edoc, small_tmpfs) -> None:  # n
 def test_flags_given_with_resume_replace_the_saved_answers(edoc) -> None:
     answers = {"client_type": "user", "name": "Иванов Иван", "iin": IIN, "email": "ivanov@example.kz",
                "category": "consultation", "channel": "phone", "topic": "profile", "subject": "Старая тема",
-               "description": "Хочу сменить адрес", "faq_checked": True, "received_at": "2026-11-26T09:50:00+05:00"}
+               "description": "Хочу сменить адрес", "faq_checked": True, "received_at": "2026-11-26T09:50:00+05:00",
+               "client_lang": "ru"}
     wizard_resume.save(resume_file(edoc), edoc.url or edoc.store, answers, "2026-11-26T09:55:00+05:00")
     child = spawn(edoc, "--resume", "--subject", "Новая тема", lang="ru", columns=80)
-    child.expect_exact("Продолжаем с сохранёнными ответами (11)")
+    child.expect_exact("Продолжаем с сохранёнными ответами (12)")
     child.expect_exact("Заголовок: Новая тема")
     answer(child, "Зарегистрировать это обращение?", "\r")
     child.expect_exact("ED-2026-000001")

@@ -136,7 +136,7 @@ def test_saved_values_are_checked_like_typed_ones(tmp_path, field, value, reason
     store = tmp_path / "tickets.json"
     base = {"client_type": "user", "name": "Иванов Иван", "iin": IIN, "email": "i@example.kz",
             "category": "consultation", "channel": "phone", "topic": "profile", "subject": "Тема",
-            "description": "Описание", "faq_checked": True}
+            "description": "Описание", "faq_checked": True, "client_lang": "ru"}
     path = saved_file(tmp_path, store, {**base, field: value})
     req = wizard_resume.load(path, store)
     screen = Screen()

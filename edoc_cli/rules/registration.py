@@ -38,7 +38,6 @@ class RegistrationRequest:
     """What an operator learnt about a request; every field may still be missing."""
 
     client_type: str | None = None
-    client_lang: str | None = None  # ru when not given
     name: str | None = None
     iin: str | None = None
     bin: str | None = None
@@ -60,6 +59,7 @@ class RegistrationRequest:
     attachments: list[str] = field(default_factory=list)
     document: str | None = None
     received_at: str | None = None
+    client_lang: str | None = None  # ru when not given (last: the summary lists the answers in this order)
 
     @classmethod
     def field_names(cls) -> list[str]:
