@@ -367,6 +367,8 @@ def test_the_wizard_from_mail_asks_only_what_the_message_does_not_say(edoc):
     child, seen = spawn_open(edoc, "--from-mail", "1")
     child.expect_exact("Who is asking?")
     child.send(DOWN + "\r")                                     # a portal guest
+    child.expect_exact("write to the client in?")               # the sender's address is an e-mail to write to
+    child.send(DOWN + "\r")                                     # Kazakh
     child.expect_exact("Category")
     child.send("\r")                                            # consultation (e-mail is allowed for it)
     register_with_the_first_topic(child)
@@ -379,6 +381,7 @@ def test_the_wizard_from_mail_asks_only_what_the_message_does_not_say(edoc):
     ticket = edoc.ticket("ED-2026-000001")
     assert (ticket["client"]["type"], ticket["client"]["email"], ticket["channel"]) == ("guest", "aigul@mail.ru",
                                                                                        "email")
+    assert ticket["client"]["lang"] == "kk"
     assert ticket["history"][0]["from_mail"] == 1 and rows(edoc)[1]["ticket"] == "ED-2026-000001"
 
 
@@ -387,6 +390,8 @@ def test_a_stopped_wizard_from_mail_resumes_as_that_message(edoc):
     child, _seen = spawn_open(edoc, "--from-mail", "1")
     child.expect_exact("Who is asking?")
     child.send(DOWN + "\r")
+    child.expect_exact("write to the client in?")
+    child.send("\r")                                            # Russian
     child.expect_exact("Category")
     child.send("\x1b")                                          # Esc, then yes: stop, answers saved
     child.expect_exact("Stop?")
@@ -409,6 +414,8 @@ def test_resuming_answers_for_a_message_dismissed_since_deletes_them(edoc):
     child, _seen = spawn_open(edoc, "--from-mail", "1")
     child.expect_exact("Who is asking?")
     child.send(DOWN + "\r")
+    child.expect_exact("write to the client in?")
+    child.send("\r")                                            # Russian
     child.expect_exact("Category")
     child.send("\x03")                                          # Ctrl-C, then yes: stop, answers saved
     child.expect_exact("Stop?")
