@@ -139,7 +139,7 @@ def _views(desk, kept: dict[str, list], body, ids, line_of, check: bool
                 view = _view(entry, cal, now, now_us, tz, measure)
                 start, middle = entry[_AT], entry[_AT] + entry[_BEFORE]
                 parts = (body[start:middle], body[middle:middle + entry[_AFTER]])
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
+            except UNSOUND:
                 entry = None  # not as this code writes it: made again
         if entry is None:
             line = line_of(doc_id, place)

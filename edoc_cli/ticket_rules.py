@@ -11,8 +11,8 @@ from edoc_cli.i18n import _
 from edoc_cli.lifecycle import replay
 from edoc_cli.limits import instant_problem, is_number, minutes_ok
 from edoc_cli.ticket import (
-    CLIENT_LANGUAGES, DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT, DERIVED, EVENT_TYPES, PRIORITIES, RESOLUTIONS, STATUSES, TARGETS,
-    required_fields,
+    CLIENT_LANGUAGES, DEFAULT_AUTO_CLOSE_MINUTES, DEFAULT_WARN_AT, DERIVED, EVENT_TYPES, PRIORITIES, RESOLUTIONS,
+    STATUSES, TARGETS, required_fields,
 )
 from edoc_cli.ticket_id import TICKET_ID_RE
 from edoc_cli.safe_text import has_surrogate

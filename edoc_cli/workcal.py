@@ -129,8 +129,8 @@ class WorkCalendar:
         # The tables with a fixed offset, ordered by their first midnight, for _position.
         self._fixed_starts: list[int] = []
         self._fixed_tables: list[_YearTable] = []
-        # The last start _add_us placed, with its stamp and position: a list's deadlines all count from now.
-        self._last_start: tuple[datetime, int, tuple[_YearTable, int]] | None = None
+        # The last start _add_us placed, and its position: a list's deadlines all count from now.
+        self._last_start: tuple[datetime, tuple[_YearTable, int]] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -389,8 +389,8 @@ class WorkCalendar:
             return start.astimezone(self.tz)
         last = self._last_start
         if last is None or last[0] is not start:  # (held here, so no other object can take its id)
-            last = self._last_start = (start, start_us := _stamp(start, "start"), self._position(start_us))
-        table, target = last[2]
+            last = self._last_start = (start, self._position(_stamp(start, "start")))
+        table, target = last[1]
         year = table.first.year
         target += amount
         step = 1 if amount > 0 else -1

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from edoc_cli.i18n import _
+from edoc_cli.ticket import DEFAULT_CLIENT_LANGUAGE
 from edoc_cli.tz import parse_instant
 
 AT_ONCE_TIMEOUT = 10.0          # seconds an action waits for the mail server before leaving it to `mail flush`
@@ -87,8 +88,6 @@ def _raw(desk, settings, ticket: dict[str, Any], index: int, message_id: str, wh
 
 def _lang(ticket: dict[str, Any]) -> str:
     """The language the client is written to: the ticket's `client.lang`, Russian by default."""
-    from edoc_cli.ticket import DEFAULT_CLIENT_LANGUAGE
-
     return (ticket.get("client") or {}).get("lang") or DEFAULT_CLIENT_LANGUAGE
 
 

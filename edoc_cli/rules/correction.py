@@ -37,8 +37,8 @@ def request_of(ticket: dict[str, Any]) -> RegistrationRequest:
     details = ticket.get("details") or {}
     faq = ticket.get("faq") or {}
     return RegistrationRequest(
-        client_type=client.get("type"), client_lang=client.get("lang"), name=client.get("name"), iin=client.get("iin"), bin=client.get("bin"),
-        login=client.get("login"), email=client.get("email"), phone=client.get("phone"),
+        client_type=client.get("type"), client_lang=client.get("lang"), name=client.get("name"),
+        iin=client.get("iin"), bin=client.get("bin"), login=client.get("login"), email=client.get("email"), phone=client.get("phone"),
         organization=client.get("organization"), category=ticket["category"], channel=ticket["channel"],
         topic=ticket.get("topic"), subject=ticket["subject"], description=ticket.get("description") or None,
         faq_checked=faq.get("checked"), faq_link=faq.get("link"), steps=details.get("steps"),

@@ -74,14 +74,10 @@ class JsonStore(StoreFiles, Store):
         snapshot of that state refuses (its meta, its archive's folder and files) this refuses too. The
         bytes are kept for line_reader: the lines of that very state."""
         self._identified = (None, None)
-        fd = self.open_proper()
-        if fd is None:
+        read = self._proper_bytes()
+        if read is None:
             return None
-        try:
-            seen = os.fstat(fd)
-            raw = read_fd(fd)
-        finally:
-            os.close(fd)
+        seen, raw = read
         sealed = lined.sealed(raw, RULES_VERSION)
         if sealed is None or lined.holds_nonfinite_outside_tickets(raw):
             return None
@@ -108,17 +104,19 @@ class JsonStore(StoreFiles, Store):
         longer those)."""
         found, raw = self._identified
         if identity is None or found != identity:
-            raw = self._proper_bytes()
-            if raw is None or lined.identity(raw, RULES_VERSION) != identity:
+            read = self._proper_bytes()
+            if read is None or lined.identity(read[1], RULES_VERSION) != identity:
                 return None
+            raw = read[1]
         return lined.line_reader(raw, layout)
 
-    def _proper_bytes(self) -> bytes | None:
+    def _proper_bytes(self) -> tuple[os.stat_result, bytes] | None:
+        """The store proper's file as it is now: its stat and its bytes (None: there is none)."""
         fd = self.open_proper()
         if fd is None:
             return None
         try:
-            return read_fd(fd)
+            return os.fstat(fd), read_fd(fd)
         finally:
             os.close(fd)
 
