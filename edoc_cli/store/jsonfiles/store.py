@@ -140,13 +140,10 @@ class JsonStore(StoreFiles, Store):
 
     def _load_locked(self, lenient: bool = False) -> tuple[dict[str, Any], bytes | None, list[str]]:
         """The store proper as the lock holder reads it, its bytes (None: no store yet), its meta's problems."""
-        fd = self.open_proper()
-        if fd is None:
+        read = self._proper_bytes()
+        if read is None:
             return self.decode(None)[0], None, []
-        try:
-            raw = read_fd(fd)
-        finally:
-            os.close(fd)
+        raw = read[1]
         data, problems = self.decode(raw, lenient, exact=True)
         return data, raw, problems
 
