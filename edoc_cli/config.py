@@ -116,6 +116,9 @@ DEFAULTS: dict[str, Any] = {
         },
     },
     "clients": [],
+    # The letters to clients, by the client's language: [letters.ru], [letters.kk], [letters.en], each
+    # part's template (mail/letters.py PARTS); a part not given is the catalog's.
+    "letters": {},
     # Canned replies: [[templates]] name, text, and optional ru / en variants of the text.
     "templates": [],
     "faq": [
@@ -234,6 +237,11 @@ class Config:
     @property
     def templates(self) -> list[dict[str, Any]]:
         return list(self.data["templates"])
+
+    @property
+    def letters(self) -> dict[str, dict[str, str]]:
+        """The letter templates given, by client language and part (the catalogs' serve the rest)."""
+        return self.data["letters"]
 
     @property
     def clients(self) -> list[dict[str, Any]]:
@@ -387,7 +395,7 @@ def load_config(path: Path | None, required: bool = False) -> Config:
 # Tables whose keys are the administrator's own names (not a fixed schema).
 _OPEN_TABLES = {"sla.basic", "sla.vip", "channels", "details", "scope.in_scope",
                 "scope.out_of_scope", "postponement.reasons",
-                "mail"}  # its optional keys have no default: config_check knows them all
+                "mail", "letters"}  # their keys have no default: config_check knows them all
 # Tables of labels: a label given replaces the default whole (its languages are not merged, so an
 # English label changed alone never leaves the old Russian one beside it).
 _LABEL_TABLES = {"scope.in_scope", "scope.out_of_scope", "postponement.reasons"}

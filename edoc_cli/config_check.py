@@ -155,6 +155,7 @@ def validate(data: dict[str, Any], where: str) -> None:
             fail(f"{key}.keywords", _("must be a list of words"))
 
     _check_templates(data["templates"], fail)
+    _check_letters(data["letters"], fail, where)
 
     qc = data["quality_control"].get("email")
     if not isinstance(qc, str) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", qc):
@@ -176,9 +177,6 @@ def is_label(value: Any) -> bool:
 
 def _check_templates(templates: Any, fail) -> None:
     """[[templates]]: a unique name, a text, optional ru / en variants; texts as a message may be."""
-    from edoc_cli.rules.checklist import MAX_TEXT
-    from edoc_cli.safe_text import control_problem
-
     if not isinstance(templates, list):
         fail("templates", _("must be an array of tables [[templates]]"))
     seen = set()
@@ -193,16 +191,46 @@ def _check_templates(templates: Any, fail) -> None:
             fail(f"{key}.name", _("repeats the template {name}").format(name=name))
         seen.add(name)
         for lang in ("text", "ru", "en"):
-            if lang not in item:
-                continue
-            text = item[lang]
-            if not isinstance(text, str) or not text.strip():
-                fail(f"{key}.{lang}", _("must be a non-empty string"))
-            # Lines of plain text: an administrator's escape sequence is a mistake, not noise to clean.
-            why = next(filter(None, (control_problem(line, False) for line in text.split("\n"))), None) or (
-                _("is longer than {limit} characters").format(limit=MAX_TEXT) if len(text) > MAX_TEXT else None)
-            if why:
-                fail(f"{key}.{lang}", why)
+            if lang in item:
+                _check_text(item[lang], f"{key}.{lang}", fail)
+
+
+def _check_text(text: Any, key: str, fail) -> None:
+    """A text the administrator wrote for people to read: non-empty lines of plain text, no longer
+    than a message may be (an escape sequence there is a mistake, not noise to clean)."""
+    from edoc_cli.rules.checklist import MAX_TEXT
+    from edoc_cli.safe_text import control_problem
+
+    if not isinstance(text, str) or not text.strip():
+        fail(key, _("must be a non-empty string"))
+    why = next(filter(None, (control_problem(line, False) for line in text.split("\n"))), None) or (
+        _("is longer than {limit} characters").format(limit=MAX_TEXT) if len(text) > MAX_TEXT else None)
+    if why:
+        fail(key, why)
+
+
+def _check_letters(letters: dict[str, Any], fail, where: str) -> None:
+    """[letters.<lang>]: a client language's table of letter parts, each a text naming only the
+    values its part knows, and the one it exists for (mail/letters.py)."""
+    if not letters:
+        return
+    from edoc_cli.i18n import _ as _marked  # messages marked with N_() in mail/letters.py
+    from edoc_cli.mail.letters import PARTS, problems
+
+    for lang, table in letters.items():
+        if lang not in LABEL_LANGUAGES:
+            fail(f"letters.{lang}", _("is not a client language: {languages}").format(
+                languages=", ".join(LABEL_LANGUAGES)))
+        if not isinstance(table, dict):
+            fail(f"letters.{lang}", _("must be a table"))
+        for part, text in table.items():
+            key = f"letters.{lang}.{part}"
+            if part not in PARTS:
+                raise ConfigError(_("{where}: unknown key '{key}'; the letters' parts are {parts}").format(
+                    where=where, key=key, parts=", ".join(PARTS)))
+            _check_text(text, key, fail)
+            for message, values in problems(part, text):
+                fail(key, _marked(message).format(**values))
 
 
 MAIL_KEYS = ("from", "smtp_host", "smtp_port", "starttls", "ssl", "username", "password_env", "password_file",

@@ -85,3 +85,28 @@ def dump_toml(data: dict[str, Any], sources: dict[str, str] | None = None) -> st
                     out.append(f"{_toml_key(k)} = {_toml_value(v)}")
                 out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _toml_text(value: str) -> str:
+    """A text as TOML: a multi-line string when it has lines and nothing a multi-line string would
+    read otherwise (a backslash, three quotes, a closing quote), else a one-line string."""
+    if "\n" in value and "\\" not in value and '"""' not in value and not value.endswith('"') \
+            and not any(ord(c) < 32 and c != "\n" or ord(c) == 127 for c in value):
+        return '"""\n' + value + '"""'
+    return _toml_value(value)
+
+
+def dump_letters(texts: dict[str, dict[str, str]], given: set[str], configured: str, built_in: str,
+                 names: dict[str, str]) -> str:
+    """The letters' templates as [letters.<lang>] tables a configuration file can take as they are;
+    a comment says where each came from (`configured` or `built_in`, in the reader's language) and
+    the values it may name (`names`, by part)."""
+    out: list[str] = []
+    for lang, parts in texts.items():
+        out.append(f"[letters.{lang}]")
+        for key, text in parts.items():
+            source = configured if f"letters.{lang}.{key}" in given else built_in
+            out.append(f"# {source}: {names[key]}")
+            out.append(f"{key} = {_toml_text(text)}")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"

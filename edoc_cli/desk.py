@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from edoc_cli.config import Config
 from edoc_cli.desk_mail import MailDesk
 from edoc_cli.errors import TicketNotFound, UsageError, ValidationFailed
-from edoc_cli.i18n import _
+from edoc_cli.i18n import _, ngettext
 from edoc_cli.lifecycle import apply_replay, ensure_allowed
 from edoc_cli.progress import SILENT, Progress
 from edoc_cli.rules import help_centre, no_response, postponement, service_levels, termination
@@ -77,9 +77,8 @@ class Desk(MailDesk):
                              _("request {number}: {problem}").format(number=i + 1, problem=p) for p in found]
                 problems += found
         if problems:
-            # Two messages for English's sake; the Russian of both needs no plural.
-            message = (_("nothing was registered: {count} unmet item") if len(problems) == 1
-                       else _("nothing was registered: {count} unmet items"))
+            message = ngettext("nothing was registered: {count} unmet item",
+                               "nothing was registered: {count} unmet items", len(problems))
             raise ValidationFailed(message.format(count=len(problems)), problems)
         if not checked:
             raise ValidationFailed(_("nothing to register: the input holds no request"))
@@ -367,9 +366,13 @@ class Desk(MailDesk):
     def _no_response_check(self, event: dict[str, Any]) -> Check:
         """Clause 15's one decision, and its closing text (filled in under the lock: the actions are
         those recorded by now) on `event`."""
+        comment = event["message"]  # the operator's own words (None: the sweep's), kept apart for the letter
+
         def check(ticket: Ticket, _snap: Snapshot) -> None:
             no_response.check_may_close(ticket, self.calendar, self.tz, self.now())
-            event["message"] = no_response.closing_message(ticket, self.tz, event["message"])
+            event["message"] = no_response.closing_message(ticket, self.tz, comment)
+            if comment:
+                event["comment"] = comment
         return check
 
     def reopen(self, ticket_id: str, message: str) -> Ticket:

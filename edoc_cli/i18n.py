@@ -32,49 +32,85 @@ def catalog_path(lang: str) -> Path:
 
 
 def parse_po(text: str) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (singular entries; the header is skipped)."""
+    """msgid -> msgstr of a .po file's singular entries (the header is skipped)."""
+    return read_po(text)[0]
+
+
+# Plural-Forms of each language (gettext's C expression). Kazakh says a noun once after a number
+# («8 жұмыс сағаты», «1 жұмыс сағаты»): one form, as for every language without a plural there.
+PLURAL_FORMS = {
+    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "kk": "nplurals=1; plural=0;",
+    "en": "nplurals=2; plural=(n != 1);",
+}
+
+
+def read_po(text: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]], str]:
+    """A .po file: its singular entries (msgid -> msgstr), its plural ones (msgid -> the msgstr[i]
+    forms, in order) and its header's Plural-Forms expression ("" when it has none)."""
     entries: dict[str, str] = {}
-    msgid: list[str] | None = None
-    msgstr: list[str] | None = None
+    plurals: dict[str, tuple[str, ...]] = {}
+    header = ""
+    parts: dict[str, list[str]] = {}
     current: list[str] | None = None
 
     def flush() -> None:
-        if msgid is not None and msgstr is not None:
-            key = "".join(msgid)
-            if key:
-                entries[key] = "".join(msgstr)
+        nonlocal header
+        key = "".join(parts.get("msgid", []))
+        if "msgid_plural" in parts:
+            forms = sorted((int(k[7:-1]), "".join(v)) for k, v in parts.items() if k.startswith("msgstr["))
+            plurals[key] = tuple(text for _, text in forms)
+        elif key:
+            entries[key] = "".join(parts.get("msgstr", []))
+        elif "msgstr" in parts:
+            for line in "".join(parts["msgstr"]).splitlines():
+                if line.startswith("Plural-Forms:"):
+                    header = line.split(":", 1)[1].strip()
 
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("msgid "):
+        if line.startswith('"'):
+            if current is not None:
+                current.append(ast.literal_eval(line))
+            continue
+        keyword, _, value = line.partition(" ")
+        if keyword == "msgid":
             flush()
-            msgid, msgstr = [ast.literal_eval(line[6:])], None
-            current = msgid
-        elif line.startswith("msgstr "):
-            msgstr = [ast.literal_eval(line[7:])]
-            current = msgstr
-        elif line.startswith('"') and current is not None:
-            current.append(ast.literal_eval(line))
+            parts = {}
+        current = parts.setdefault(keyword, [])
+        current.append(ast.literal_eval(value))
     flush()
-    return entries
+    return entries, plurals, header
 
 
 class CatalogTranslations(gettext.NullTranslations):
-    def __init__(self, entries: dict[str, str]):
+    def __init__(self, entries: dict[str, str], plurals: dict[str, tuple[str, ...]], plural_forms: str):
         super().__init__()
         self._entries = entries
+        self._plurals = plurals
+        self._plural = gettext.c2py(plural_forms.split("plural=", 1)[1].rstrip(";")) if plural_forms else None
 
     def gettext(self, message: str) -> str:
         return self._entries.get(message) or message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form the language's Plural-Forms choose for n; a message the catalog keeps as two
+        singular entries (click's words) reads the one for 1 or the other."""
+        forms = self._plurals.get(singular)
+        if forms and self._plural is not None:
+            index = self._plural(n)
+            if index < len(forms) and forms[index]:
+                return forms[index]
+        return self.gettext(singular if n == 1 else plural)
 
 
 @lru_cache(maxsize=None)
 def load(lang: str) -> gettext.NullTranslations:
     if lang == "en":
         return gettext.NullTranslations()
-    return CatalogTranslations(parse_po(catalog_path(lang).read_text(encoding="utf-8")))
+    return CatalogTranslations(*read_po(catalog_path(lang).read_text(encoding="utf-8")))
 
 
 def language_from(flag: str | None, environ) -> str:
@@ -117,9 +153,21 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
+@lru_cache(maxsize=None)
+def plural_in(lang: str) -> Callable[[str, str, int], str]:
+    """`in_language`'s ngettext: a message with a number, in one given language."""
+    return load(lang if lang in LANGUAGES else "en").ngettext
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """click's plural messages: each form is its own catalog entry (the Russian ones read for any n)."""
-    return _current.gettext(singular if n == 1 else plural)
+    """The message for the number n in the current language, by its Plural-Forms (click's plural
+    messages too: those the catalog keeps as two entries read the one for 1 or the other)."""
+    return _current.ngettext(singular, plural, n)
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a number (its English singular and plural) for the catalogs."""
+    return singular, plural
 
 
 def N_(message: str) -> str:

@@ -68,7 +68,7 @@ def _event_problems(i: int, event: Any) -> list[str]:
         value = event.get(key)
         if not isinstance(value, str) or not value or (allowed is not None and value not in allowed):
             problems.append(_("history[{index}] ({type}) needs {field}").format(index=i, type=kind, field=key))
-    for key in ("message", "faq_link", "duplicate_of"):
+    for key in ("message", "faq_link", "duplicate_of", "comment"):
         if event.get(key) is not None and not isinstance(event[key], str):
             problems.append(_("history[{index}].{field} must be text").format(index=i, field=key))
     if kind == "edited" and not _changes_ok(event.get("changes")):
@@ -105,7 +105,8 @@ def _texts(obj: Any, path: str):
 
 # The version of the rules below. Raise it when they come to refuse what they accepted: the
 # PostgreSQL store then checks again, on read, every row an older edoc checked when it wrote it.
-RULES_VERSION = 3  # 2: a client's e-mailed answer's arrived_at must be an instant; 3: client.lang
+# 2: a client's e-mailed answer's arrived_at must be an instant; 3: client.lang; 4: an event's comment is text
+RULES_VERSION = 4
 
 
 def ticket_problems(ticket: Any, texts_checked: bool = False, lengths: bool = True) -> list[str]:

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from edoc_cli import i18n
-from edoc_cli.mail.compose import SENDING_EVENTS, compose, new_message_id, within_hours
+from edoc_cli.mail.compose import SENDING_EVENTS, compose, new_message_id
+from edoc_cli.mail.letters import within_hours
 from edoc_cli.mail.smtp import MAX_ATTEMPTS, PermanentFailure, TemporaryFailure, deliver, retry_delay, server_text
 from edoc_cli.rules.no_response import closing_message
 from smtp_server import PASSWORD, USERNAME, SMTPTestServer, down_port, settings_for, smtp_server_fixture  # noqa: F401
@@ -168,16 +169,24 @@ def test_in_language_speaks_the_language_asked_whatever_the_run_speaks():
         i18n.use(before)
 
 
-@pytest.mark.parametrize("hours, russian, english", [
-    (8, "в течение 8 рабочих часов", "within 8 working hours"),
-    (1, "в течение 1 рабочего часа", "within 1 working hour"),
-    (21, "в течение 21 рабочего часа", "within 21 working hours"),
-    (11, "в течение 11 рабочих часов", "within 11 working hours"),
-    (1.5, "в течение 1,5 рабочего часа", "within 1.5 working hours"),
+# Checked by hand against Russian grammar: after «в течение» (genitive) 1, 21, 101 take «рабочего часа»,
+# every other whole number «рабочих часов» (2–4 included: «двух рабочих часов»), a fraction «рабочего часа».
+# Kazakh keeps the noun singular after any number.
+@pytest.mark.parametrize("hours, russian, kazakh, english", [
+    (8, "в течение 8 рабочих часов", "8 жұмыс сағаты ішінде", "within 8 working hours"),
+    (1, "в течение 1 рабочего часа", "1 жұмыс сағаты ішінде", "within 1 working hour"),
+    (2, "в течение 2 рабочих часов", "2 жұмыс сағаты ішінде", "within 2 working hours"),
+    (21, "в течение 21 рабочего часа", "21 жұмыс сағаты ішінде", "within 21 working hours"),
+    (11, "в течение 11 рабочих часов", "11 жұмыс сағаты ішінде", "within 11 working hours"),
+    (111, "в течение 111 рабочих часов", "111 жұмыс сағаты ішінде", "within 111 working hours"),
+    (101, "в течение 101 рабочего часа", "101 жұмыс сағаты ішінде", "within 101 working hours"),
+    (1.5, "в течение 1,5 рабочего часа", "1,5 жұмыс сағаты ішінде", "within 1.5 working hours"),
+    (0.5, "в течение 0,5 рабочего часа", "0,5 жұмыс сағаты ішінде", "within 0.5 working hours"),
 ])
-def test_the_hours_are_said_as_each_language_says_them(hours, russian, english):
-    assert within_hours(hours, i18n.in_language("ru"), "ru") == russian
-    assert within_hours(hours, i18n.in_language("en"), "en") == english
+def test_the_hours_are_said_as_each_language_says_them(hours, russian, kazakh, english):
+    assert within_hours(hours, "ru") == russian
+    assert within_hours(hours, "kk") == kazakh
+    assert within_hours(hours, "en") == english
 
 
 def test_a_nameless_client_is_greeted_without_a_name(smtp_server):
@@ -189,22 +198,67 @@ def test_a_nameless_client_is_greeted_without_a_name(smtp_server):
 
 # -- closing and terminating ------------------------------------------------------------------------
 
-def test_the_sweeps_clause_15_close_is_auto_submitted_and_says_the_regulations_words(smtp_server):
-    history = [{"type": "opened", "at": "2026-11-26T10:00:00+05:00", "by": "aigerim"},
-               {**REQUEST, "at": "2026-11-26T10:05:00+05:00"}]
-    tkt = ticket(history=history)
-    closing = closing_message(tkt, ZoneInfo("Asia/Almaty"))
+CLOSED_HISTORY = [{"type": "opened", "at": "2026-11-26T10:00:00+05:00", "by": "aigerim"},
+                  {**REQUEST, "at": "2026-11-26T10:05:00+05:00"},
+                  {"type": "note", "at": "2026-11-26T11:00:00+05:00", "by": "aigerim", "message": "Звонила, не ответили."}]
+
+
+def clause_15_close(comment=None):
+    """A ticket closed for no response (as desk.close does it: the record's text, and the operator's
+    own words apart), and the letter its client receives."""
+    tkt = ticket(history=list(CLOSED_HISTORY))
     event = {"type": "closed", "at": "2026-11-27T10:05:00+05:00", "by": "sweep", "resolution": "no_response",
-             "message": closing, "auto": True}
+             "message": closing_message(tkt, ZoneInfo("Asia/Almaty"), comment), "auto": comment is None}
+    if comment:
+        event["comment"] = comment
+    tkt["history"].append(event)
+    return tkt, event
+
+
+def test_the_sweeps_clause_15_close_is_auto_submitted_and_says_the_regulations_words(smtp_server):
+    tkt, event = clause_15_close()
     _, received = send(smtp_server, event, tkt=tkt)
     assert received.message()["Auto-Submitted"] == "auto-generated"
     assert body_of(received) == (
         "Здравствуйте, Айгуль Серикова!\n\n"
-        "Ваше обращение закрыто по пункту 15 регламента поддержки. Запись о закрытии:\n\n"
-        "ответ от клиента не получен.\n"
-        "Выполненные действия:\n"
-        "- 26.11.2026 10:05 (aigerim) запрошена информация: Пришлите, пожалуйста, снимок экрана с ошибкой.\n\n"
+        "Ваше обращение закрыто по пункту 15 Регламента обращения в Службу технической поддержки с формулировкой "
+        "«ответ от клиента не получен»: в течение 8 рабочих часов ответ от вас не поступил.\n\n"
+        "Выполненные по обращению действия:\n"
+        "- 26.11.2026 10:05 запрошена информация: Пришлите, пожалуйста, снимок экрана с ошибкой.\n"
+        "- 26.11.2026 11:00 действие: Звонила, не ответили.\n\n"
         + FOOTER_RU)
+
+
+def test_a_kazakh_clients_clause_15_close_says_it_in_kazakh_with_the_operators_comment(smtp_server):
+    tkt, event = clause_15_close(comment="Екі рет қоңырау шалдық.")
+    _, received = send(smtp_server, event, tkt=tkt, lang="kk")
+    assert received.message()["Auto-Submitted"] is None  # an operator's close
+    text = body_of(received)
+    assert text == (
+        "Сәлеметсіз бе, Айгуль Серикова!\n\n"
+        "Сіздің өтінішіңіз Техникалық қолдау қызметіне жүгіну регламентінің 15-тармағы бойынша «клиенттен жауап "
+        "алынбады» деген тұжырыммен жабылды: 8 жұмыс сағаты ішінде Сізден жауап келмеді.\n\n"
+        "Екі рет қоңырау шалдық.\n\n"
+        "Өтініш бойынша атқарылған әрекеттер:\n"
+        "- 26.11.2026 10:05 ақпарат сұралды: Пришлите, пожалуйста, снимок экрана с ошибкой.\n"
+        "- 26.11.2026 11:00 әрекет: Звонила, не ответили.\n\n"
+        "-- \n"
+        "Сіздің өтінішіңіздің тіркеу нөмірі: ED-2026-000042\n"
+        "Осы өтініш бойынша бізге жазу үшін хат тақырыбындағы [ED-2026-000042] белгісін сақтап, осы хатқа "
+        "жауап беріңіз.\n"
+        "E-DOC техникалық қолдау қызметі\n")
+    assert "ответ от клиента не получен" not in text  # the record's Russian stays in the record
+
+
+def test_an_english_clients_clause_15_close_names_the_regulations_wording_too(smtp_server):
+    tkt, event = clause_15_close()
+    _, received = send(smtp_server, event, tkt=tkt, lang="en", auto_close_hours=4)
+    assert body_of(received).startswith(
+        "Hello, Айгуль Серикова!\n\n"
+        "Your request has been closed under clause 15 of the support regulation with the wording «no answer "
+        "received from the client» («ответ от клиента не получен»): we received no answer from you within 4 "
+        "working hours.\n\nThe actions taken on your request:\n"
+        "- 26.11.2026 10:05 information requested: Пришлите, пожалуйста, снимок экрана с ошибкой.\n")
 
 
 def test_an_operators_close_is_not_auto_submitted(smtp_server):
@@ -223,8 +277,8 @@ def test_a_duplicate_close_in_english_names_the_request_that_goes_on(smtp_server
     _, received = send(smtp_server, event, lang="en")
     assert body_of(received) == (
         "Hello, Айгуль Серикова!\n\n"
-        "Your request has been closed as a repeat of another request.\n\n"
-        "The work goes on under request ED-2026-000040.\n\n" + FOOTER_EN)
+        "Your request has been closed as a repeat of another request. The work goes on under request "
+        "ED-2026-000040.\n\n" + FOOTER_EN)
 
 
 def test_a_termination_tells_the_client_support_has_stopped(smtp_server):

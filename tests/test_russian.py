@@ -73,7 +73,7 @@ def typed_codes() -> set[str]:
     from edoc_cli.report import GROUPS
     from edoc_cli.ticket import CLIENT_TYPES, PRIORITIES, RESOLUTIONS, STATUSES
 
-    words = {w for name in COMMANDS for w in name.split("-")} | {"info", "init", "migrate", "path", "show"}
+    words = {w for name in COMMANDS for w in name.split("-")} | {"info", "init", "migrate", "path", "show", "letters"}
     from edoc_cli.listing import SORTS
 
     words |= {*STATUSES, *RESOLUTIONS, *PRIORITIES, *CLIENT_TYPES, *GROUPS, *SORTS, "basic", "vip", "table", "csv",

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "edoc_cli"
 sys.path.insert(0, str(ROOT))
 
-from edoc_cli.i18n import LANGUAGES, catalog_path, parse_po  # noqa: E402
+from edoc_cli.i18n import LANGUAGES, PLURAL_FORMS, catalog_path, parse_po, read_po  # noqa: E402
 
 # click's words on edoc's screens (usage errors and --help); i18n hooks click's gettext and ngettext.
 CLICK_MESSAGES = (
@@ -61,6 +61,31 @@ def _literal(node: ast.AST) -> str | None:
 def _is_typer_command(decorator: ast.AST) -> bool:
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
     return isinstance(target, ast.Attribute) and target.attr in ("command", "callback")
+
+
+def plurals_in(path: Path) -> dict[str, tuple[str, str]]:
+    """Messages with a number: singular msgid -> (its plural, where it was found), from
+    `ngettext("…", "…", n)` and `NP_("…", "…")`."""
+    found: dict[str, tuple[str, str]] = {}
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    where = path.relative_to(ROOT)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name in ("ngettext", "NP_") and len(node.args) >= 2 and path.name != "i18n.py":
+                one, many = _literal(node.args[0]), _literal(node.args[1])
+                if one is None or many is None:
+                    raise SystemExit(f"{where}:{node.lineno}: {name}() needs two string literals")
+                found.setdefault(one, (many, f"{where}:{node.lineno}"))
+    return found
+
+
+def all_plurals() -> dict[str, tuple[str, str]]:
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for msg, value in plurals_in(path).items():
+            found.setdefault(msg, value)
+    return found
 
 
 def messages_in(path: Path) -> dict[str, str]:
@@ -105,32 +130,48 @@ def _po_string(text: str) -> str:
     return '""\n' + "\n".join(parts)
 
 
-def render_po(lang: str, entries: dict[str, str], where: dict[str, str]) -> str:
+def nplurals(lang: str) -> int:
+    return int(PLURAL_FORMS[lang].split("nplurals=")[1].split(";")[0])
+
+
+def render_po(lang: str, entries: dict[str, str], where: dict[str, str],
+              plurals: dict[str, tuple[str, ...]] | None = None,
+              plural_where: dict[str, tuple[str, str]] | None = None) -> str:
     head = [
         f"# edoc messages: {lang}. Updated by tools/update_catalogs.py; translate the empty msgstr.",
         'msgid ""',
         'msgstr ""',
         '"Content-Type: text/plain; charset=UTF-8\\n"',
         f'"Language: {lang}\\n"',
+        f'"Plural-Forms: {PLURAL_FORMS[lang]}\\n"',
         "",
     ]
     body = []
     for msgid in sorted(entries, key=lambda m: (where.get(m, "~"), m)):
         body += [f"#: {where.get(msgid, '')}", f"msgid {_po_string(msgid)}",
                  f"msgstr {_po_string(entries[msgid])}", ""]
+    for msgid, forms in sorted((plurals or {}).items()):
+        many, found_at = (plural_where or {}).get(msgid, ("", ""))
+        body += [f"#: {found_at}", f"msgid {_po_string(msgid)}", f"msgid_plural {_po_string(many)}"]
+        body += [f"msgstr[{i}] {_po_string(form)}" for i, form in enumerate(forms)] + [""]
     return "\n".join(head + body)
 
 
-def missing(lang: str, messages: dict[str, str]) -> list[str]:
+def missing(lang: str, messages: dict[str, str], plurals: dict[str, tuple[str, str]] | None = None) -> list[str]:
     path = catalog_path(lang)
-    have = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return [m for m in messages if not have.get(m)]
+    have, have_plurals, _ = read_po(path.read_text(encoding="utf-8")) if path.exists() else ({}, {}, "")
+    gaps = [m for m in messages if not have.get(m)]
+    want = nplurals(lang)
+    return gaps + [m for m in (plurals or {}) if len(have_plurals.get(m, ())) != want
+                   or not all(have_plurals[m])]
 
 
 def main(argv: list[str]) -> int:
     messages = all_messages()
+    plurals = all_plurals()
     if "--check" in argv:
-        problems = [f"{lang}: {m!r} ({messages[m]})" for lang in LANGUAGES for m in missing(lang, messages)]
+        where = {**messages, **{m: w for m, (_, w) in plurals.items()}}
+        problems = [f"{lang}: {m!r} ({where[m]})" for lang in LANGUAGES for m in missing(lang, messages, plurals)]
         print("\n".join(problems) or "catalogs complete")
         return 1 if problems else 0
     merged: dict[str, dict[str, str]] = {}  # language -> msgid -> text, from files named after it (kk.json, ru-x.json)
@@ -145,12 +186,19 @@ def main(argv: list[str]) -> int:
             merged.setdefault(lang, {}).update(json.loads(Path(name).read_text(encoding="utf-8")))
     for lang in LANGUAGES:
         path = catalog_path(lang)
-        old = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
-        old.update({k: v for k, v in merged.get(lang, {}).items() if v})
+        old, old_plurals, _ = read_po(path.read_text(encoding="utf-8")) if path.exists() else ({}, {}, "")
+        for k, v in merged.get(lang, {}).items():  # a message with a number: a list of its forms
+            if isinstance(v, list) and all(isinstance(f, str) for f in v):
+                old_plurals[k] = tuple(v)
+            elif isinstance(v, str) and v:
+                old[k] = v
         entries = {m: (m if lang == "en" else old.get(m, "")) for m in messages}
+        want = nplurals(lang)
+        forms = {m: ((m, many) if lang == "en" else (tuple(old_plurals.get(m, ())) + ("",) * want)[:want])
+                 for m, (many, _) in plurals.items()}
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_po(lang, entries, messages), encoding="utf-8")
-        todo = sum(1 for v in entries.values() if not v)
+        path.write_text(render_po(lang, entries, messages, forms, plurals), encoding="utf-8")
+        todo = sum(1 for v in entries.values() if not v) + sum(1 for f in forms.values() if not all(f))
         print(f"{path.relative_to(ROOT)}: {len(entries)} messages, {todo} to translate")
     return 0
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import Optional
 
 import typer
 
+from edoc_cli.commands import completers
 from edoc_cli.commands.common import JSON_OPTION, env_of
 from edoc_cli.i18n import _
 from edoc_cli.i18n import _ as _marked  # a source marked with N_() where it is named
+
+CLIENT_LANG_SHOWN = typer.Option(None, "--client-lang", autocompletion=completers.client_languages, metavar="LANG",
+                                 help="Only the letters to clients of this language: ru, kk or en.")
 
 app = typer.Typer(help="The effective configuration and where it came from.", no_args_is_help=True,
                   add_completion=False)
@@ -26,6 +31,28 @@ def show(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                            "sources": config.sources, "config": _jsonable(config.data)})
         return
     sys.stdout.write(dump_toml(config.data, config.sources))
+
+
+@app.command("letters")
+def letters(ctx: typer.Context, client_lang: Optional[str] = CLIENT_LANG_SHOWN, as_json: bool = JSON_OPTION) -> None:
+    """Print the letters to clients as TOML: every part's template in force, the configuration's or the built-in one."""
+    from edoc_cli import render
+    from edoc_cli.config_toml import dump_letters
+    from edoc_cli.mail.letters import COMMON, PARTS, template
+    from edoc_cli.rules.checklist import one_of
+    from edoc_cli.ticket import CLIENT_LANGUAGES
+
+    config = env_of(ctx).config
+    if client_lang is not None:
+        one_of("client_lang", client_lang, CLIENT_LANGUAGES)
+    langs = [client_lang] if client_lang else list(CLIENT_LANGUAGES)
+    texts = {lang: {key: template(config.letters, lang, key) for key in PARTS} for lang in langs}
+    given = [f"letters.{lang}.{key}" for lang in langs for key in PARTS if key in (config.letters.get(lang) or {})]
+    if as_json:
+        render.print_json({"letters": texts, "configured": given})
+        return
+    names = {key: " ".join("{" + n + "}" for n in part.names + COMMON) for key, part in PARTS.items()}
+    sys.stdout.write(dump_letters(texts, set(given), _("configuration"), _("built-in"), names))
 
 
 @app.command("path")

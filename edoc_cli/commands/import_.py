@@ -7,7 +7,7 @@ import sys
 import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
-from edoc_cli.i18n import _
+from edoc_cli.i18n import _, ngettext
 
 app = typer.Typer()
 
@@ -33,4 +33,4 @@ def import_(ctx: typer.Context,
         render.print_json({"imported": len(ids), "ids": ids})
     else:
         count = len(ids)
-        render.say((_("imported {count} ticket") if count == 1 else _("imported {count} tickets")).format(count=count))
+        render.say(ngettext("imported {count} ticket", "imported {count} tickets", count).format(count=count))

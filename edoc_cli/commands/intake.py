@@ -11,7 +11,7 @@ import typer
 
 from edoc_cli.commands import completers
 from edoc_cli.commands.common import JSON_OPTION, env_of, show_rows
-from edoc_cli.i18n import N_, _
+from edoc_cli.i18n import N_, _, ngettext
 from edoc_cli.i18n import _ as _marked  # a word marked with N_() above
 from edoc_cli.render import Column
 
@@ -129,5 +129,5 @@ def dismiss(ctx: typer.Context,
 
     env = env_of(ctx)
     done = env.desk.dismiss_mail(numbers, reason)
-    render.say((_("dismissed {count} message of the intake") if len(done) == 1
-                else _("dismissed {count} messages of the intake")).format(count=len(done)))
+    render.say(ngettext("dismissed {count} message of the intake", "dismissed {count} messages of the intake",
+                        len(done)).format(count=len(done)))

@@ -12,7 +12,7 @@ import typer
 from edoc_cli.commands import completers
 from edoc_cli.commands import request_options as ro
 from edoc_cli.commands.common import JSON_OPTION, env_of
-from edoc_cli.i18n import _
+from edoc_cli.i18n import _, ngettext
 
 app = typer.Typer()
 
@@ -114,7 +114,7 @@ def open_(
     for t in tickets:
         sys.stdout.write(t["id"] + "\n")
     count = len(tickets)
-    render.say((_("registered {count} request") if count == 1 else _("registered {count} requests")).format(count=count))
+    render.say(ngettext("registered {count} request", "registered {count} requests", count).format(count=count))
 
 
 def _mail_answers(env, n: int, resume: bool) -> dict:
@@ -146,8 +146,8 @@ def _requests_from_json(items: list) -> list:
         except ValidationFailed as exc:
             problems += [f"{label}: {p.render(flag_for)}" for p in exc.problems] or [exc.render(flag_for)]
     if problems:
-        message = (_("nothing was registered: {count} item of the wrong shape") if len(problems) == 1
-                   else _("nothing was registered: {count} items of the wrong shape"))
+        message = ngettext("nothing was registered: {count} item of the wrong shape",
+                           "nothing was registered: {count} items of the wrong shape", len(problems))
         raise ValidationFailed(message.format(count=len(problems)), problems)
     return requests
 

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any, Callable
+from typing import Any
 
-from edoc_cli.i18n import N_, in_language
+from edoc_cli.i18n import in_language
 from edoc_cli.mail.header_fields import address_field, assemble, header_text, id_list, text_field
 from edoc_cli.mail.settings import MailSettings, parse_address
 from edoc_cli.safe_text import clean_multiline
 from edoc_cli.ticket import CLIENT_LANGUAGES, DEFAULT_CLIENT_LANGUAGE
+from edoc_cli.tz import astana_zone
 
 # History event types that send the client a mail.
 SENDING_EVENTS = ("replied", "info_requested", "closed", "terminated")
@@ -34,20 +35,6 @@ NAME_LIMIT = 200         # characters of a display name
 MAX_REFERENCES = 20      # msg-ids kept in References: the first (the thread's root) and the latest
 _MSG_ID_RE = re.compile(r"^<[!-;=?-~]{1,250}@[!-;=?-~]{1,250}>$")  # printable ASCII, no spaces, no < >
 _TICKET_ID_RE = re.compile(r"[A-Z][A-Z0-9]{0,9}-[0-9]{4}-[0-9]{1,12}")
-
-_RESOLUTIONS = {
-    "resolved": N_("Your request has been resolved and closed."),
-    "faq": N_("Your request has been answered with a Help Centre article and closed."),
-    "out_of_scope": N_("Your request is outside the scope of the E-DOC portal's technical support "
-                       "and has been closed."),
-    # The closing record that follows starts with the regulation's own words, in its own case.
-    "no_response": N_("Your request has been closed under clause 15 of the support regulation. "
-                      "The record of the closing:"),
-    "abuse": N_("Support on your request has been stopped (clause 16 of the support regulation)."),
-    "duplicate": N_("Your request has been closed as a repeat of another request."),
-    "rejected": N_("Your request has been declined and closed."),
-}
-
 
 def new_message_id(ticket_id: str, settings: MailSettings, when: datetime) -> str:
     """A new, unique Message-ID naming the ticket and the moment:
@@ -59,8 +46,10 @@ def new_message_id(ticket_id: str, settings: MailSettings, when: datetime) -> st
 
 def compose(ticket: dict[str, Any], event: dict[str, Any], settings: MailSettings, *, lang: str = "ru",
             message_id: str, in_reply_to: str | None = None, references: tuple[str, ...] = (),
-            when: datetime, auto_close_hours: float = 8) -> EmailMessage:
-    """The message telling the client about `event` (one of SENDING_EVENTS) on `ticket`.
+            when: datetime, auto_close_hours: float = 8, letters: dict[str, Any] | None = None,
+            tz: tzinfo | None = None) -> EmailMessage:
+    """The message telling the client about `event` (one of SENDING_EVENTS) on `ticket`, from the
+    letter templates of `lang` (`letters`: the configuration's [letters], over the catalogs').
 
     References gets `in_reply_to` appended when it is not there already (RFC 5322's threading);
     a malformed msg-id among them is left out. Raises ValueError when the event sends nothing
@@ -69,7 +58,6 @@ def compose(ticket: dict[str, Any], event: dict[str, Any], settings: MailSetting
     if event.get("type") not in SENDING_EVENTS:
         raise ValueError(f"a {event.get('type')!r} event sends no mail")
     lang = lang if lang in CLIENT_LANGUAGES else DEFAULT_CLIENT_LANGUAGE
-    tr = in_language(lang)
     client = ticket.get("client") or {}
     ticket_id = str(ticket.get("id") or "")
     if not _TICKET_ID_RE.fullmatch(ticket_id):
@@ -102,7 +90,7 @@ def compose(ticket: dict[str, Any], event: dict[str, Any], settings: MailSetting
     fields += [("X-EDOC-Ticket", ticket_id),
                ("Content-Language", lang)]
     content = EmailMessage(policy=policy.SMTP)
-    content.set_content(body(ticket_id, name, event, tr, lang, auto_close_hours),
+    content.set_content(body(ticket, name, event, lang, letters or {}, auto_close_hours, tz or astana_zone()),
                         charset="utf-8", cte="quoted-printable")
     return assemble(fields, content)
 
@@ -125,55 +113,29 @@ def checked_msg_id(message_id: str) -> str:
     return message_id
 
 
-def body(ticket_id: str, name: str, event: dict[str, Any], tr: Callable[[str], str], lang: str,
-         auto_close_hours: float) -> str:
-    """The plain text: greeting, what happened, how to answer."""
-    kind = event["type"]
-    text = clean_multiline(str(event.get("message") or ""))
+def body(ticket: dict[str, Any], name: str, event: dict[str, Any], lang: str, letters: dict[str, Any],
+         auto_close_hours: float, tz: tzinfo) -> str:
+    """The plain text: the greeting, the event's part, the signature (mail/letters.py)."""
+    from edoc_cli.mail import letters as parts
+
+    tr = in_language(lang)
+    ticket_id = str(ticket.get("id") or "")
     link = clean_multiline(str(event.get("faq_link") or ""))
-    parts = [tr(N_("Hello, {name}!")).format(name=name) if name else tr(N_("Hello!"))]
-    if kind == "replied":
-        parts.append(text)
-        if link:
-            parts.append(tr(N_("Help Centre: {link}")).format(link=link))
-    elif kind == "info_requested":
-        parts.append(text)
-        parts.append(tr(N_(
-            "Your request is waiting for your answer: please reply to this e-mail. If we receive no answer "
-            "{within}, the request will be closed with the wording «ответ от клиента не получен» "
-            "(clause 15 of the support regulation).")).format(within=within_hours(auto_close_hours, tr, lang)))
-    elif kind == "closed":
-        resolution = event.get("resolution") or ""
-        parts.append(tr(_RESOLUTIONS.get(resolution, N_("Your request has been closed."))))
-        if resolution == "duplicate" and event.get("duplicate_of"):
-            parts.append(tr(N_("The work goes on under request {other}.")).format(
-                other=header_text(event["duplicate_of"], 40)))
-        if link:
-            parts.append(tr(N_("Help Centre: {link}")).format(link=link))
-        parts.append(text)
-    else:  # terminated
-        parts.append(tr(N_("Support on your request has been stopped.")))
-        parts.append(text)
-    parts.append("-- \n" + "\n".join((
-        tr(N_("Registration number of your request: {id}")).format(id=ticket_id),
-        tr(N_("To write to us about this request, reply to this e-mail keeping [{id}] in the subject.")).format(
-            id=ticket_id),
-        tr(N_("E-DOC technical support")),
-    )))
-    return "\n\n".join(p for p in parts if p) + "\n"
+    history = ticket.get("history") or []
+    before = next((history[:i] for i, e in enumerate(history) if e is event), history)
+    values = {
+        "id": ticket_id, "name": name, "subject": header_text(ticket.get("subject") or "", SUBJECT_LIMIT),
+        "message": clean_multiline(str(event.get("message") or "")).strip("\n"),
+        "comment": clean_multiline(str(event.get("comment") or "")).strip("\n"),
+        "within": parts.within_hours(auto_close_hours, lang),
+        "help_centre": parts.fill(parts.template(letters, lang, "help_centre"), {"link": link}) if link else "",
+        "other": header_text(event.get("duplicate_of") or "", 40),
+    }
+    if event["type"] == "closed" and event.get("resolution") == "no_response":
+        values["actions"] = parts.clause_15_actions(before, tz, tr)
 
+    def part(key: str) -> str:
+        return parts.fill(parts.template(letters, lang, key), values)
 
-def within_hours(hours: float, tr: Callable[[str], str], lang: str) -> str:
-    """"within 8 working hours" in the client's language (Russian: 1, 21, 1,5 рабочего часа; 8 рабочих часов;
-    Kazakh has one form after a number, and a decimal comma as Russian)."""
-    shown = f"{hours:g}"
-    if lang in ("ru", "kk"):
-        whole = float(hours).is_integer()
-        number = int(hours)
-        singular = not whole or (number % 10 == 1 and number % 100 != 11)
-        shown = shown.replace(".", ",")
-    else:
-        singular = hours == 1
-    if singular:
-        return tr(N_("within {hours} working hour")).format(hours=shown)
-    return tr(N_("within {hours} working hours")).format(hours=shown)
+    greeting = part("greeting" if name else "greeting_no_name")
+    return "\n\n".join(p for p in (greeting, part(parts.part_of(event))) if p) + "\n\n-- \n" + part("signature") + "\n"

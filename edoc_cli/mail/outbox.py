@@ -82,7 +82,8 @@ def _raw(desk, settings, ticket: dict[str, Any], index: int, message_id: str, wh
     hours = (ticket.get("sla_rules") or {}).get("auto_close_minutes", desk.config.auto_close_minutes) / 60
     message = compose(ticket, event or ticket["history"][index], settings, lang=_lang(ticket),
                       message_id=message_id, in_reply_to=thread[-1] if thread else None,
-                      references=tuple(thread), when=when, auto_close_hours=hours)
+                      references=tuple(thread), when=when, auto_close_hours=hours,
+                      letters=desk.config.letters, tz=desk.tz)
     return message.as_bytes().decode("ascii", "surrogateescape")
 
 
