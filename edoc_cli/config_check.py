@@ -203,6 +203,10 @@ def _check_text(text: Any, key: str, fail) -> None:
 
     if not isinstance(text, str) or not text.strip():
         fail(key, _("must be a non-empty string"))
+    odd_break = re.search("[\r\u2028\u2029]", text)  # lines end with "\n" alone, in any file
+    if odd_break:
+        fail(key, _("contains a control character (U+{code}) at position {position}").format(
+            code=f"{ord(odd_break.group()):04X}", position=odd_break.start() + 1))
     why = next(filter(None, (control_problem(line, False) for line in text.split("\n"))), None) or (
         _("is longer than {limit} characters").format(limit=MAX_TEXT) if len(text) > MAX_TEXT else None)
     if why:

@@ -5,6 +5,9 @@ Messages are written in English in the code and looked up in
 compiled .mo to fall out of date). The language comes from `--lang`,
 `EDOC_LANG`, or the locale (LC_ALL, LC_MESSAGES, LANG: ru_RU, kk_KZ);
 anything else is English. Terms are the same everywhere: docs/glossary.md.
+A message with a number goes through `ngettext` (or is marked `NP_`): each
+catalog's Plural-Forms picks the form (PLURAL_FORMS: Russian three, Kazakh one,
+English two).
 The regulation's fixed wording «ответ от клиента не получен» is never
 translated in the record: it is the closing text clause 15 prescribes; a
 letter in Kazakh names it by its Kazakh equivalent (README, "Languages").

@@ -63,3 +63,56 @@ def test_one_russian_word_per_concept():
              or ("help centre" in msgid.lower() and "справочн" not in text.lower())
              or "центр помощи" in text.lower() or "центра помощи" in text.lower()]
     assert not mixed, mixed
+
+
+# -- messages with a number (msgid_plural, Plural-Forms) ------------------------------------------
+
+PLURALS = update_catalogs.all_plurals()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_with_a_number_has_each_form_its_language_needs(lang: str) -> None:
+    from edoc_cli.i18n import PLURAL_FORMS, read_po
+
+    _, plurals, header = read_po(catalog_path(lang).read_text(encoding="utf-8"))
+    assert header == PLURAL_FORMS[lang]
+    want = update_catalogs.nplurals(lang)
+    assert PLURALS and set(plurals) == set(PLURALS)
+    for msgid, forms in plurals.items():
+        assert len(forms) == want and all(forms), (lang, msgid, forms)
+        for form in forms:
+            assert sorted(_PLACEHOLDER.findall(form)) == sorted(_PLACEHOLDER.findall(msgid)), (lang, form)
+
+
+@pytest.mark.parametrize("n, russian, kazakh, english", [
+    # Checked by hand: 1, 21, 101 «обращение»; 2-4, 22-24 «обращения»; 0, 5-20, 111-114 «обращений».
+    (1, "зарегистрировано 1 обращение", "1 өтініш тіркелді", "registered 1 request"),
+    (2, "зарегистрировано 2 обращения", "2 өтініш тіркелді", "registered 2 requests"),
+    (4, "зарегистрировано 4 обращения", "4 өтініш тіркелді", "registered 4 requests"),
+    (5, "зарегистрировано 5 обращений", "5 өтініш тіркелді", "registered 5 requests"),
+    (11, "зарегистрировано 11 обращений", "11 өтініш тіркелді", "registered 11 requests"),
+    (12, "зарегистрировано 12 обращений", "12 өтініш тіркелді", "registered 12 requests"),
+    (21, "зарегистрировано 21 обращение", "21 өтініш тіркелді", "registered 21 requests"),
+    (22, "зарегистрировано 22 обращения", "22 өтініш тіркелді", "registered 22 requests"),
+    (0, "зарегистрировано 0 обращений", "0 өтініш тіркелді", "registered 0 requests"),
+    (111, "зарегистрировано 111 обращений", "111 өтініш тіркелді", "registered 111 requests"),
+])
+def test_a_number_takes_the_form_its_language_gives_it(n, russian, kazakh, english) -> None:
+    from edoc_cli.i18n import plural_in
+
+    for lang, expected in (("ru", russian), ("kk", kazakh), ("en", english)):
+        said = plural_in(lang)("registered {count} request", "registered {count} requests", n)
+        assert said.format(count=n) == expected
+
+
+def test_the_catalog_tool_finds_a_missing_form(tmp_path, monkeypatch) -> None:
+    """--check fails when a Russian plural entry lacks its third form (what the tests above rely on)."""
+    po = catalog_path("ru").read_text(encoding="utf-8")
+    broken = po.replace('msgstr[2] "зарегистрировано {count} обращений"', 'msgstr[2] ""')
+    assert broken != po
+    monkeypatch.setattr(update_catalogs, "catalog_path", lambda lang: tmp_path / f"{lang}.po")
+    for lang in LANGUAGES:
+        (tmp_path / f"{lang}.po").write_text(catalog_path(lang).read_text(encoding="utf-8"), encoding="utf-8")
+    assert update_catalogs.main(["--check"]) == 0
+    (tmp_path / "ru.po").write_text(broken, encoding="utf-8")
+    assert update_catalogs.main(["--check"]) == 1

@@ -332,3 +332,16 @@ def test_an_edoc_now_without_an_offset_is_a_usage_error(edoc):
     result = open_json(edoc, VALID, now="2026-11-26T10:00:00")
     assert_refused(edoc, result, None, code=2)
     assert "EDOC_NOW" in result.err
+
+
+@pytest.mark.parametrize("lang, count, said", [
+    ("ru", 2, "зарегистрировано 2 обращения"),
+    ("ru", 5, "зарегистрировано 5 обращений"),
+    ("ru", 1, "зарегистрировано 1 обращение"),
+    ("kk", 5, "5 өтініш тіркелді"),
+])
+def test_the_count_of_registered_requests_is_said_in_the_languages_own_plural(edoc, lang, count, said):
+    items = [request(subject=f"Обращение {n}") for n in range(count)]
+    result = edoc.run("--lang", lang, "open", "--from-json", "-", input=json.dumps(items, ensure_ascii=False))
+    assert result.code == 0, result
+    assert said in result.err

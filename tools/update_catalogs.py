@@ -5,8 +5,11 @@
     python tools/update_catalogs.py --check  # exit 1 listing what is missing (what the tests check)
     python tools/update_catalogs.py --merge tools/translations/ru-new.json   # add translations (msgid -> text)
                                                                             # into the language the file is named after
+                                                                            # (a message with a number: msgid -> [forms])
 
-Messages are: the string literals passed to `_()` and `N_()`; `help=` texts of
+Messages are: the string literals passed to `_()` and `N_()`, and pairs passed to
+`ngettext()` and `NP_()` (a message with a number: msgid_plural, one msgstr per form of the
+language's Plural-Forms); `help=` texts of
 Typer options, arguments and apps; the docstrings of Typer commands and
 callbacks (what `--help` shows); and click's own words that edoc's users
 see (CLICK_MESSAGES). The English catalog is the identity; the Russian and
@@ -25,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "edoc_cli"
 sys.path.insert(0, str(ROOT))
 
-from edoc_cli.i18n import LANGUAGES, PLURAL_FORMS, catalog_path, parse_po, read_po  # noqa: E402
+from edoc_cli.i18n import LANGUAGES, PLURAL_FORMS, catalog_path, read_po  # noqa: E402
 
 # click's words on edoc's screens (usage errors and --help); i18n hooks click's gettext and ngettext.
 CLICK_MESSAGES = (

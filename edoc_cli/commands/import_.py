@@ -7,7 +7,7 @@ import sys
 import typer
 
 from edoc_cli.commands.common import JSON_OPTION, env_of
-from edoc_cli.i18n import _, ngettext
+from edoc_cli.i18n import ngettext
 
 app = typer.Typer()
 

@@ -60,7 +60,7 @@ PARTS: dict[str, Part] = {
     "help_centre": Part(N_("Help Centre: {link}"), ("link",), ("link",)),
     "signature": Part(N_("Registration number of your request: {id}\n"
                          "To write to us about this request, reply to this e-mail keeping [{id}] in the subject.\n"
-                         "E-DOC technical support"), (), ("id",)),
+                         "E-DOC technical support")),
 }
 # The part each event (and each resolution of a close) sends.
 EVENT_PARTS = {"replied": "reply", "info_requested": "request_info", "terminated": "terminate"}
