@@ -177,7 +177,7 @@ def test_config_letters_prints_every_built_in_template_as_a_file_that_reads_back
     edoc.write_config(result.out)
     again = edoc.run("config", "letters")
     assert again.code == 0 and tomllib.loads(again.out) == tomllib.loads(result.out)
-    assert again.out.count("# configuration: ") == 3 * len(parts.PARTS)
+    assert again.out.count("# from the configuration: ") == 3 * len(parts.PARTS)
     assert "# built-in: " in result.out and "{message} {help_centre} {id} {subject} {name}" in result.out
 
 

@@ -14,6 +14,8 @@ import sys
 import pexpect
 import pytest
 
+from edoc_cli.mail.letters import COMMON, PARTS
+
 from conftest import BUG_FIELDS, request_args
 
 NOW = "2026-11-26T14:30:00+05:00"  # Thursday, a working day
@@ -85,6 +87,7 @@ def typed_codes() -> set[str]:
 
 
 OPERATORS = {"tester", "aida"}
+LETTER_CODES = {"letters", "DOC"} | {w for key, part in PARTS.items() for w in (key, *part.names, *COMMON)}
 
 
 # Each command as an operator or a supervisor runs it, with the Latin words its screen may show:
@@ -101,6 +104,9 @@ def screens(opened: str, bug: str) -> list[tuple[tuple[str, ...], set[str]]]:
         (("calendar",), set()), (("calendar", "--month", "3", "--year", "2026"), set()),
         (("calendar", "--year", "2025"), set()), (("calendar", "check", "2025-01-05"), set()),
         (("check",), set()), (("store", "info"), set()), (("sweep", "--dry-run"), set()), (("config", "path"), set()),
+        # The letters' templates to Russian clients: the comments in the interface's language; the keys and
+        # the names in braces are codes.
+        (("config", "letters", "--client-lang", "ru"), LETTER_CODES),
         # Mistakes: click's own words, the system's reasons, edoc's refusals.
         (("show", opened, "extra"), typed | {"extra"}), (("show", "ED-2026-999999"), typed),
         (("import", "/nonexistent/file.jsonl"), set()), (("import", "/"), set()),

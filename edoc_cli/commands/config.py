@@ -52,7 +52,7 @@ def letters(ctx: typer.Context, client_lang: Optional[str] = CLIENT_LANG_SHOWN, 
         render.print_json({"letters": texts, "configured": given})
         return
     names = {key: " ".join("{" + n + "}" for n in part.names + COMMON) for key, part in PARTS.items()}
-    sys.stdout.write(dump_letters(texts, set(given), _("configuration"), _("built-in"), names))
+    sys.stdout.write(dump_letters(texts, set(given), _("from the configuration"), _("built-in"), names))
 
 
 @app.command("path")
