@@ -207,7 +207,8 @@ def _check_text(text: Any, key: str, fail) -> None:
     if odd_break:
         fail(key, _("contains a control character (U+{code}) at position {position}").format(
             code=f"{ord(odd_break.group()):04X}", position=odd_break.start() + 1))
-    why = next(filter(None, (control_problem(line, False) for line in text.split("\n"))), None) or (
+    # Its lines as one, so that a position counts from the text's start.
+    why = control_problem(text.replace("\n", " "), False) or (
         _("is longer than {limit} characters").format(limit=MAX_TEXT) if len(text) > MAX_TEXT else None)
     if why:
         fail(key, why)

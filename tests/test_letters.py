@@ -216,3 +216,68 @@ def test_a_configuration_saved_with_windows_line_ends_gives_plain_lines(edoc, sm
     tid = edoc.open_ticket()
     assert edoc.run("reply", tid, "-m", "Готово.").code == 0
     assert received(smtp_server)[-1].get_content().endswith("\n\n-- \nСлужба E-DOC\nАлматы\n")
+
+
+def test_config_show_prints_the_letters_given_and_reads_back(edoc):
+    from test_config import show_toml
+
+    edoc.write_config('[letters.kk]\nsignature = """\nE-DOC "қолдау"\n{id}"""\n')
+    text, parsed = show_toml(edoc)
+    assert parsed["letters"] == {"kk": {"signature": 'E-DOC "қолдау"\n{id}'}}
+    copy = edoc.tmp / "printed.toml"
+    copy.write_text(text, encoding="utf-8")
+    assert show_toml(edoc, "--config", str(copy))[1] == parsed
+
+
+# -- what a template may not lose ---------------------------------------------------------------------
+
+def test_the_help_centre_line_knows_the_tickets_values_too(edoc, smtp_server):
+    mail_config(edoc, smtp_server.port, '[letters.ru]\nhelp_centre = "Статья к обращению {id} ({name}): {link}"\n')
+    tid = edoc.open_ticket()
+    assert edoc.run("close", tid, "--resolution", "faq", "--faq-link", "https://help.e-doc.kz/sign").code == 0
+    assert f"Статья к обращению {tid} (Иванов Иван Иванович): https://help.e-doc.kz/sign\n" \
+        in received(smtp_server)[-1].get_content()
+
+
+def test_a_part_that_comes_out_empty_is_the_built_in_one(edoc, smtp_server):
+    """A close's -m is optional: "{message}" alone would send a letter of a greeting and a signature."""
+    mail_config(edoc, smtp_server.port, '[letters.ru]\nclose_resolved = "{message}"\n')
+    with_text, without = edoc.open_ticket(), edoc.open_ticket()
+    assert edoc.run("close", with_text, "--resolution", "resolved", "-m", "Готово.").code == 0
+    assert edoc.run("close", without, "--resolution", "resolved").code == 0
+    by_ticket = {m["X-EDOC-Ticket"]: m.get_content() for m in received(smtp_server)}
+    assert by_ticket[with_text].startswith("Здравствуйте, Иванов Иван Иванович!\n\nГотово.\n\n-- \n")
+    assert by_ticket[without].startswith("Здравствуйте, Иванов Иван Иванович!\n\n"
+                                         "Ваше обращение решено и закрыто.\n\n-- \n")
+
+
+def test_a_termination_is_the_clause_16_letter_and_an_old_abuse_close_reads_as_one():
+    assert parts.part_of({"type": "terminated"}) == "terminate"
+    assert parts.part_of({"type": "closed", "resolution": "abuse"}) == "terminate"
+    assert parts.part_of({"type": "closed", "resolution": "no_response"}) == "close_no_response"
+    assert parts.part_of({"type": "closed", "resolution": "someday"}) == "close_resolved"
+    assert "clause 16" in in_language("en")(parts.PARTS["terminate"].default)
+    assert "close_abuse" not in parts.PARTS
+
+
+def test_a_note_of_several_lines_stays_inside_its_item_of_the_actions():
+    from zoneinfo import ZoneInfo
+
+    history = [{"type": "note", "at": "2026-11-26T11:00:00+05:00", "by": "aida", "message": "Звонила.\nНе ответили."}]
+    assert parts.clause_15_actions(history, ZoneInfo("Asia/Almaty"), in_language("ru")) == \
+        "- 26.11.2026 11:00 действие: Звонила.\n  Не ответили."
+
+
+@pytest.mark.parametrize("text, why", [
+    # both "{actions} or {message}" and "{comment} or {message}": the operator's words must reach the client
+    ('[letters.ru]\nclose_no_response = "Закрыто.\\n{actions}"\n', "{comment} или {message}"),
+    ('[letters.ru]\nclose_faq = "{help_centre}"\n', "{message}"),
+    # a position counts from the text's start, whatever line it is on: "{message}\n\nтри " is 15 characters
+    ('[letters.ru]\nreply = "{message}\\n\\nтри \\u001b[1m"\n', "U+001B) в позиции 16"),
+    ('[letters.ru]\nreply = "{message}\\n\\nтри \\r"\n', "U+000D) в позиции 16"),
+])
+def test_a_template_error_names_the_rule_and_the_place_in_russian(edoc, text, why):
+    edoc.write_config(text)
+    result = edoc.run("--lang", "ru", "config", "letters")
+    assert result.code == 2 and why in result.err, result.err
+    assert " or " not in result.err

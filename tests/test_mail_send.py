@@ -126,8 +126,8 @@ def test_an_information_request_in_english_with_the_configured_hours(smtp_server
         "Hello, Айгуль Серикова!\n\n"
         "Пришлите, пожалуйста, снимок экрана с ошибкой.\n\n"
         "Your request is waiting for your answer: please reply to this e-mail. If we receive no answer "
-        "within 4 working hours, the request will be closed with the wording «ответ от клиента не получен» "
-        "(clause 15 of the support regulation).\n\n" + FOOTER_EN)
+        "within 4 working hours, the request will be closed with the wording «no answer received from the "
+        "client» («ответ от клиента не получен», clause 15 of the support regulation).\n\n" + FOOTER_EN)
     assert received.message()["Content-Language"] == "en"
 
 
@@ -182,6 +182,8 @@ def test_in_language_speaks_the_language_asked_whatever_the_run_speaks():
     (101, "в течение 101 рабочего часа", "101 жұмыс сағаты ішінде", "within 101 working hours"),
     (1.5, "в течение 1,5 рабочего часа", "1,5 жұмыс сағаты ішінде", "within 1.5 working hours"),
     (0.5, "в течение 0,5 рабочего часа", "0,5 жұмыс сағаты ішінде", "within 0.5 working hours"),
+    (100 / 60, "в течение 1,67 рабочего часа", "1,67 жұмыс сағаты ішінде", "within 1.67 working hours"),
+    (1 / 60, "в течение 0,02 рабочего часа", "0,02 жұмыс сағаты ішінде", "within 0.02 working hours"),
 ])
 def test_the_hours_are_said_as_each_language_says_them(hours, russian, kazakh, english):
     assert within_hours(hours, "ru") == russian
@@ -286,7 +288,8 @@ def test_a_termination_tells_the_client_support_has_stopped(smtp_server):
     _, received = send(smtp_server, event)
     assert body_of(received) == (
         "Здравствуйте, Айгуль Серикова!\n\n"
-        "Оказание технической поддержки по вашему обращению прекращено.\n\n"
+        "Оказание технической поддержки по вашему обращению прекращено (пункт 16 Регламента обращения в Службу "
+        "технической поддержки).\n\n"
         "Нарушение пункта 16: оскорбления в переписке.\n\n" + FOOTER_RU)
 
 

@@ -128,14 +128,17 @@ def body(ticket: dict[str, Any], name: str, event: dict[str, Any], lang: str, le
         "message": clean_multiline(str(event.get("message") or "")).strip("\n"),
         "comment": clean_multiline(str(event.get("comment") or "")).strip("\n"),
         "within": parts.within_hours(auto_close_hours, lang),
-        "help_centre": parts.fill(parts.template(letters, lang, "help_centre"), {"link": link}) if link else "",
         "other": header_text(event.get("duplicate_of") or "", 40),
     }
+    values["help_centre"] = parts.fill(parts.template(letters, lang, "help_centre"), {**values, "link": link}) \
+        if link else ""
     if event["type"] == "closed" and event.get("resolution") == "no_response":
         values["actions"] = parts.clause_15_actions(before, tz, tr)
 
     def part(key: str) -> str:
-        return parts.fill(parts.template(letters, lang, key), values)
+        """The part filled; one whose values were all empty (a close without -m) is the built-in one."""
+        text = parts.fill(parts.template(letters, lang, key), values)
+        return text if text.strip() else parts.fill(parts.template({}, lang, key), values)
 
     greeting = part("greeting" if name else "greeting_no_name")
     return "\n\n".join(p for p in (greeting, part(parts.part_of(event))) if p) + "\n\n-- \n" + part("signature") + "\n"

@@ -22,48 +22,52 @@ from edoc_cli.i18n import N_, NP_, in_language, plural_in
 # Every part knows these: the registration number, the ticket's subject, the client's name.
 COMMON = ("id", "subject", "name")
 _CLOSE = ("message", "help_centre")
+_MESSAGE = (("message",),)  # the operator's text: what the letter is sent for
 
 
 class Part(NamedTuple):
     default: str                   # the catalog's msgid: the English text, translated per language
     names: tuple[str, ...] = ()    # values it may name beyond COMMON
-    needs: tuple[str, ...] = ()    # it must name one of these (what the letter is for)
+    needs: tuple[tuple[str, ...], ...] = ()  # of each group, it must name one (what the letter is for)
 
 
 PARTS: dict[str, Part] = {
     "greeting": Part(N_("Hello, {name}!")),
     "greeting_no_name": Part(N_("Hello!")),
-    "reply": Part(N_("{message}\n\n{help_centre}"), _CLOSE, ("message",)),
+    "reply": Part(N_("{message}\n\n{help_centre}"), _CLOSE, _MESSAGE),
     "request_info": Part(N_(
         "{message}\n\nYour request is waiting for your answer: please reply to this e-mail. If we receive no "
-        "answer {within}, the request will be closed with the wording «ответ от клиента не получен» "
-        "(clause 15 of the support regulation)."), ("message", "within"), ("message",)),
+        "answer {within}, the request will be closed with the wording «no answer received from the client» "
+        "(«ответ от клиента не получен», clause 15 of the support regulation)."), ("message", "within"), _MESSAGE),
     "close_resolved": Part(N_("Your request has been resolved and closed.\n\n{help_centre}\n\n{message}"),
-                           _CLOSE, ("message",)),
+                           _CLOSE, _MESSAGE),
     "close_faq": Part(N_("Your request has been answered with a Help Centre article and closed.\n\n"
-                         "{help_centre}\n\n{message}"), _CLOSE, ("help_centre",)),
+                         "{help_centre}\n\n{message}"), _CLOSE, (("help_centre",), ("message",))),
     "close_out_of_scope": Part(N_("Your request is outside the scope of the E-DOC portal's technical support "
-                                  "and has been closed.\n\n{help_centre}\n\n{message}"), _CLOSE, ("message",)),
+                                  "and has been closed.\n\n{help_centre}\n\n{message}"), _CLOSE, _MESSAGE),
     # The regulation's wording, in the client's language (README, "Languages"), then what was done.
     "close_no_response": Part(N_(
         "Your request has been closed under clause 15 of the support regulation with the wording «no answer "
         "received from the client» («ответ от клиента не получен»): we received no answer from you {within}.\n\n"
         "{comment}\n\nThe actions taken on your request:\n{actions}"),
-        ("message", "comment", "actions", "within"), ("actions", "message")),
-    "close_abuse": Part(N_("Support on your request has been stopped (clause 16 of the support regulation)."
-                           "\n\n{message}"), _CLOSE, ("message",)),
+        # The actions and the operator's own words: each named apart, or both in the record ({message}).
+        ("message", "comment", "actions", "within"), (("actions", "message"), ("comment", "message"))),
     "close_duplicate": Part(N_("Your request has been closed as a repeat of another request. The work goes on "
-                               "under request {other}.\n\n{message}"), _CLOSE + ("other",), ("other",)),
+                               "under request {other}.\n\n{message}"), _CLOSE + ("other",), (("other",), ("message",))),
     "close_rejected": Part(N_("Your request has been declined and closed.\n\n{help_centre}\n\n{message}"),
-                           _CLOSE, ("message",)),
-    "terminate": Part(N_("Support on your request has been stopped.\n\n{message}"), ("message",), ("message",)),
-    "help_centre": Part(N_("Help Centre: {link}"), ("link",), ("link",)),
+                           _CLOSE, _MESSAGE),
+    # Clause 16: `edoc terminate` (a close for abuse goes no other way).
+    "terminate": Part(N_("Support on your request has been stopped (clause 16 of the support regulation)."
+                         "\n\n{message}"), ("message",), _MESSAGE),
+    "help_centre": Part(N_("Help Centre: {link}"), ("link",), (("link",),)),
     "signature": Part(N_("Registration number of your request: {id}\n"
                          "To write to us about this request, reply to this e-mail keeping [{id}] in the subject.\n"
                          "E-DOC technical support")),
 }
 # The part each event (and each resolution of a close) sends.
 EVENT_PARTS = {"replied": "reply", "info_requested": "request_info", "terminated": "terminate"}
+# A close for abuse is a termination (clause 16): `close` refuses it, an older record may hold one.
+_CLOSE_AS = {"abuse": "terminate"}
 
 # A name in braces: what a template names; anything else in braces is refused by config_check.
 NAME = re.compile(r"\{([^{}\n]*)\}")
@@ -83,7 +87,8 @@ _ACTIONS = {
 def part_of(event: dict[str, Any]) -> str:
     """The part that tells the client about `event`."""
     if event["type"] == "closed":
-        key = f"close_{event.get('resolution')}"
+        resolution = event.get("resolution")
+        key = _CLOSE_AS.get(resolution) or f"close_{resolution}"
         return key if key in PARTS else "close_resolved"
     return EVENT_PARTS[event["type"]]
 
@@ -124,8 +129,13 @@ def problems(key: str, text: str) -> list[tuple[str, dict[str, str]]]:
     if wrong:
         out.append((N_("names {name}, which this letter does not know; it knows {names}"),
                     {"name": _braced(wrong, ", "), "names": _braced(known, ", ")}))
-    if part.needs and not set(part.needs) & set(found):
-        out.append((N_("must name {needs}: that is what this letter is for"), {"needs": _braced(part.needs, " or ")}))
+    for group in part.needs:
+        if not set(group) & set(found):
+            if len(group) == 1:
+                out.append((N_("must name {needs}: that is what this letter is for"), {"needs": _braced(group, "")}))
+            else:
+                out.append((N_("must name {one} or {other}: that is what this letter is for"),
+                            {"one": _braced(group[:1], ""), "other": _braced(group[1:], "")}))
     return out
 
 
@@ -147,6 +157,7 @@ def clause_15_actions(history: list[dict[str, Any]], tz, tr: Callable[[str], str
             what = priority + (f"; {what}" if what else "")
         elif event["type"] == "escalated":
             what = str(event.get("third_party") or "") + (f": {what}" if what else "")
+        what = what.replace("\n", "\n  ")  # a text of several lines stays inside its item
         lines.append(tr(N_("- {when} {action}: {text}")).format(when=when, action=tr(_ACTIONS[event["type"]]),
                                                                   text=what))
     return "\n".join(lines)
@@ -160,6 +171,7 @@ _FRACTION_AS = {"ru": 1}
 def within_hours(hours: float, lang: str) -> str:
     """"within 8 working hours" in the client's language, by its Plural-Forms; a decimal comma in
     Russian and Kazakh."""
+    hours = round(hours, 2)  # 100 minutes: 1.67, never 1.66667
     shown = f"{hours:g}"
     if lang in ("ru", "kk"):
         shown = shown.replace(".", ",")
