@@ -20,6 +20,7 @@ be translated) and lose entries no longer used.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import sys
 from pathlib import Path
@@ -66,34 +67,11 @@ def _is_typer_command(decorator: ast.AST) -> bool:
     return isinstance(target, ast.Attribute) and target.attr in ("command", "callback")
 
 
-def plurals_in(path: Path) -> dict[str, tuple[str, str]]:
-    """Messages with a number: singular msgid -> (its plural, where it was found), from
-    `ngettext("…", "…", n)` and `NP_("…", "…")`."""
-    found: dict[str, tuple[str, str]] = {}
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    where = path.relative_to(ROOT)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            if name in ("ngettext", "NP_") and len(node.args) >= 2 and path.name != "i18n.py":
-                one, many = _literal(node.args[0]), _literal(node.args[1])
-                if one is None or many is None:
-                    raise SystemExit(f"{where}:{node.lineno}: {name}() needs two string literals")
-                found.setdefault(one, (many, f"{where}:{node.lineno}"))
-    return found
-
-
-def all_plurals() -> dict[str, tuple[str, str]]:
-    found: dict[str, tuple[str, str]] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        for msg, value in plurals_in(path).items():
-            found.setdefault(msg, value)
-    return found
-
-
-def messages_in(path: Path) -> dict[str, str]:
-    """msgid -> where it was found (file:line)."""
+def messages_in(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The file's messages, msgid -> where it was found (file:line), and its messages with a number,
+    singular msgid -> (its plural, where): from `ngettext("…", "…", n)` and `NP_("…", "…")`."""
     found: dict[str, str] = {}
+    plurals: dict[str, tuple[str, str]] = {}
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     where = path.relative_to(ROOT)
     for node in ast.walk(tree):
@@ -104,6 +82,11 @@ def messages_in(path: Path) -> dict[str, str]:
                 if text is None:
                     raise SystemExit(f"{where}:{node.lineno}: {name}() needs a string literal")
                 found.setdefault(text, f"{where}:{node.lineno}")
+            elif name in ("ngettext", "NP_") and len(node.args) >= 2 and path.name != "i18n.py":
+                one, many = _literal(node.args[0]), _literal(node.args[1])
+                if one is None or many is None:
+                    raise SystemExit(f"{where}:{node.lineno}: {name}() needs two string literals")
+                plurals.setdefault(one, (many, f"{where}:{node.lineno}"))
             for kw in node.keywords:
                 if kw.arg == "help" and _literal(kw.value):
                     found.setdefault(kw.value.value, f"{where}:{node.lineno}")
@@ -111,17 +94,31 @@ def messages_in(path: Path) -> dict[str, str]:
             doc = ast.get_docstring(node)
             if doc:
                 found.setdefault(inspect.cleandoc(doc), f"{where}:{node.lineno}")
-    return found
+    return found, plurals
+
+
+@functools.lru_cache(maxsize=None)
+def _scan() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """Every source file's messages and messages with a number (messages_in), read once."""
+    found: dict[str, str] = {}
+    plurals: dict[str, tuple[str, str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        messages, numbered = messages_in(path)
+        for msg, where in messages.items():
+            found.setdefault(msg, where)
+        for msg, value in numbered.items():
+            plurals.setdefault(msg, value)
+    for msg in CLICK_MESSAGES:
+        found.setdefault(msg, "click")
+    return found, plurals
 
 
 def all_messages() -> dict[str, str]:
-    found: dict[str, str] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        for msg, where in messages_in(path).items():
-            found.setdefault(msg, where)
-    for msg in CLICK_MESSAGES:
-        found.setdefault(msg, "click")
-    return found
+    return dict(_scan()[0])
+
+
+def all_plurals() -> dict[str, tuple[str, str]]:
+    return dict(_scan()[1])
 
 
 def _po_string(text: str) -> str:
