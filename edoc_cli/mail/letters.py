@@ -145,22 +145,16 @@ def _braced(names, between: str) -> str:
 
 def clause_15_actions(history: list[dict[str, Any]], tz, tr: Callable[[str], str]) -> str:
     """The actions taken before the close, one line each, in the client's language (clause 15)."""
-    from edoc_cli.rules.no_response import actions_done
-    from edoc_cli.tz import parse_instant
+    from edoc_cli.rules.no_response import actions_said
 
-    lines = []
-    for event in actions_done({"history": history}):
-        when = parse_instant(event["at"], tz).strftime("%d.%m.%Y %H:%M")
-        what = str(event.get("message") or "")
-        if event["type"] == "diagnosed":
-            priority = tr(N_("priority {priority}")).format(priority=event.get("priority"))
-            what = priority + (f"; {what}" if what else "")
-        elif event["type"] == "escalated":
-            what = str(event.get("third_party") or "") + (f": {what}" if what else "")
-        what = what.replace("\n", "\n  ")  # a text of several lines stays inside its item
-        lines.append(tr(N_("- {when} {action}: {text}")).format(when=when, action=tr(_ACTIONS[event["type"]]),
-                                                                  text=what))
-    return "\n".join(lines)
+    def priority(code: str) -> str:
+        return tr(N_("priority {priority}")).format(priority=code)
+
+    return "\n".join(
+        tr(N_("- {when} {action}: {text}")).format(when=when, action=tr(_ACTIONS[event["type"]]),
+                                                    # a text of several lines stays inside its item
+                                                    text=str(what).replace("\n", "\n  "))
+        for event, when, what in actions_said(history, tz, priority))
 
 
 # gettext counts whole numbers. A fraction is said with the form its language gives it: Russian

@@ -9,7 +9,7 @@ no response now?" that both `edoc close --resolution no_response` and the cron s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from edoc_cli.errors import NotAllowed
 from edoc_cli.i18n import _
@@ -68,23 +68,31 @@ _ACTION_LABELS = {
 }
 
 
+def actions_said(history: list[dict[str, Any]], tz, priority: Callable[[str], str]) -> list[tuple[dict, str, str]]:
+    """Each action done (actions_done) as (its event, its local time "dd.mm.yyyy hh:mm", what it was):
+    the text, a diagnosis's priority (`priority` says it in the reader's language) and an
+    escalation's third party before it. The record and the letter of clause 15 both list these."""
+    said = []
+    for event in actions_done({"history": history}):
+        when = parse_instant(event["at"], tz).strftime("%d.%m.%Y %H:%M")
+        what = event.get("message") or ""
+        if event["type"] == "diagnosed":
+            what = priority(event["priority"]) + (f"; {what}" if what else "")
+        elif event["type"] == "escalated":
+            what = f"{event['third_party']}" + (f": {what}" if what else "")
+        said.append((event, when, what))
+    return said
+
+
 def closing_message(ticket: dict[str, Any], tz, extra: str | None = None) -> str:
     """Clause 15's closing text: the fixed wording, then the actions done so far."""
     lines = [f"{WORDING}."]
     if extra:
         lines.append(extra)
     lines.append("Выполненные действия:")
-    for event in actions_done(ticket):
-        when = parse_instant(event["at"], tz).strftime("%d.%m.%Y %H:%M")
-        label = _ACTION_LABELS[event["type"]]
-        what = event.get("message") or ""
-        if event["type"] == "diagnosed":
-            what = f"приоритет {event['priority']}" + (f"; {what}" if what else "")
-        elif event["type"] == "escalated":
-            what = f"{event['third_party']}" + (f": {what}" if what else "")
-        lines.append(f"- {when} ({event.get('by', '?')}) {label}: {what}")
+    for event, when, what in actions_said(ticket.get("history", []), tz, lambda p: f"приоритет {p}"):
+        lines.append(f"- {when} ({event.get('by', '?')}) {_ACTION_LABELS[event['type']]}: {what}")
     return "\n".join(lines)
-
 
 
 def answer_wins(ticket: dict[str, Any], arrived: datetime, cal, tz) -> datetime | None:
