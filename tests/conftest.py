@@ -151,14 +151,19 @@ class Edoc:
             env: dict[str, str | None] | None = None) -> Result:
         from click.testing import CliRunner
 
+        from edoc_cli import i18n
         from edoc_cli.app import run
 
         environ = {**self.env, **({"EDOC_NOW": now} if now else {}), **(env or {})}
         runner = CliRunner()
-        with runner.isolation(input=input, env=environ) as (out, err, _mixed):
-            code = run([str(a) for a in args])
-            sys.stdout.flush()
-            sys.stderr.flush()
+        speaking = i18n.current()  # a run's --lang is its own: the next test in this process speaks as before
+        try:
+            with runner.isolation(input=input, env=environ) as (out, err, _mixed):
+                code = run([str(a) for a in args])
+                sys.stdout.flush()
+                sys.stderr.flush()
+        finally:
+            i18n.use(speaking)
         return Result(int(code), out.getvalue().decode("utf-8", "replace"),
                       err.getvalue().decode("utf-8", "replace"))
 
