@@ -11,7 +11,7 @@ from typing import Any
 from edoc_cli.errors import ConfigError
 from edoc_cli.i18n import _
 from edoc_cli.limits import hours_to_minutes, is_number, minutes_ok
-from edoc_cli.ticket import PRIORITIES
+from edoc_cli.ticket import CLIENT_LANGUAGES, PRIORITIES
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
@@ -223,9 +223,9 @@ def _check_letters(letters: dict[str, Any], fail, where: str) -> None:
     from edoc_cli.mail.letters import PARTS, problems
 
     for lang, table in letters.items():
-        if lang not in LABEL_LANGUAGES:
+        if lang not in CLIENT_LANGUAGES:
             fail(f"letters.{lang}", _("is not a client language: {languages}").format(
-                languages=", ".join(LABEL_LANGUAGES)))
+                languages=", ".join(CLIENT_LANGUAGES)))
         if not isinstance(table, dict):
             fail(f"letters.{lang}", _("must be a table"))
         for part, text in table.items():
