@@ -121,8 +121,6 @@ def body(ticket: dict[str, Any], name: str, event: dict[str, Any], lang: str, le
     tr = in_language(lang)
     ticket_id = str(ticket.get("id") or "")
     link = clean_multiline(str(event.get("faq_link") or ""))
-    history = ticket.get("history") or []
-    before = next((history[:i] for i, e in enumerate(history) if e is event), history)
     values = {
         "id": ticket_id, "name": name, "subject": header_text(ticket.get("subject") or "", SUBJECT_LIMIT),
         "message": clean_multiline(str(event.get("message") or "")).strip("\n"),
@@ -133,7 +131,8 @@ def body(ticket: dict[str, Any], name: str, event: dict[str, Any], lang: str, le
     values["help_centre"] = parts.fill(parts.template(letters, lang, "help_centre"), {**values, "link": link}) \
         if link else ""
     if event["type"] == "closed" and event.get("resolution") == "no_response":
-        values["actions"] = parts.clause_15_actions(before, tz, tr)
+        # Every action so far, as the record lists them (a close is composed when it is made).
+        values["actions"] = parts.clause_15_actions(ticket.get("history") or [], tz, tr)
 
     def part(key: str) -> str:
         """The part filled; one whose values were all empty (a close without -m) is the built-in one."""
